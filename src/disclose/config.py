@@ -1,0 +1,119 @@
+"""site.yaml: the site's settings, each with the common value as its default."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .frontmatter import parse_yaml, read_text
+from .model import Problem
+
+SITE_FILE = "site.yaml"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Settings read from site.yaml; defaults follow national practice (domain.md)."""
+
+    title: str
+    base_url: str
+    language: str = "zh-CN"
+    description: str = ""
+    require_review: bool = False
+    paired_release_grace_days: int = 0
+    paired_release_since: date | None = None
+    pii_allow: tuple[str, ...] = ()
+    page_size: int = 20
+    feed_size: int = 50
+    consultation_feedback_days: int = 30
+    workdays: tuple[date, ...] = ()
+    holidays: tuple[date, ...] = ()
+    contact: dict = field(default_factory=dict)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site is served under, always ending in '/'."""
+        path = urlparse(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    def absolute(self, url_path: str) -> str:
+        """A full URL for a root-relative path such as /policies/a/."""
+        parsed = urlparse(self.base_url)
+        return f"{parsed.scheme}://{parsed.netloc}{url_path}"
+
+
+REQUIRED = ("title", "base_url", "language")
+TYPES = {
+    "title": str, "base_url": str, "language": str, "description": str,
+    "require_review": bool, "paired_release_grace_days": int, "paired_release_since": date,
+    "pii_allow": list, "page_size": int, "feed_size": int, "consultation_feedback_days": int,
+    "workdays": list, "holidays": list, "contact": dict,
+}
+
+
+def _p(line: int, code: str, zh: str, en: str) -> Problem:
+    return Problem(SITE_FILE, line, code, zh, en)
+
+
+def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
+    """Read and check site.yaml; every problem is reported, as for content files."""
+    text, problems = read_text(site, SITE_FILE)
+    if text is None:
+        return None, problems
+    data, lines, problems = parse_yaml(text, SITE_FILE, 1)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [_p(1, "C101", "site.yaml 应为“键: 值”的列表", "site.yaml must be `key: value` lines")]
+    problems = []
+    for key in REQUIRED:
+        if not data.get(key):
+            problems.append(_p(1, "C101", f"site.yaml 缺少必填项 {key}", f"site.yaml lacks {key}"))
+    for key, value in data.items():
+        line = lines.get(str(key), 1)
+        if key not in TYPES:
+            close = difflib.get_close_matches(str(key), list(TYPES), n=1)
+            hint_zh = f"，是否应为 {close[0]}？" if close else ""
+            hint_en = f"; did you mean {close[0]}?" if close else ""
+            problems.append(_p(line, "C102", f"site.yaml 中未知的设置 {key}{hint_zh}",
+                               f"unknown setting {key} in site.yaml{hint_en}"))
+        elif not isinstance(value, TYPES[key]) or (TYPES[key] is int and isinstance(value, bool)):
+            problems.append(_p(line, "C103", f"site.yaml 中 {key} 的值类型不对",
+                               f"site.yaml: {key} has the wrong type"))
+    base = str(data.get("base_url", ""))
+    if base and urlparse(base).scheme not in ("http", "https"):
+        problems.append(_p(lines.get("base_url", 1), "C103",
+                           "base_url 应为 http:// 或 https:// 开头的完整网址",
+                           "base_url must be a full http:// or https:// address"))
+    day_lists = {}
+    for key in ("workdays", "holidays"):
+        days = []
+        for index, value in enumerate(data.get(key) or []):
+            if isinstance(value, date):
+                days.append(value)
+            else:
+                problems.append(_p(lines.get(f"{key}.{index}", 1), "C103",
+                                   f"{key} 中的日期应写成 YYYY-MM-DD",
+                                   f"dates in {key} must be YYYY-MM-DD"))
+        day_lists[key] = tuple(sorted(days))
+    if problems:
+        return None, problems
+    return SiteConfig(
+        title=data["title"],
+        base_url=base,
+        language=data["language"],
+        description=data.get("description", ""),
+        require_review=data.get("require_review", False),
+        paired_release_grace_days=data.get("paired_release_grace_days", 0),
+        paired_release_since=data.get("paired_release_since"),
+        pii_allow=tuple(str(v) for v in data.get("pii_allow") or ()),
+        page_size=max(1, data.get("page_size", 20)),
+        feed_size=max(1, data.get("feed_size", 50)),
+        consultation_feedback_days=data.get("consultation_feedback_days", 30),
+        workdays=day_lists["workdays"],
+        holidays=day_lists["holidays"],
+        contact=data.get("contact") or {},
+    ), []

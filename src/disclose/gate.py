@@ -1,0 +1,147 @@
+"""Stage 4, decide what is public: the only stage that hands items onward.
+
+Rendering, search indexing, feeds, the sitemap and open data receive a
+Publication, which holds public items and relations between public items only.
+What is not public is reduced here to numbers (Statistics) and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from .catalogue import Catalogue
+from .config import SiteConfig
+from .model import Item
+from .rules.attachments import attachment_path
+from .visibility import is_public
+
+
+@dataclass(frozen=True)
+class ResponseFacts:
+    """What the annual report needs of a response record: codes and dates, no title, no text."""
+
+    received: date
+    replied: date | None
+    extended: bool
+    paused_days: int
+    applicant_type: str | None
+    outcome: str | None
+    basis: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Counts over every item, public or not; the only trace non-public items leave."""
+
+    not_public: Mapping[str, int]  # withheld / on-request / draft / embargoed -> count
+    withheld_by_basis: Mapping[str, int]
+    responses: tuple[ResponseFacts, ...]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Everything later stages may see."""
+
+    config: SiteConfig
+    today: date
+    items: tuple[Item, ...]
+    by_id: Mapping[str, Item]
+    interpretations: Mapping[str, tuple[Item, ...]]  # policy id -> its public interpretations
+    interprets: Mapping[str, Item]  # interpretation id -> its policy
+    successors: Mapping[str, tuple[Item, ...]]  # repealed id -> repealing items
+    predecessors: Mapping[str, tuple[Item, ...]]  # repealing id -> repealed items
+    feedback: Mapping[str, Item]  # consultation id -> feedback page
+    attachments: Mapping[str, tuple[str, ...]]  # item id -> site-relative file paths
+    statistics: Statistics
+
+    def of_kind(self, kind: str) -> list[Item]:
+        return [item for item in self.items if item.kind == kind]
+
+    def status(self, item: Item) -> str | None:
+        """有效性 of a policy: the editor's override, else 废止 / 失效 / 有效 computed."""
+        if item.kind != "policy":
+            return None
+        if item.get("status"):
+            return item.get("status")
+        if self.successors.get(item.id):
+            return "废止"
+        expires = item.get("expires")
+        if expires and expires < self.today:
+            return "失效"
+        return "有效"
+
+
+def _why(item: Item, today: date) -> str:
+    if item.disclosure != "public":
+        return item.disclosure
+    return "draft" if item.draft else "embargoed"
+
+
+def _statistics(catalogue: Catalogue) -> Statistics:
+    hidden = [i for i in catalogue.items if not is_public(i, catalogue.today)]
+    responses = tuple(
+        ResponseFacts(
+            received=i.get("received"), replied=i.get("replied"),
+            extended=bool(i.get("extended")), paused_days=i.get("paused_days") or 0,
+            applicant_type=i.get("applicant_type"), outcome=i.get("outcome"),
+            basis=i.get("basis"), reason=i.get("reason"),
+        )
+        for i in catalogue.of_kind("response") if not i.draft
+    )
+    return Statistics(
+        not_public=dict(sorted(Counter(_why(i, catalogue.today) for i in hidden).items())),
+        withheld_by_basis=dict(sorted(Counter(
+            i.get("basis") for i in hidden if i.disclosure != "public" and i.get("basis")
+        ).items())),
+        responses=responses,
+    )
+
+
+def _order(items: list[Item]) -> tuple[Item, ...]:
+    return tuple(sorted(items, key=lambda i: (i.published or date.min, i.id)))
+
+
+def decide(catalogue: Catalogue) -> Publication:
+    """Keep the public items and the relations whose both ends are public."""
+    public = [i for i in catalogue.items if is_public(i, catalogue.today)]
+    by_id = {i.id: i for i in public}
+
+    def resolve(ref: str) -> Item | None:
+        target = catalogue.resolve(ref)
+        return by_id.get(target.id) if target is not None else None
+
+    interpretations: dict[str, list[Item]] = defaultdict(list)
+    interprets: dict[str, Item] = {}
+    successors: dict[str, list[Item]] = defaultdict(list)
+    predecessors: dict[str, list[Item]] = defaultdict(list)
+    feedback: dict[str, Item] = {}
+    attachments: dict[str, tuple[str, ...]] = {}
+    for item in public:
+        if item.kind == "interpretation" and (policy := resolve(item.get("interprets", ""))):
+            interpretations[policy.id].append(item)
+            interprets[item.id] = policy
+        for ref in item.get("supersedes") or ():
+            if old := resolve(ref):
+                successors[old.id].append(item)
+                predecessors[item.id].append(old)
+        if item.get("feedback") and (page := resolve(item.get("feedback"))):
+            feedback[item.id] = page
+        if item.get("attachments"):
+            attachments[item.id] = tuple(attachment_path(item, a) for a in item.get("attachments"))
+    return Publication(
+        config=catalogue.config,
+        today=catalogue.today,
+        items=tuple(public),
+        by_id=by_id,
+        interpretations={k: _order(v) for k, v in sorted(interpretations.items())},
+        interprets=interprets,
+        successors={k: _order(v) for k, v in sorted(successors.items())},
+        predecessors={k: _order(v) for k, v in sorted(predecessors.items())},
+        feedback=feedback,
+        attachments=attachments,
+        statistics=_statistics(catalogue),
+    )

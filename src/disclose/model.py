@@ -1,0 +1,91 @@
+"""The values that flow through the pipeline: problems, sources and typed items."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One broken rule at one place; sortable so reports are stable."""
+
+    path: str
+    line: int
+    code: str
+    zh: str
+    en: str
+    severity: str = "error"
+
+    def format(self, lang: str = "zh") -> str:
+        message = self.en if lang == "en" else self.zh
+        return f"{self.path}:{self.line}: {self.code} {message}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A content file as read from disk: raw front matter, the lines of its keys, the body."""
+
+    path: str  # relative to the site folder, POSIX separators: content/policies/a.md
+    id: str  # path under content/ without .md: policies/a
+    meta: Mapping[str, Any]
+    lines: Mapping[str, int]  # "key" or "review.by" -> 1-based line in the file
+    body: str
+    body_line: int  # file line of the body's first line
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+@dataclass(frozen=True)
+class Review:
+    """保密审查 record: who reviewed, when, and when to re-assess (条例 第十八条)."""
+
+    by: str
+    date: date
+    next: date | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """A source whose front matter passed the schema: values typed and identifiers normalized."""
+
+    source: Source
+    kind: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.source.id
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def body(self) -> str:
+        return self.source.body
+
+    @property
+    def title(self) -> str:
+        return self.fields["title"]
+
+    @property
+    def published(self) -> date | None:
+        return self.fields.get("published")
+
+    @property
+    def disclosure(self) -> str:
+        return self.fields.get("disclosure", "public")
+
+    @property
+    def draft(self) -> bool:
+        return bool(self.fields.get("draft", False))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.fields.get(key, default)
+
+    def line(self, key: str) -> int:
+        return self.source.line(key)

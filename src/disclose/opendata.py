@@ -1,0 +1,55 @@
+"""Open data: the 政府信息公开目录 of every public item as JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .gate import Publication
+from .model import Item
+from .urls import item_url
+
+COLUMNS = (
+    ("id", "标识"), ("kind", "类别"), ("title", "信息名称"), ("index_no", "索引号"),
+    ("issuer", "发布机构"), ("doc_no", "文号"), ("written", "成文日期"), ("published", "发布日期"),
+    ("topics", "主题分类"), ("status", "有效性"), ("url", "网址"),
+)
+
+
+def record(pub: Publication, item: Item) -> dict[str, Any]:
+    """The public metadata of one item; bodies and review records are not catalogue data."""
+    def iso(key: str) -> str:
+        value = item.get(key)
+        return value.isoformat() if value else ""
+
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "title": item.title,
+        "index_no": item.get("index_no", ""),
+        "issuer": item.get("issuer", ""),
+        "doc_no": item.get("doc_no", ""),
+        "written": iso("written"),
+        "published": iso("published"),
+        "topics": list(item.get("topics") or ()),
+        "status": pub.status(item) or "",
+        "url": pub.config.absolute(item_url(pub.config.base_path, item)),
+    }
+
+
+def catalog_json(pub: Publication) -> bytes:
+    data = {"site": pub.config.title, "items": [record(pub, i) for i in pub.items]}
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def catalog_csv(pub: Publication) -> bytes:
+    """UTF-8 with BOM so the file opens correctly in Excel, which most offices use."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([label for _, label in COLUMNS])
+    for item in pub.items:
+        row = record(pub, item)
+        writer.writerow(["、".join(row[k]) if k == "topics" else row[k] for k, _ in COLUMNS])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,45 @@
+"""Stage 7, write atomically: a new folder beside --out, swapped in only when complete.
+
+A failed build leaves the previous contents of --out exactly as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+
+def _fresh(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def write_atomically(
+    out: Path, files: Iterable[tuple[str, bytes]], finish: Callable[[Path], None]
+) -> None:
+    """Write `files` into a staging folder, let `finish` add to it, then replace `out`."""
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = _fresh(out.parent / f".{out.name}.new")
+    old = out.parent / f".{out.name}.old"
+    try:
+        for rel, data in files:
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        finish(staging)
+        if old.exists():
+            shutil.rmtree(old)
+        if out.exists():
+            os.replace(out, old)
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old.exists() and not out.exists():
+            os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,22 @@
+"""The rule catalogue; importing this package registers every rule."""
+
+from . import (  # noqa: F401  (imported to register their rules)
+    attachments,
+    dates,
+    disclosure,
+    identifiers,
+    pairing,
+    personal_info,
+    references,
+    responses,
+    schema_rules,
+    secrecy,
+)
+from .registry import REGISTRY, Finding, Rule, rule
+
+__all__ = ["REGISTRY", "Finding", "Rule", "rule", "all_rules"]
+
+
+def all_rules() -> list[Rule]:
+    """Every rule, ordered by code."""
+    return [REGISTRY[code] for code in sorted(REGISTRY)]

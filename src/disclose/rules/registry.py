@@ -1,0 +1,74 @@
+"""The rule catalogue: every disclosure rule is a small function with a code, a title,
+an explanation (its docstring) with the legal source, and an example that breaks it.
+
+Three scopes, run in this order: `source` rules see one file's raw front matter
+(so they run even when the schema fails), `item` rules see one typed item and the
+whole catalogue, `site` rules see the catalogue once.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..model import Item, Problem, Source
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule function yields; the runner turns it into a Problem with the rule's code."""
+
+    zh: str
+    en: str
+    key: str | None = None  # the field whose line is reported
+    line: int | None = None  # an explicit file line (for body text)
+    at: Source | Item | None = None  # the file to name, when not the item being checked
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    title_zh: str
+    source: str
+    scope: str  # source | item | site
+    check: Callable[..., Iterable[Finding]]
+    example: dict[str, str] = field(default_factory=dict)
+    severity: str = "error"
+
+    @property
+    def explanation(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    def problems(self, subject: Source | Item | None, findings: Iterable[Finding]) -> list[Problem]:
+        out = []
+        for found in findings:
+            where = found.at or subject
+            assert where is not None, f"{self.code} must say which file"
+            source = where.source if isinstance(where, Item) else where
+            line = found.line or (source.line(found.key) if found.key else 1)
+            out.append(Problem(source.path, line, self.code, found.zh, found.en, self.severity))
+        return out
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    scope: str,
+    title: str,
+    title_zh: str,
+    source: str,
+    example: dict[str, str],
+    severity: str = "error",
+) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
+    """Register a rule function under `code`."""
+
+    def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+        assert code not in REGISTRY, f"duplicate rule code {code}"
+        REGISTRY[code] = Rule(code, title, title_zh, source, scope, func, example, severity)
+        return func
+
+    return register

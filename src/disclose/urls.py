@@ -1,0 +1,34 @@
+"""Where each thing lives: URL paths under the site's base path, and output files."""
+
+from __future__ import annotations
+
+from .model import Item
+from .schema import KIND_FOLDER
+
+
+def item_path(item: Item) -> str:
+    """Output file of an item's page: policies/a/index.html."""
+    return f"{item.id}/index.html"
+
+
+def item_url(base: str, item: Item) -> str:
+    return f"{base}{item.id}/"
+
+
+def list_path(kind: str, page: int) -> str:
+    folder = KIND_FOLDER[kind]
+    return f"{folder}/index.html" if page == 1 else f"{folder}/page/{page}/index.html"
+
+
+def list_url(base: str, kind: str, page: int = 1) -> str:
+    folder = KIND_FOLDER[kind]
+    return f"{base}{folder}/" if page == 1 else f"{base}{folder}/page/{page}/"
+
+
+def attachment_output(rel: str) -> str:
+    """content/policies/files/a.pdf -> attachments/policies/files/a.pdf."""
+    return "attachments/" + rel.removeprefix("content/")
+
+
+def attachment_url(base: str, rel: str) -> str:
+    return base + attachment_output(rel)
