@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pagefind_bin_extended
 
+from .pagefind_bundle import stabilize
+
 
 class IndexError_(RuntimeError):
     """Pagefind failed; the build stops and the previous output stays."""
@@ -24,3 +26,4 @@ def build_index(folder: Path) -> None:
     )
     if result.returncode != 0:
         raise IndexError_(f"Pagefind failed: {result.stderr.strip() or result.stdout.strip()}")
+    stabilize(folder / "pagefind")
