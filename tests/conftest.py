@@ -1,0 +1,63 @@
+"""Shared fixtures: a minimal valid site to break, the sample site, and a CLI runner."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from disclose.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+TODAY = "2024-06-01"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A copy of the minimal valid site (one policy, its interpretation)."""
+    target = tmp_path / "site"
+    shutil.copytree(FIXTURES / "minimal", target)
+    return target
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A copy of the repository's sample site."""
+    target = tmp_path / "sample"
+    target.mkdir()
+    shutil.copy(ROOT / "site.yaml", target / "site.yaml")
+    shutil.copytree(ROOT / "content", target / "content")
+    return target
+
+
+def write(site: Path, rel: str, text: str | bytes) -> Path:
+    path = site / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(*args: str):
+    """Run the CLI in-process; returns click's Result (exit_code, output)."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def all_bytes(folder: Path):
+    """(path, bytes) of every file under folder: as stored, gzip decompressed, and with the
+    zero-width spaces removed that Pagefind puts between the Chinese words it segments."""
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        yield path, data
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+            yield path, data
+        yield path, data.replace("\u200b".encode(), b"")

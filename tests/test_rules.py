@@ -1,0 +1,45 @@
+"""Every rule in the catalogue is broken by its own example, and says so with its code and file."""
+
+from __future__ import annotations
+
+import pytest
+
+from disclose import pipeline
+from disclose.cli import build_date
+from disclose.rules import all_rules
+
+from .conftest import TODAY, run, write
+
+RULES = all_rules()
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_example_breaks_the_rule(site, rule):
+    for rel, text in rule.example.items():
+        write(site, rel, text)
+    report = pipeline.check(site, build_date(TODAY))
+    hits = [p for p in report.problems if p.code == rule.code]
+    assert hits, f"{rule.code} not raised by its example: {report.problems}"
+    assert {p.path for p in hits} <= set(rule.example), hits
+    assert all(p.severity == rule.severity for p in hits)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_rule_is_documented(rule):
+    assert rule.explanation and rule.title and rule.title_zh and rule.source
+    assert rule.example, "every rule ships an example that breaks it"
+
+
+def test_minimal_site_is_clean(site):
+    report = pipeline.check(site, build_date(TODAY))
+    assert report.problems == []
+
+
+def test_rules_command_lists_and_explains():
+    listing = run("rules")
+    assert listing.exit_code == 0
+    for rule in RULES:
+        assert rule.code in listing.output
+    one = run("rules", "D201")
+    assert "条例" in one.output and "disclosure: withheld" in one.output
+    assert run("rules", "Z999").exit_code == 2
