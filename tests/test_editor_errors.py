@@ -18,20 +18,30 @@ def check(site, *extra):
 
 
 def test_misspelt_disclosure_is_caught_with_a_hint(site):
-    write(site, "content/decisions/d.md",
-          "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
-          "disclosre: withheld\n---\n正文。\n")
+    write(
+        site,
+        "content/decisions/d.md",
+        "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
+        "disclosre: withheld\n---\n正文。\n",
+    )
     result = check(site)
     assert result.exit_code == 1
     [p] = problems(result.output)
-    assert p == {"path": "content/decisions/d.md", "line": "5", "code": "F101",
-                 "msg": "未知字段 disclosre，是否应为 disclosure？"}
+    assert p == {
+        "path": "content/decisions/d.md",
+        "line": "5",
+        "code": "F101",
+        "msg": "未知字段 disclosre，是否应为 disclosure？",
+    }
 
 
 def test_withheld_without_reason(site):
-    write(site, "content/decisions/w.md",
-          "---\ntitle: 某请示\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
-          "disclosure: withheld\nreview: {by: 办公室, date: 2024-02-01}\n---\n正文。\n")
+    write(
+        site,
+        "content/decisions/w.md",
+        "---\ntitle: 某请示\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
+        "disclosure: withheld\nreview: {by: 办公室, date: 2024-02-01}\n---\n正文。\n",
+    )
     result = check(site)
     assert result.exit_code == 1
     [p] = problems(result.output)
@@ -39,9 +49,12 @@ def test_withheld_without_reason(site):
 
 
 def test_policy_without_interpretation(site):
-    write(site, "content/policies/new.md",
-          "---\ntitle: 新政策\nissuer: 示例市人民政府\npublished: 2024-04-01\n"
-          "doc_no: 示政发〔2024〕2号\n---\n正文。\n")
+    write(
+        site,
+        "content/policies/new.md",
+        "---\ntitle: 新政策\nissuer: 示例市人民政府\npublished: 2024-04-01\n"
+        "doc_no: 示政发〔2024〕2号\n---\n正文。\n",
+    )
     result = check(site)
     assert result.exit_code == 1
     [p] = problems(result.output)
@@ -50,8 +63,11 @@ def test_policy_without_interpretation(site):
 
 
 def test_broken_yaml_names_the_line(site):
-    write(site, "content/decisions/y.md",
-          "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: [2024-03-01\n---\n正文。\n")
+    write(
+        site,
+        "content/decisions/y.md",
+        "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: [2024-03-01\n---\n正文。\n",
+    )
     result = check(site)
     assert result.exit_code == 1
     [p] = problems(result.output)
@@ -61,15 +77,22 @@ def test_broken_yaml_names_the_line(site):
 
 
 def test_english_messages(site):
-    write(site, "content/decisions/d.md",
-          "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
-          "disclosre: withheld\n---\n正文。\n")
+    write(
+        site,
+        "content/decisions/d.md",
+        "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
+        "disclosre: withheld\n---\n正文。\n",
+    )
     result = check(site, "--lang", "en")
     assert "unknown field disclosre; did you mean disclosure?" in result.output
 
 
 def test_every_problem_is_reported_not_only_the_first(site):
-    write(site, "content/decisions/a.md", "---\ntitle: 甲\nissuer: x\npublished: 2024-03-01\nfoo: 1\n---\n")
+    write(
+        site,
+        "content/decisions/a.md",
+        "---\ntitle: 甲\nissuer: x\npublished: 2024-03-01\nfoo: 1\n---\n",
+    )
     write(site, "content/decisions/b.md", b"---\ntitle: \xff\xfe\n---\n")
     write(site, "content/decisions/c.md", "no front matter\n")
     result = check(site)
@@ -102,7 +125,11 @@ def test_huge_file_is_refused(site):
 
 
 def test_deep_nesting_is_refused(site):
-    write(site, "content/decisions/deep.md", "---\ntitle: x\ntopics: " + "[" * 200 + "]" * 200 + "\n---\n")
+    write(
+        site,
+        "content/decisions/deep.md",
+        "---\ntitle: x\ntopics: " + "[" * 200 + "]" * 200 + "\n---\n",
+    )
     result = check(site)
     [p] = problems(result.output)
     assert p["code"] == "E005"
@@ -114,7 +141,9 @@ def test_missing_site_yaml_is_a_usage_error(tmp_path):
 
 
 def test_bad_site_yaml(site):
-    write(site, "site.yaml", "title: x\nbase_url: https://a.gov.cn/\nlanguage: zh-CN\npage_sise: 5\n")
+    write(
+        site, "site.yaml", "title: x\nbase_url: https://a.gov.cn/\nlanguage: zh-CN\npage_sise: 5\n"
+    )
     result = check(site)
     assert result.exit_code == 1
     [p] = problems(result.output)
@@ -123,9 +152,13 @@ def test_bad_site_yaml(site):
 
 
 def test_secret_refuses_the_whole_site(site):
-    write(site, "content/decisions/s.md", "---\ntitle: 方案\nissuer: x\npublished: 2024-03-01\n"
-          "disclosure: withheld\nbasis: state-secret\nreview: {by: x, date: 2024-03-01}\n---\n"
-          "秘密★5年\n")
+    write(
+        site,
+        "content/decisions/s.md",
+        "---\ntitle: 方案\nissuer: x\npublished: 2024-03-01\n"
+        "disclosure: withheld\nbasis: state-secret\nreview: {by: x, date: 2024-03-01}\n---\n"
+        "秘密★5年\n",
+    )
     out = site / "public"
     result = run("build", "--site", str(site), "--today", TODAY)
     assert result.exit_code == 1

@@ -21,21 +21,31 @@ CHINESE = {
 
 def plant(site) -> None:
     heads = {
-        "withheld": "disclosure: withheld\nbasis: process-info\n" + REVIEW + "published: 2024-03-01\n",
-        "on-request": "disclosure: on-request\nbasis: on-request-only\n" + REVIEW + "published: 2024-03-01\n",
+        "withheld": "disclosure: withheld\nbasis: process-info\n"
+        + REVIEW
+        + "published: 2024-03-01\n",
+        "on-request": "disclosure: on-request\nbasis: on-request-only\n"
+        + REVIEW
+        + "published: 2024-03-01\n",
         "draft": "draft: true\npublished: 2024-03-01\n",
         "embargoed": "published: 2024-07-01\n",
     }
     for kind, head in heads.items():
         mark, zh = MARKERS[kind], CHINESE[kind]
-        write(site, f"content/decisions/{mark}.md",
-              f"---\ntitle: {zh}{mark}标题\nissuer: 示例市人民政府\n{head}"
-              f"index_no: IDX-{mark}\nattachments: [files/{mark}-file.pdf]\n---\n"
-              f"{zh} 正文 {mark} body text.\n")
+        write(
+            site,
+            f"content/decisions/{mark}.md",
+            f"---\ntitle: {zh}{mark}标题\nissuer: 示例市人民政府\n{head}"
+            f"index_no: IDX-{mark}\nattachments: [files/{mark}-file.pdf]\n---\n"
+            f"{zh} 正文 {mark} body text.\n",
+        )
         write(site, f"content/decisions/files/{mark}-file.pdf", f"%PDF {mark}".encode())
-    write(site, "content/decisions/public.md",
-          "---\ntitle: 公开决定qzxpublicmark\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
-          "attachments: [files/qzxpublicmark-file.pdf]\n---\n画眉公开标记 qzxpublicmark 正文。\n")
+    write(
+        site,
+        "content/decisions/public.md",
+        "---\ntitle: 公开决定qzxpublicmark\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
+        "attachments: [files/qzxpublicmark-file.pdf]\n---\n画眉公开标记 qzxpublicmark 正文。\n",
+    )
     write(site, "content/decisions/files/qzxpublicmark-file.pdf", b"%PDF qzxpublicmark")
 
 
@@ -73,9 +83,12 @@ def test_embargoed_item_appears_on_its_day(site):
 
 def test_public_item_linking_to_withheld_names_both_files(site):
     plant(site)
-    write(site, "content/decisions/linker.md",
-          "---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n"
-          "见[请示](qzxwithheldmark.md)。\n")
+    write(
+        site,
+        "content/decisions/linker.md",
+        "---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n"
+        "见[请示](qzxwithheldmark.md)。\n",
+    )
     result = run("check", "--site", str(site), "--today", TODAY)
     assert result.exit_code == 1
     assert "content/decisions/linker.md:6: R704" in result.output
@@ -90,9 +103,20 @@ def test_later_stages_only_see_the_publication():
     import disclose
 
     package = Path(disclose.__file__).parent
-    for name in ("render.py", "views.py", "feeds.py", "sitemap.py", "opendata.py", "search_index.py"):
+    for name in (
+        "render.py",
+        "views.py",
+        "feeds.py",
+        "sitemap.py",
+        "opendata.py",
+        "search_index.py",
+    ):
         tree = ast.parse((package / name).read_text(encoding="utf-8"))
-        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                    for alias in node.names}
+        imported = {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+        }
         modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert "Catalogue" not in imported and "catalogue" not in modules, name

@@ -1,4 +1,4 @@
-"""The command line: disclose build | check | rules. Exit 0 valid, 1 content breaks a rule, 2 usage."""
+"""The command line: build, check, rules. Exit 0 valid, 1 a content rule broken, 2 usage."""
 
 from __future__ import annotations
 
@@ -34,16 +34,30 @@ def _report(report: pipeline.Report, lang: str) -> None:
         click.echo(problem.format(lang))
     errors, warnings = len(report.errors), len(report.problems) - len(report.errors)
     if errors:
-        msg = (f"{errors} errors, {warnings} warnings; nothing was written" if lang == "en"
-               else f"发现 {errors} 个错误、{warnings} 个警告；未写出任何文件")
+        msg = (
+            f"{errors} errors, {warnings} warnings; nothing was written"
+            if lang == "en"
+            else f"发现 {errors} 个错误、{warnings} 个警告；未写出任何文件"
+        )
         click.echo(msg, err=True)
 
 
-site_option = click.option("--site", "site", type=click.Path(path_type=Path), default=".",
-                           show_default=True, help="the folder holding site.yaml")
+site_option = click.option(
+    "--site",
+    "site",
+    type=click.Path(path_type=Path),
+    default=".",
+    show_default=True,
+    help="the folder holding site.yaml",
+)
 today_option = click.option("--today", help="the date the build treats as today (YYYY-MM-DD)")
-lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
-                           show_default=True, help="language of the messages")
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="language of the messages",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,8 +76,12 @@ def _run(action, lang: str):
 
 @cli.command()
 @site_option
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="output folder (default: public/ under the site)")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="output folder (default: public/ under the site)",
+)
 @today_option
 @lang_option
 def build(site: Path, out: Path | None, today: str | None, lang: str) -> None:
@@ -77,7 +95,10 @@ def build(site: Path, out: Path | None, today: str | None, lang: str) -> None:
     pub = report.publication
     assert pub is not None
     stages = " ".join(f"{k} {v:.2f}s" for k, v in report.seconds.items())
-    click.echo(f"已构建 {len(pub.items)} 项公开信息、{report.pages} 个页面 → {target}（{stages}）", err=True)
+    click.echo(
+        f"已构建 {len(pub.items)} 项公开信息、{report.pages} 个页面 → {target}（{stages}）",
+        err=True,
+    )
 
 
 @cli.command()

@@ -47,10 +47,20 @@ class SiteConfig:
 
 REQUIRED = ("title", "base_url", "language")
 TYPES = {
-    "title": str, "base_url": str, "language": str, "description": str,
-    "require_review": bool, "paired_release_grace_days": int, "paired_release_since": date,
-    "pii_allow": list, "page_size": int, "feed_size": int, "consultation_feedback_days": int,
-    "workdays": list, "holidays": list, "contact": dict,
+    "title": str,
+    "base_url": str,
+    "language": str,
+    "description": str,
+    "require_review": bool,
+    "paired_release_grace_days": int,
+    "paired_release_since": date,
+    "pii_allow": list,
+    "page_size": int,
+    "feed_size": int,
+    "consultation_feedback_days": int,
+    "workdays": list,
+    "holidays": list,
+    "contact": dict,
 }
 
 
@@ -67,7 +77,9 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
     if problems:
         return None, problems
     if not isinstance(data, dict):
-        return None, [_p(1, "C101", "site.yaml 应为“键: 值”的列表", "site.yaml must be `key: value` lines")]
+        return None, [
+            _p(1, "C101", "site.yaml 应为“键: 值”的列表", "site.yaml must be `key: value` lines")
+        ]
     problems = []
     for key in REQUIRED:
         if not data.get(key):
@@ -78,16 +90,33 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
             close = difflib.get_close_matches(str(key), list(TYPES), n=1)
             hint_zh = f"，是否应为 {close[0]}？" if close else ""
             hint_en = f"; did you mean {close[0]}?" if close else ""
-            problems.append(_p(line, "C102", f"site.yaml 中未知的设置 {key}{hint_zh}",
-                               f"unknown setting {key} in site.yaml{hint_en}"))
+            problems.append(
+                _p(
+                    line,
+                    "C102",
+                    f"site.yaml 中未知的设置 {key}{hint_zh}",
+                    f"unknown setting {key} in site.yaml{hint_en}",
+                )
+            )
         elif not isinstance(value, TYPES[key]) or (TYPES[key] is int and isinstance(value, bool)):
-            problems.append(_p(line, "C103", f"site.yaml 中 {key} 的值类型不对",
-                               f"site.yaml: {key} has the wrong type"))
+            problems.append(
+                _p(
+                    line,
+                    "C103",
+                    f"site.yaml 中 {key} 的值类型不对",
+                    f"site.yaml: {key} has the wrong type",
+                )
+            )
     base = str(data.get("base_url", ""))
     if base and urlparse(base).scheme not in ("http", "https"):
-        problems.append(_p(lines.get("base_url", 1), "C103",
-                           "base_url 应为 http:// 或 https:// 开头的完整网址",
-                           "base_url must be a full http:// or https:// address"))
+        problems.append(
+            _p(
+                lines.get("base_url", 1),
+                "C103",
+                "base_url 应为 http:// 或 https:// 开头的完整网址",
+                "base_url must be a full http:// or https:// address",
+            )
+        )
     day_lists = {}
     for key in ("workdays", "holidays"):
         days = []
@@ -95,9 +124,14 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
             if isinstance(value, date):
                 days.append(value)
             else:
-                problems.append(_p(lines.get(f"{key}.{index}", 1), "C103",
-                                   f"{key} 中的日期应写成 YYYY-MM-DD",
-                                   f"dates in {key} must be YYYY-MM-DD"))
+                problems.append(
+                    _p(
+                        lines.get(f"{key}.{index}", 1),
+                        "C103",
+                        f"{key} 中的日期应写成 YYYY-MM-DD",
+                        f"dates in {key} must be YYYY-MM-DD",
+                    )
+                )
         day_lists[key] = tuple(sorted(days))
     if problems:
         return None, problems

@@ -10,7 +10,9 @@ from .urls import item_url
 from .views import link
 
 
-def atom(pub: Publication, env: Environment, newest_first: list[Item], title: str, path: str) -> bytes:
+def atom(
+    pub: Publication, env: Environment, newest_first: list[Item], title: str, path: str
+) -> bytes:
     cfg = pub.config
     entries = []
     dated = [item for item in newest_first if item.published]
@@ -20,7 +22,14 @@ def atom(pub: Publication, env: Environment, newest_first: list[Item], title: st
         view["id"] = view["absolute"]
         entries.append(view)
     updated = dated[0].published.isoformat() if dated else pub.today.isoformat()
-    return env.get_template("feed.xml").render(
-        title=f"{cfg.title} · {title}", self_url=cfg.absolute(cfg.base_path + path),
-        home=cfg.absolute(cfg.base_path), updated=updated, entries=entries,
-    ).encode("utf-8")
+    return (
+        env.get_template("feed.xml")
+        .render(
+            title=f"{cfg.title} · {title}",
+            self_url=cfg.absolute(cfg.base_path + path),
+            home=cfg.absolute(cfg.base_path),
+            updated=updated,
+            entries=entries,
+        )
+        .encode("utf-8")
+    )

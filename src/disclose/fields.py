@@ -66,15 +66,21 @@ def _int(value: Any) -> int:
 
 def _review(value: Any) -> Review:
     if not isinstance(value, dict):
-        raise BadValue("应写成 {by: 审查人或机构, date: YYYY-MM-DD}",
-                       "must be {by: reviewer, date: YYYY-MM-DD}")
+        raise BadValue(
+            "应写成 {by: 审查人或机构, date: YYYY-MM-DD}",
+            "must be {by: reviewer, date: YYYY-MM-DD}",
+        )
     unknown = sorted(set(map(str, value)) - set(REVIEW_KEYS))
     if unknown:
-        raise BadValue(f"含未知子字段 {', '.join(unknown)}（可用 by、date、next）",
-                       f"has unknown keys {', '.join(unknown)} (use by, date, next)")
+        raise BadValue(
+            f"含未知子字段 {', '.join(unknown)}（可用 by、date、next）",
+            f"has unknown keys {', '.join(unknown)} (use by, date, next)",
+        )
     if "by" not in value or "date" not in value:
-        raise BadValue("须写明审查人（by）和审查日期（date）",
-                       "must give the reviewer (by) and the date (date)")
+        raise BadValue(
+            "须写明审查人（by）和审查日期（date）",
+            "must give the reviewer (by) and the date (date)",
+        )
     nxt = value.get("next")
     return Review(_text(value["by"]), _date(value["date"]), _date(nxt) if nxt is not None else None)
 
@@ -94,8 +100,10 @@ def convert(spec: FieldSpec, value: Any) -> Any:
     if spec.type == "choice":
         text = _text(value)
         if text not in spec.choices:
-            raise BadValue(f"取值应为 {'、'.join(spec.choices)} 之一",
-                           f"must be one of {', '.join(spec.choices)}")
+            raise BadValue(
+                f"取值应为 {'、'.join(spec.choices)} 之一",
+                f"must be one of {', '.join(spec.choices)}",
+            )
         return text
     text = _text(value)
     if spec.name == "doc_no":
@@ -118,8 +126,11 @@ def to_item(source: Source) -> Item:
     kind = kind_of(source)
     assert kind is not None
     specs = fields_for(kind)
-    typed = {name: convert(specs[name], value) for name, value in source.meta.items()
-             if value is not None}
+    typed = {
+        name: convert(specs[name], value)
+        for name, value in source.meta.items()
+        if value is not None
+    }
     typed.setdefault("disclosure", "public")
     typed["kind"] = kind
     return Item(source, kind, typed)

@@ -36,7 +36,9 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
         line = data.count(b"\n", 0, err.start) + 1
         return None, [
             _problem(
-                path, line, "E001",
+                path,
+                line,
+                "E001",
                 "文件不是 UTF-8 编码；请用 UTF-8 另存该文件",
                 "file is not UTF-8 encoded; save it as UTF-8",
             )
@@ -51,7 +53,9 @@ def read_text(root: Path, rel: str) -> tuple[str | None, list[Problem]]:
     if size > MAX_BYTES:
         return None, [
             _problem(
-                rel, 1, "E002",
+                rel,
+                1,
+                "E002",
                 f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_BYTES // 1048576} MB）；"
                 "请把大文件作为附件，正文只写文字",
                 f"file too large ({size / 1048576:.1f} MB, limit {MAX_BYTES // 1048576} MB); "
@@ -93,10 +97,15 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, in
         trouble = _walk(node, path)
         if trouble:
             zh, en = {
-                "alias": ("不允许使用 YAML 锚点和别名（& 与 *）；请直接写出每个值",
-                          "YAML anchors and aliases (& and *) are not allowed; write each value out"),
+                "alias": (
+                    "不允许使用 YAML 锚点和别名（& 与 *）；请直接写出每个值",
+                    "YAML anchors and aliases (& and *) are not allowed; write each value out",
+                ),
                 "depth": ("YAML 嵌套层级过深；请简化结构", "YAML nesting too deep; simplify it"),
-                "size": ("YAML 内容过多；元数据只写必要字段", "YAML too large; keep metadata short"),
+                "size": (
+                    "YAML 内容过多；元数据只写必要字段",
+                    "YAML too large; keep metadata short",
+                ),
             }[trouble]
             return None, {}, [_problem(path, first_line + node.start_mark.line, "E005", zh, en)]
         value = loader.construct_document(node)
@@ -104,17 +113,33 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, in
         mark = err.problem_mark or err.context_mark
         line = first_line + (mark.line if mark else 0)
         detail = err.problem or "syntax error"
-        return None, {}, [
-            _problem(
-                path, line, "E004",
-                f"YAML 格式错误（{detail}）；检查冒号、缩进和引号",
-                f"malformed YAML ({detail}); check colons, indentation and quotes",
-            )
-        ]
+        return (
+            None,
+            {},
+            [
+                _problem(
+                    path,
+                    line,
+                    "E004",
+                    f"YAML 格式错误（{detail}）；检查冒号、缩进和引号",
+                    f"malformed YAML ({detail}); check colons, indentation and quotes",
+                )
+            ],
+        )
     except (yaml.YAMLError, ValueError, TypeError) as err:
-        return None, {}, [
-            _problem(path, first_line, "E004", f"YAML 无法解析（{err}）", f"YAML cannot be read ({err})")
-        ]
+        return (
+            None,
+            {},
+            [
+                _problem(
+                    path,
+                    first_line,
+                    "E004",
+                    f"YAML 无法解析（{err}）",
+                    f"YAML cannot be read ({err})",
+                )
+            ],
+        )
     finally:
         loader.dispose()
     lines: dict[str, int] = {}
@@ -134,26 +159,40 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, in
 def split(text: str, path: str) -> tuple[str | None, str, int, list[Problem]]:
     """Split `---` front matter from the body; return (yaml text, body, body line, problems)."""
     if not text.startswith("---\n") and text.rstrip("\n") != "---":
-        return None, text, 1, [
-            _problem(
-                path, 1, "E003",
-                "缺少元数据：文件第一行应为 ---，随后是 YAML 字段，再以 --- 结束",
-                "missing front matter: the first line must be ---, then YAML fields, then ---",
-            )
-        ]
+        return (
+            None,
+            text,
+            1,
+            [
+                _problem(
+                    path,
+                    1,
+                    "E003",
+                    "缺少元数据：文件第一行应为 ---，随后是 YAML 字段，再以 --- 结束",
+                    "missing front matter: the first line must be ---, then YAML fields, then ---",
+                )
+            ],
+        )
     lines = text.split("\n")
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             front = "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1 :])
             return front, body, index + 2, []
-    return None, "", 1, [
-        _problem(
-            path, 1, "E003",
-            "元数据没有结束：请在字段之后加一行 ---",
-            "front matter is not closed: add a line --- after the fields",
-        )
-    ]
+    return (
+        None,
+        "",
+        1,
+        [
+            _problem(
+                path,
+                1,
+                "E003",
+                "元数据没有结束：请在字段之后加一行 ---",
+                "front matter is not closed: add a line --- after the fields",
+            )
+        ],
+    )
 
 
 def load_source(root: Path, rel: str) -> tuple[Source | None, list[Problem]]:
@@ -172,8 +211,11 @@ def load_source(root: Path, rel: str) -> tuple[Source | None, list[Problem]]:
     if not isinstance(meta, dict):
         return None, [
             _problem(
-                rel, 2, "E006",
-                "元数据应为“字段: 值”的列表", "front matter must be a list of `field: value` lines",
+                rel,
+                2,
+                "E006",
+                "元数据应为“字段: 值”的列表",
+                "front matter must be a list of `field: value` lines",
             )
         ]
     item_id = rel.removeprefix("content/").removesuffix(".md")

@@ -85,18 +85,27 @@ def _statistics(catalogue: Catalogue) -> Statistics:
     hidden = [i for i in catalogue.items if not is_public(i, catalogue.today)]
     responses = tuple(
         ResponseFacts(
-            received=i.get("received"), replied=i.get("replied"),
-            extended=bool(i.get("extended")), paused_days=i.get("paused_days") or 0,
-            applicant_type=i.get("applicant_type"), outcome=i.get("outcome"),
-            basis=i.get("basis"), reason=i.get("reason"),
+            received=i.get("received"),
+            replied=i.get("replied"),
+            extended=bool(i.get("extended")),
+            paused_days=i.get("paused_days") or 0,
+            applicant_type=i.get("applicant_type"),
+            outcome=i.get("outcome"),
+            basis=i.get("basis"),
+            reason=i.get("reason"),
         )
-        for i in catalogue.of_kind("response") if not i.draft
+        for i in catalogue.of_kind("response")
+        if not i.draft
     )
     return Statistics(
         not_public=dict(sorted(Counter(_why(i, catalogue.today) for i in hidden).items())),
-        withheld_by_basis=dict(sorted(Counter(
-            i.get("basis") for i in hidden if i.disclosure != "public" and i.get("basis")
-        ).items())),
+        withheld_by_basis=dict(
+            sorted(
+                Counter(
+                    i.get("basis") for i in hidden if i.disclosure != "public" and i.get("basis")
+                ).items()
+            )
+        ),
         responses=responses,
     )
 

@@ -12,14 +12,23 @@ from .model import Item
 from .urls import item_url
 
 COLUMNS = (
-    ("id", "标识"), ("kind", "类别"), ("title", "信息名称"), ("index_no", "索引号"),
-    ("issuer", "发布机构"), ("doc_no", "文号"), ("written", "成文日期"), ("published", "发布日期"),
-    ("topics", "主题分类"), ("status", "有效性"), ("url", "网址"),
+    ("id", "标识"),
+    ("kind", "类别"),
+    ("title", "信息名称"),
+    ("index_no", "索引号"),
+    ("issuer", "发布机构"),
+    ("doc_no", "文号"),
+    ("written", "成文日期"),
+    ("published", "发布日期"),
+    ("topics", "主题分类"),
+    ("status", "有效性"),
+    ("url", "网址"),
 )
 
 
 def record(pub: Publication, item: Item) -> dict[str, Any]:
     """The public metadata of one item; bodies and review records are not catalogue data."""
+
     def iso(key: str) -> str:
         value = item.get(key)
         return value.isoformat() if value else ""

@@ -83,8 +83,11 @@ def _sorted_filters(meta: list[Any], renames: dict[str, str]) -> list[Any]:
     """The meta index with its list of (filter name, file hash) renamed and sorted by name."""
     out = []
     for part in meta:
-        is_filter_list = (isinstance(part, list) and part
-                          and all(isinstance(p, list) and len(p) == 2 and p[1] in renames for p in part))
+        is_filter_list = (
+            isinstance(part, list)
+            and part
+            and all(isinstance(p, list) and len(p) == 2 and p[1] in renames for p in part)
+        )
         out.append(sorted([name, renames[h]] for name, h in part) if is_filter_list else part)
     return out
 
@@ -110,4 +113,6 @@ def stabilize(bundle: Path) -> None:
         meta_path.unlink()
         _write(bundle / f"pagefind.{new_hash}.pf_meta", meta)
         info["hash"] = new_hash
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    entry_path.write_text(
+        json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )

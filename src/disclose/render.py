@@ -16,7 +16,14 @@ from .schema import KIND_FOLDER, KIND_LABELS
 from .urls import item_path, list_path, list_url
 from .views import item_view, link
 
-LIST_KINDS = ("policy", "interpretation", "decision", "consultation", "suggestion-reply", "response")
+LIST_KINDS = (
+    "policy",
+    "interpretation",
+    "decision",
+    "consultation",
+    "suggestion-reply",
+    "response",
+)
 
 
 def default_templates() -> Path:
@@ -49,10 +56,17 @@ def environment(dirs: tuple[Path, ...]) -> Environment:
 
 def _common(pub: Publication) -> dict[str, Any]:
     base = pub.config.base_path
-    guide = [link(pub, p) for p in sorted(pub.of_kind("page"), key=lambda p: (p.get("order", 0), p.id))]
+    guide = [
+        link(pub, p) for p in sorted(pub.of_kind("page"), key=lambda p: (p.get("order", 0), p.id))
+    ]
     return {
-        "site": {"title": pub.config.title, "base": base, "description": pub.config.description,
-                 "language": pub.config.language, "url": pub.config.base_url},
+        "site": {
+            "title": pub.config.title,
+            "base": base,
+            "description": pub.config.description,
+            "language": pub.config.language,
+            "url": pub.config.base_url,
+        },
         "nav": [{"label": KIND_LABELS[k], "url": list_url(base, k)} for k in LIST_KINDS],
         "pages": guide,
         "asset": lambda name: f"{base}assets/{name}",
@@ -64,8 +78,9 @@ def _page(env: Environment, name: str, common: dict[str, Any], **context: Any) -
 
 
 def _sorted_newest(items: list[Item]) -> list[Item]:
-    return sorted(items, key=lambda i: (i.published.isoformat() if i.published else "", i.id),
-                  reverse=True)
+    return sorted(
+        items, key=lambda i: (i.published.isoformat() if i.published else "", i.id), reverse=True
+    )
 
 
 def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str, bytes]]:
@@ -76,8 +91,10 @@ def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str,
     cfg = pub.config
     for item in pub.items:
         view = item_view(item, pub)
-        yield item_path(item), _page(env, "item.html", common, item=view,
-                                     canonical=cfg.absolute(view["url"]))
+        yield (
+            item_path(item),
+            _page(env, "item.html", common, item=view, canonical=cfg.absolute(view["url"])),
+        )
     sections = []
     for kind in LIST_KINDS:
         items = _sorted_newest(pub.of_kind(kind))
@@ -86,24 +103,47 @@ def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str,
         for number in range(1, pages + 1):
             chunk = items[(number - 1) * size : number * size]
             pager = {
-                "number": number, "pages": pages,
+                "number": number,
+                "pages": pages,
                 "prev": list_url(base, kind, number - 1) if number > 1 else None,
                 "next": list_url(base, kind, number + 1) if number < pages else None,
                 "all": [{"number": n, "url": list_url(base, kind, n)} for n in range(1, pages + 1)],
             }
-            yield list_path(kind, number), _page(
-                env, "list.html", common, kind=KIND_LABELS[kind], kind_key=kind,
-                entries=[link(pub, i) for i in chunk], pager=pager, total=len(items),
-                feed=f"{base}{KIND_FOLDER[kind]}/feed.xml",
-                canonical=cfg.absolute(list_url(base, kind, number)),
+            yield (
+                list_path(kind, number),
+                _page(
+                    env,
+                    "list.html",
+                    common,
+                    kind=KIND_LABELS[kind],
+                    kind_key=kind,
+                    entries=[link(pub, i) for i in chunk],
+                    pager=pager,
+                    total=len(items),
+                    feed=f"{base}{KIND_FOLDER[kind]}/feed.xml",
+                    canonical=cfg.absolute(list_url(base, kind, number)),
+                ),
             )
-        sections.append({"label": KIND_LABELS[kind], "url": list_url(base, kind), "count": len(items),
-                         "latest": [link(pub, i) for i in items[:5]]})
-        yield f"{KIND_FOLDER[kind]}/feed.xml", feeds.atom(pub, env, items, KIND_LABELS[kind],
-                                                          f"{KIND_FOLDER[kind]}/feed.xml")
-    yield "index.html", _page(env, "home.html", common, sections=sections,
-                              canonical=cfg.absolute(base))
-    yield "search/index.html", _page(env, "search.html", common, canonical=cfg.absolute(f"{base}search/"))
+        sections.append(
+            {
+                "label": KIND_LABELS[kind],
+                "url": list_url(base, kind),
+                "count": len(items),
+                "latest": [link(pub, i) for i in items[:5]],
+            }
+        )
+        yield (
+            f"{KIND_FOLDER[kind]}/feed.xml",
+            feeds.atom(pub, env, items, KIND_LABELS[kind], f"{KIND_FOLDER[kind]}/feed.xml"),
+        )
+    yield (
+        "index.html",
+        _page(env, "home.html", common, sections=sections, canonical=cfg.absolute(base)),
+    )
+    yield (
+        "search/index.html",
+        _page(env, "search.html", common, canonical=cfg.absolute(f"{base}search/")),
+    )
     yield "404.html", _page(env, "404.html", common, canonical=cfg.absolute(f"{base}404.html"))
     yield "feed.xml", feeds.atom(pub, env, _sorted_newest(list(pub.items)), "最新信息", "feed.xml")
     yield "sitemap.xml", sitemap.sitemap(pub, env)

@@ -21,8 +21,17 @@ def pagefind_executable() -> Path:
 def build_index(folder: Path) -> None:
     """Index every page marked data-pagefind-body under `folder` into folder/pagefind/."""
     result = subprocess.run(
-        [str(pagefind_executable()), "--site", str(folder), "--output-subdir", "pagefind", "--silent"],
-        capture_output=True, text=True, check=False,
+        [
+            str(pagefind_executable()),
+            "--site",
+            str(folder),
+            "--output-subdir",
+            "pagefind",
+            "--silent",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise IndexError_(f"Pagefind failed: {result.stderr.strip() or result.stdout.strip()}")

@@ -12,6 +12,10 @@ def sitemap(pub: Publication, env: Environment) -> bytes:
     cfg = pub.config
     urls = [{"loc": cfg.absolute(cfg.base_path), "lastmod": ""}]
     for item in pub.items:
-        urls.append({"loc": cfg.absolute(item_url(cfg.base_path, item)),
-                     "lastmod": item.published.isoformat() if item.published else ""})
+        urls.append(
+            {
+                "loc": cfg.absolute(item_url(cfg.base_path, item)),
+                "lastmod": item.published.isoformat() if item.published else "",
+            }
+        )
     return env.get_template("sitemap.xml").render(urls=urls).encode("utf-8")

@@ -52,22 +52,32 @@ def _rows(item: Item, pub: Publication) -> list[tuple[str, str]]:
         ("公开方式", DISCLOSURE["public"]),
     ]
     extra = {
-        "policy": [("施行日期", cn_date(item.get("effective"))),
-                   ("有效期至", cn_date(item.get("expires")))],
+        "policy": [
+            ("施行日期", cn_date(item.get("effective"))),
+            ("有效期至", cn_date(item.get("expires"))),
+        ],
         "interpretation": [("解读形式", FORMS.get(item.get("form", "text"), ""))],
-        "response": [("申请编号", item.get("request_no", "")),
-                     ("收到申请日期", cn_date(item.get("received"))),
-                     ("答复日期", cn_date(item.get("replied")) or "办理中"),
-                     ("申请人类型", APPLICANT_TYPES.get(item.get("applicant_type", ""), "")),
-                     ("办理结果", OUTCOMES.get(item.get("outcome", ""), ""))],
-        "decision": [("会议名称", item.get("meeting", "")),
-                     ("会议日期", cn_date(item.get("meeting_date"))),
-                     ("重大行政决策", "是" if item.get("major") else "")],
-        "consultation": [("征求意见开始", cn_date(item.get("opens"))),
-                         ("征求意见截止", cn_date(item.get("closes")))],
-        "suggestion-reply": [("编号", item.get("proposal_no", "")),
-                             ("类型", BODY_TYPES.get(item.get("body_type", ""), "")),
-                             ("承办单位", item.get("handler", ""))],
+        "response": [
+            ("申请编号", item.get("request_no", "")),
+            ("收到申请日期", cn_date(item.get("received"))),
+            ("答复日期", cn_date(item.get("replied")) or "办理中"),
+            ("申请人类型", APPLICANT_TYPES.get(item.get("applicant_type", ""), "")),
+            ("办理结果", OUTCOMES.get(item.get("outcome", ""), "")),
+        ],
+        "decision": [
+            ("会议名称", item.get("meeting", "")),
+            ("会议日期", cn_date(item.get("meeting_date"))),
+            ("重大行政决策", "是" if item.get("major") else ""),
+        ],
+        "consultation": [
+            ("征求意见开始", cn_date(item.get("opens"))),
+            ("征求意见截止", cn_date(item.get("closes"))),
+        ],
+        "suggestion-reply": [
+            ("编号", item.get("proposal_no", "")),
+            ("类型", BODY_TYPES.get(item.get("body_type", ""), "")),
+            ("承办单位", item.get("handler", "")),
+        ],
     }.get(item.kind, [])
     return [(label, value) for label, value in rows + extra if value]
 
@@ -114,16 +124,24 @@ def item_view(item: Item, pub: Publication) -> dict[str, Any]:
         body=render_markdown(item.body, _resolver(item, pub)),
         summary=item.get("summary") or _summary(item.body),
         interpretations=[
-            dict(link(pub, i), form=FORMS.get(i.get("form", "text")), late_reason=i.get("late_reason"))
+            dict(
+                link(pub, i),
+                form=FORMS.get(i.get("form", "text")),
+                late_reason=i.get("late_reason"),
+            )
             for i in pub.interpretations.get(item.id, ())
         ],
         policy=link(pub, policy) if policy else None,
-        late_reason=item.get("late_reason") if policy and item.published != policy.published else None,
+        late_reason=item.get("late_reason")
+        if policy and item.published != policy.published
+        else None,
         predecessors=[link(pub, p) for p in pub.predecessors.get(item.id, ())],
         successors=[link(pub, s) for s in pub.successors.get(item.id, ())],
         feedback=link(pub, pub.feedback[item.id]) if item.id in pub.feedback else None,
-        attachments=[{"name": rel.rsplit("/", 1)[-1], "url": attachment_url(base, rel)}
-                     for rel in pub.attachments.get(item.id, ())],
+        attachments=[
+            {"name": rel.rsplit("/", 1)[-1], "url": attachment_url(base, rel)}
+            for rel in pub.attachments.get(item.id, ())
+        ],
         topics=list(item.get("topics") or ()),
         year=str(item.published.year) if item.published else "",
     )

@@ -21,25 +21,38 @@ def _key(item: Item, index: int) -> str:
 
 
 @rule(
-    "A801", "item", "Attachment file missing", "附件文件不存在",
+    "A801",
+    "item",
+    "Attachment file missing",
+    "附件文件不存在",
     "条例 第二十四条 (下载)",
-    {"content/decisions/att.md": "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
-     "attachments: [files/missing.pdf]\n---\n正文。\n"},
+    {
+        "content/decisions/att.md": "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
+        "attachments: [files/missing.pdf]\n---\n正文。\n"
+    },
 )
 def attachment_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Every listed attachment is a file in the repository, so citizens can download it."""
     for index, name in enumerate(item.get("attachments") or ()):
         rel = attachment_path(item, name)
         if rel.startswith("content/") and not (site.root / rel).is_file():
-            yield Finding(f"附件 {name} 不存在（{rel}）", f"attachment {name} not found ({rel})",
-                          key=_key(item, index))
+            yield Finding(
+                f"附件 {name} 不存在（{rel}）",
+                f"attachment {name} not found ({rel})",
+                key=_key(item, index),
+            )
 
 
 @rule(
-    "A802", "item", "Attachment outside content/", "附件不在 content/ 目录内",
+    "A802",
+    "item",
+    "Attachment outside content/",
+    "附件不在 content/ 目录内",
     "content-model.md (attachments)",
-    {"content/decisions/escape.md": "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
-     "attachments: [../../site.yaml]\n---\n正文。\n"},
+    {
+        "content/decisions/escape.md": "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
+        "attachments: [../../site.yaml]\n---\n正文。\n"
+    },
 )
 def attachment_inside(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Attachments stay inside content/: a path that climbs out could publish any file
@@ -50,6 +63,8 @@ def attachment_inside(item: Item, site: Catalogue) -> Iterator[Finding]:
         rel = attachment_path(item, name)
         inside = rel.startswith("content/") and (site.root / rel).resolve().is_relative_to(content)
         if not inside:
-            yield Finding(f"附件 {name} 不在 content/ 目录内；请把文件放在 content/ 下",
-                          f"attachment {name} is outside content/; move it under content/",
-                          key=_key(item, index))
+            yield Finding(
+                f"附件 {name} 不在 content/ 目录内；请把文件放在 content/ 下",
+                f"attachment {name} is outside content/; move it under content/",
+                key=_key(item, index),
+            )

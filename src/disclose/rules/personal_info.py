@@ -48,10 +48,15 @@ def _mask_id(number: str) -> str:
 
 
 @rule(
-    "I901", "item", "Resident ID number in a public item", "公开信息含居民身份证号码",
+    "I901",
+    "item",
+    "Resident ID number in a public item",
+    "公开信息含居民身份证号码",
     "个人信息保护法 第二十五条; 条例 第十五条; domain.md §7",
-    {"content/responses/id.md": "---\ntitle: 答复\nissuer: 示例市人民政府办公室\npublished: 2024-03-01\n"
-     "request_no: YSQ-9\nreceived: 2024-02-01\n---\n申请人身份证号 11010519491231002X。\n"},
+    {
+        "content/responses/id.md": "---\ntitle: 答复\nissuer: 示例市人民政府办公室\npublished: 2024-03-01\n"
+        "request_no: YSQ-9\nreceived: 2024-02-01\n---\n申请人身份证号 11010519491231002X。\n"
+    },
 )
 def no_id_numbers(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A valid 18-digit 居民身份证号码 (check digit and birth date verified) must not be published.
@@ -63,16 +68,24 @@ def no_id_numbers(item: Item, site: Catalogue) -> Iterator[Finding]:
     for text, key, line in _texts(item):
         for match in ID_NUMBER.finditer(text):
             if is_id_number(match.group(1)) and not _allowed(site, match.group(1)):
-                yield Finding(f"含居民身份证号码 {_mask_id(match.group(1))}；请删除或打码",
-                              f"contains an ID number {_mask_id(match.group(1))}; remove or mask it",
-                              key=key, line=line)
+                yield Finding(
+                    f"含居民身份证号码 {_mask_id(match.group(1))}；请删除或打码",
+                    f"contains an ID number {_mask_id(match.group(1))}; remove or mask it",
+                    key=key,
+                    line=line,
+                )
 
 
 @rule(
-    "I902", "item", "Mobile number in a public item", "公开信息含手机号码",
+    "I902",
+    "item",
+    "Mobile number in a public item",
+    "公开信息含手机号码",
     "个人信息保护法 第二十五条; 永安 脱敏格式 138****1234 (domain.md §7.3)",
-    {"content/responses/tel.md": "---\ntitle: 答复\nissuer: 示例市人民政府办公室\npublished: 2024-03-01\n"
-     "request_no: YSQ-10\nreceived: 2024-02-01\n---\n联系电话 138 1234 5678。\n"},
+    {
+        "content/responses/tel.md": "---\ntitle: 答复\nissuer: 示例市人民政府办公室\npublished: 2024-03-01\n"
+        "request_no: YSQ-10\nreceived: 2024-02-01\n---\n联系电话 138 1234 5678。\n"
+    },
 )
 def no_mobile_numbers(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A mainland mobile number identifies a person; mask it as 138****1234.
@@ -86,7 +99,11 @@ def no_mobile_numbers(item: Item, site: Catalogue) -> Iterator[Finding]:
             digits = "".join(match.groups())
             if not _allowed(site, digits):
                 masked = digits[:3] + "****" + digits[-4:]
-                yield Finding(f"含手机号码 {masked}；请删除或打码（如 138****1234），"
-                              "官方号码可加入 site.yaml 的 pii_allow",
-                              f"contains a mobile number {masked}; remove or mask it, or list an "
-                              "official number in pii_allow", key=key, line=line)
+                yield Finding(
+                    f"含手机号码 {masked}；请删除或打码（如 138****1234），"
+                    "官方号码可加入 site.yaml 的 pii_allow",
+                    f"contains a mobile number {masked}; remove or mask it, or list an "
+                    "official number in pii_allow",
+                    key=key,
+                    line=line,
+                )
