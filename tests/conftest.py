@@ -40,7 +40,7 @@ def write(site: Path, rel: str, text: str | bytes) -> Path:
     if isinstance(text, bytes):
         path.write_bytes(text)
     else:
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(text.encode("utf-8", "surrogateescape"))  # lone surrogates = raw bytes
     return path
 
 

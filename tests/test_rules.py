@@ -15,19 +15,22 @@ RULES = all_rules()
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
 def test_example_breaks_the_rule(site, rule):
-    for rel, text in rule.example.items():
+    examples = dict(rule.example)
+    if rule.code == "E002":  # too big to ship as an example string
+        examples["content/decisions/huge.md"] = "---\ntitle: x\n---\n" + "字" * (4 * 1024 * 1024)
+    for rel, text in examples.items():
         write(site, rel, text)
     report = pipeline.check(site, build_date(TODAY))
     hits = [p for p in report.problems if p.code == rule.code]
     assert hits, f"{rule.code} not raised by its example: {report.problems}"
-    assert {p.path for p in hits} <= set(rule.example), hits
+    assert {p.path for p in hits} <= set(examples), hits
     assert all(p.severity == rule.severity for p in hits)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
 def test_rule_is_documented(rule):
     assert rule.explanation and rule.title and rule.title_zh and rule.source
-    assert rule.example, "every rule ships an example that breaks it"
+    assert rule.example or rule.code == "E002", "every rule ships an example that breaks it"
 
 
 def test_minimal_site_is_clean(site):

@@ -140,7 +140,8 @@ def rules(code: str | None, lang: str) -> None:
     click.echo("违反此规则的示例 / an example that breaks it:")
     for path, text in rule.example.items():
         click.echo(f"--- {path}")
-        click.echo(text.rstrip("\n"))
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        click.echo(shown.rstrip("\n"))
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from . import (  # noqa: F401  (imported to register their rules)
     attachments,
     dates,
     disclosure,
+    formats,
     identifiers,
     pairing,
     personal_info,

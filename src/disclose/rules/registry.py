@@ -36,10 +36,11 @@ class Rule:
     check: Callable[..., Iterable[Finding]]
     example: dict[str, str] = field(default_factory=dict)
     severity: str = "error"
+    doc: str = ""  # for checks made while reading files, which are not rule functions
 
     @property
     def explanation(self) -> str:
-        return inspect.cleandoc(self.check.__doc__ or "")
+        return inspect.cleandoc(self.doc or self.check.__doc__ or "")
 
     def problems(self, subject: Source | Item | None, findings: Iterable[Finding]) -> list[Problem]:
         out = []
@@ -72,3 +73,16 @@ def rule(
         return func
 
     return register
+
+
+def _reported_while_reading(source: object, ctx: object) -> Iterable[Finding]:
+    """Format problems are found by the reader (frontmatter.py, config.py), not by a rule."""
+    return ()
+
+
+def format_code(code: str, title: str, title_zh: str, source: str, doc: str,
+                example: dict[str, str]) -> None:
+    """Catalogue a problem the file reader reports, so `disclose rules` explains it too."""
+    assert code not in REGISTRY, f"duplicate rule code {code}"
+    REGISTRY[code] = Rule(code, title, title_zh, source, "format", _reported_while_reading,
+                          example, doc=doc)
