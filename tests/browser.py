@@ -32,9 +32,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @contextmanager
 def serve(folder: Path, handler=_Quiet):
     """Serve `folder` on a free loopback port; yields the base URL."""
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
-    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -19,9 +19,7 @@ def build(site, out, today=TODAY):
 
 
 def snapshot(folder):
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_two_builds_are_byte_identical(sample, tmp_path):
@@ -36,9 +34,7 @@ def test_failed_build_leaves_previous_output_untouched(site, tmp_path):
     out = tmp_path / "out"
     assert build(site, out).exit_code == 0
     before = snapshot(out)
-    write(
-        site, "content/decisions/bad.md", "---\ntitle: x\nissuer: y\npublished: 2024-13-01\n---\n"
-    )
+    write(site, "content/decisions/bad.md", "---\ntitle: x\nissuer: y\npublished: 2024-13-01\n---\n")
     assert build(site, out).exit_code == 1
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
@@ -76,9 +72,7 @@ def test_sample_site_pages(sample, tmp_path):
     assert result.exit_code == 0, result.output
     old = (out / "policies/shaoxing-2017-work-rules/index.html").read_text(encoding="utf-8")
     new = (out / "policies/shaoxing-2022-work-rules/index.html").read_text(encoding="utf-8")
-    jd = (out / "interpretations/shaoxing-2022-work-rules-jd/index.html").read_text(
-        encoding="utf-8"
-    )
+    jd = (out / "interpretations/shaoxing-2022-work-rules-jd/index.html").read_text(encoding="utf-8")
     # repeal: banner and link to the successor on the old page, and back from the new one
     assert "本文件已废止" in old and 'href="/policies/shaoxing-2022-work-rules/"' in old
     assert 'href="/policies/shaoxing-2017-work-rules/"' in new
@@ -119,10 +113,7 @@ def test_attachments_copied_only_for_public_items(site, tmp_path):
     out = tmp_path / "out"
     assert build(site, out).exit_code == 0
     assert (out / "attachments/decisions/files/plan.pdf").read_bytes() == b"%PDF plan"
-    assert (
-        'href="/attachments/decisions/files/plan.pdf"'
-        in (out / "decisions/a/index.html").read_text()
-    )
+    assert 'href="/attachments/decisions/files/plan.pdf"' in (out / "decisions/a/index.html").read_text()
 
 
 def test_console_script_exit_codes(site):
@@ -143,9 +134,7 @@ def test_console_script_exit_codes(site):
         text=True,
     )
     assert bad.returncode == 1 and "F101" in bad.stdout and "Traceback" not in bad.stderr
-    usage = subprocess.run(
-        [sys.executable, "-m", "disclose.cli", "build", "--bogus"], capture_output=True, text=True
-    )
+    usage = subprocess.run([sys.executable, "-m", "disclose.cli", "build", "--bogus"], capture_output=True, text=True)
     assert usage.returncode == 2
 
 

@@ -21,8 +21,7 @@ def test_misspelt_disclosure_is_caught_with_a_hint(site):
     write(
         site,
         "content/decisions/d.md",
-        "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
-        "disclosre: withheld\n---\n正文。\n",
+        "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\ndisclosre: withheld\n---\n正文。\n",
     )
     result = check(site)
     assert result.exit_code == 1
@@ -52,8 +51,7 @@ def test_policy_without_interpretation(site):
     write(
         site,
         "content/policies/new.md",
-        "---\ntitle: 新政策\nissuer: 示例市人民政府\npublished: 2024-04-01\n"
-        "doc_no: 示政发〔2024〕2号\n---\n正文。\n",
+        "---\ntitle: 新政策\nissuer: 示例市人民政府\npublished: 2024-04-01\ndoc_no: 示政发〔2024〕2号\n---\n正文。\n",
     )
     result = check(site)
     assert result.exit_code == 1
@@ -80,8 +78,7 @@ def test_english_messages(site):
     write(
         site,
         "content/decisions/d.md",
-        "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
-        "disclosre: withheld\n---\n正文。\n",
+        "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\ndisclosre: withheld\n---\n正文。\n",
     )
     result = check(site, "--lang", "en")
     assert "unknown field disclosre; did you mean disclosure?" in result.output
@@ -141,9 +138,7 @@ def test_missing_site_yaml_is_a_usage_error(tmp_path):
 
 
 def test_bad_site_yaml(site):
-    write(
-        site, "site.yaml", "title: x\nbase_url: https://a.gov.cn/\nlanguage: zh-CN\npage_sise: 5\n"
-    )
+    write(site, "site.yaml", "title: x\nbase_url: https://a.gov.cn/\nlanguage: zh-CN\npage_sise: 5\n")
     result = check(site)
     assert result.exit_code == 1
     [p] = problems(result.output)

@@ -21,12 +21,8 @@ CHINESE = {
 
 def plant(site) -> None:
     heads = {
-        "withheld": "disclosure: withheld\nbasis: process-info\n"
-        + REVIEW
-        + "published: 2024-03-01\n",
-        "on-request": "disclosure: on-request\nbasis: on-request-only\n"
-        + REVIEW
-        + "published: 2024-03-01\n",
+        "withheld": "disclosure: withheld\nbasis: process-info\n" + REVIEW + "published: 2024-03-01\n",
+        "on-request": "disclosure: on-request\nbasis: on-request-only\n" + REVIEW + "published: 2024-03-01\n",
         "draft": "draft: true\npublished: 2024-03-01\n",
         "embargoed": "published: 2024-07-01\n",
     }
@@ -86,8 +82,7 @@ def test_public_item_linking_to_withheld_names_both_files(site):
     write(
         site,
         "content/decisions/linker.md",
-        "---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n"
-        "见[请示](qzxwithheldmark.md)。\n",
+        "---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n见[请示](qzxwithheldmark.md)。\n",
     )
     result = run("check", "--site", str(site), "--today", TODAY)
     assert result.exit_code == 1
@@ -112,11 +107,6 @@ def test_later_stages_only_see_the_publication():
         "search_index.py",
     ):
         tree = ast.parse((package / name).read_text(encoding="utf-8"))
-        imported = {
-            alias.name
-            for node in ast.walk(tree)
-            if isinstance(node, ast.ImportFrom)
-            for alias in node.names
-        }
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
         modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert "Catalogue" not in imported and "catalogue" not in modules, name

@@ -25,9 +25,7 @@ def test_brackets_and_widths_normalize(raw):
     assert normalize_doc_no(raw) == "绍政发〔2022〕5号"
 
 
-@pytest.mark.parametrize(
-    "bad", ["绍政发〔2022〕05号", "绍政发〔2022〕第5号", "绍政发〔22〕5号", "〔2022〕5号"]
-)
+@pytest.mark.parametrize("bad", ["绍政发〔2022〕05号", "绍政发〔2022〕第5号", "绍政发〔22〕5号", "〔2022〕5号"])
 def test_malformed_doc_numbers(bad):
     assert not is_valid_doc_no(normalize_doc_no(bad))
 

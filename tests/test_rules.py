@@ -46,3 +46,12 @@ def test_rules_command_lists_and_explains():
     one = run("rules", "D201")
     assert "条例" in one.output and "disclosure: withheld" in one.output
     assert run("rules", "Z999").exit_code == 2
+
+
+def test_editor_rule_page_is_generated_from_the_catalogue():
+    from pathlib import Path
+
+    from disclose.rules.catalogue_doc import markdown
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    assert page.read_text(encoding="utf-8") == markdown(), "run: disclose rules --markdown > docs/rules.md"

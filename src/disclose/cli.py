@@ -9,8 +9,10 @@ from pathlib import Path
 
 import click
 
-from . import pipeline
+from . import pipeline, report_format, scaffold
+from .identifiers import normalize_doc_no
 from .rules import REGISTRY, all_rules
+from .schema import KIND_LABELS, fields_for
 
 
 def build_date(today: str | None) -> date:
@@ -29,9 +31,13 @@ def build_date(today: str | None) -> date:
     return date.today()
 
 
-def _report(report: pipeline.Report, lang: str) -> None:
+def _report(report: pipeline.Report, lang: str, fmt: str = "text") -> None:
+    if fmt == "json":
+        items = len(report.catalogue.items) if report.catalogue else 0
+        click.echo(report_format.as_json(report.problems, items))
+        return
     for problem in report.problems:
-        click.echo(problem.format(lang))
+        click.echo(report_format.github(problem, lang) if fmt == "github" else problem.format(lang))
     errors, warnings = len(report.errors), len(report.problems) - len(report.errors)
     if errors:
         msg = (
@@ -105,12 +111,22 @@ def build(site: Path, out: Path | None, today: str | None, lang: str) -> None:
 @site_option
 @today_option
 @lang_option
-def check(site: Path, today: str | None, lang: str) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="github: workflow annotations; json: machine-readable",
+)
+def check(site: Path, today: str | None, lang: str, fmt: str) -> None:
     """Check every rule and write nothing."""
     report = _run(lambda: pipeline.check(site, build_date(today)), lang)
-    _report(report, lang)
+    _report(report, lang, fmt)
     if report.errors:
         sys.exit(1)
+    if fmt == "json":
+        return
     count = len(report.catalogue.items) if report.catalogue else 0
     click.echo(f"检查通过：{count} 项信息" if lang == "zh" else f"ok: {count} items", err=True)
 
@@ -118,8 +134,14 @@ def check(site: Path, today: str | None, lang: str) -> None:
 @cli.command()
 @click.argument("code", required=False)
 @lang_option
-def rules(code: str | None, lang: str) -> None:
+@click.option("--markdown", is_flag=True, help="the whole catalogue as Markdown (docs/rules.md)")
+def rules(code: str | None, lang: str, markdown: bool) -> None:
     """List the rules, or explain one (disclose rules D201)."""
+    if markdown:
+        from .rules.catalogue_doc import markdown as catalogue_markdown
+
+        click.echo(catalogue_markdown(), nl=False)
+        return
     if code is None:
         for rule in all_rules():
             title = rule.title if lang == "en" else rule.title_zh
@@ -142,6 +164,80 @@ def rules(code: str | None, lang: str) -> None:
         click.echo(f"--- {path}")
         shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         click.echo(shown.rstrip("\n"))
+
+
+def _date_option(value: str | None, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.UsageError(f"--{name} {value}: 日期格式应为 YYYY-MM-DD") from None
+
+
+@cli.command(name="new")
+@click.argument("kind", type=click.Choice(sorted(KIND_LABELS)))
+@site_option
+@click.option("--for", "for_", metavar="文号", help="interpretation: the policy it interprets")
+@click.option("--name", help="file name under the kind's folder (default: the date)")
+@click.option("--title")
+@click.option("--issuer")
+@click.option("--published", help="YYYY-MM-DD")
+@click.option("--doc-no", "doc_no", help="policy: 文号")
+@click.option("--request-no", "request_no", help="response: 申请编号")
+@click.option("--received", help="response: YYYY-MM-DD")
+def new(kind: str, site: Path, for_: str | None, name: str | None, **given: str | None) -> None:
+    """Write a new content file with the right front matter.
+
+    Missing required fields are asked for on a terminal; elsewhere they must be given as options.
+    """
+    values: dict = {k: v for k, v in given.items() if v not in (None, "")}
+    for key in ("published", "received"):
+        if key in values:
+            values[key] = _date_option(values[key], key)
+    if kind == "interpretation":
+        if not for_:
+            raise click.UsageError("新建政策解读需要 --for 文号（所解读的政策文件）")
+        report = _run(lambda: pipeline.check(site, build_date(None)), "zh")
+        try:
+            policy = scaffold.find_policy(report.catalogue, for_)
+        except scaffold.ScaffoldError as err:
+            raise click.UsageError(str(err)) from None
+        values = {**scaffold.interpretation_defaults(policy), **values}
+        name = name or f"{policy.id.rsplit('/', 1)[-1]}-jd"
+    specs = fields_for(kind)
+    for field_name in scaffold.required_fields(kind):
+        if values.get(field_name) in (None, ""):
+            if not sys.stdin.isatty():
+                option = "--" + field_name.replace("_", "-")
+                raise click.UsageError(f"缺少 {field_name}（{specs[field_name].label}）：请用 {option} 给出")
+            answer = click.prompt(f"{specs[field_name].label}（{field_name}）")
+            values[field_name] = _date_option(answer, field_name) if specs[field_name].type == "date" else answer
+    try:
+        path = scaffold.write_new(site, kind, values, name)
+    except scaffold.ScaffoldError as err:
+        raise click.UsageError(str(err)) from None
+    click.echo(f"已新建 {path.relative_to(site).as_posix()}")
+    if kind == "policy":
+        doc_no = normalize_doc_no(values.get("doc_no", ""))
+        click.echo(f"下一步：disclose new interpretation --for {doc_no}（同步发布政策解读）")
+
+
+@cli.command()
+@site_option
+@today_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int, help="0 picks a free port")
+def serve(site: Path, today: str | None, host: str, port: int) -> None:
+    """Build, serve on localhost, and rebuild and reload on every change."""
+    from .config import load_config
+    from .serve import serve as run_server
+
+    if not (site / "site.yaml").is_file():
+        raise click.UsageError(f"{site}: 找不到 site.yaml")
+    config, _ = load_config(site)
+    base = config.base_path if config else "/"
+    run_server(site, host, port, lambda: build_date(today), base)
 
 
 def main() -> None:

@@ -77,9 +77,7 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
     if problems:
         return None, problems
     if not isinstance(data, dict):
-        return None, [
-            _p(1, "C101", "site.yaml 应为“键: 值”的列表", "site.yaml must be `key: value` lines")
-        ]
+        return None, [_p(1, "C101", "site.yaml 应为“键: 值”的列表", "site.yaml must be `key: value` lines")]
     problems = []
     for key in REQUIRED:
         if not data.get(key):

@@ -10,9 +10,7 @@ from .urls import item_url
 from .views import link
 
 
-def atom(
-    pub: Publication, env: Environment, newest_first: list[Item], title: str, path: str
-) -> bytes:
+def atom(pub: Publication, env: Environment, newest_first: list[Item], title: str, path: str) -> bytes:
     cfg = pub.config
     entries = []
     dated = [item for item in newest_first if item.published]

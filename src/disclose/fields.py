@@ -126,11 +126,7 @@ def to_item(source: Source) -> Item:
     kind = kind_of(source)
     assert kind is not None
     specs = fields_for(kind)
-    typed = {
-        name: convert(specs[name], value)
-        for name, value in source.meta.items()
-        if value is not None
-    }
+    typed = {name: convert(specs[name], value) for name, value in source.meta.items() if value is not None}
     typed.setdefault("disclosure", "public")
     typed["kind"] = kind
     return Item(source, kind, typed)

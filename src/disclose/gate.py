@@ -14,6 +14,7 @@ from datetime import date
 
 from .catalogue import Catalogue
 from .config import SiteConfig
+from .history import Revision
 from .model import Item
 from .rules.attachments import attachment_path
 from .visibility import is_public
@@ -57,6 +58,7 @@ class Publication:
     feedback: Mapping[str, Item]  # consultation id -> feedback page
     attachments: Mapping[str, tuple[str, ...]]  # item id -> site-relative file paths
     statistics: Statistics
+    history: Mapping[str, tuple[Revision, ...]]  # item id -> its public revisions, newest first
 
     def of_kind(self, kind: str) -> list[Item]:
         return [item for item in self.items if item.kind == kind]
@@ -100,11 +102,7 @@ def _statistics(catalogue: Catalogue) -> Statistics:
     return Statistics(
         not_public=dict(sorted(Counter(_why(i, catalogue.today) for i in hidden).items())),
         withheld_by_basis=dict(
-            sorted(
-                Counter(
-                    i.get("basis") for i in hidden if i.disclosure != "public" and i.get("basis")
-                ).items()
-            )
+            sorted(Counter(i.get("basis") for i in hidden if i.disclosure != "public" and i.get("basis")).items())
         ),
         responses=responses,
     )
@@ -114,7 +112,7 @@ def _order(items: list[Item]) -> tuple[Item, ...]:
     return tuple(sorted(items, key=lambda i: (i.published or date.min, i.id)))
 
 
-def decide(catalogue: Catalogue) -> Publication:
+def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | None = None) -> Publication:
     """Keep the public items and the relations whose both ends are public."""
     public = [i for i in catalogue.items if is_public(i, catalogue.today)]
     by_id = {i.id: i for i in public}
@@ -153,4 +151,5 @@ def decide(catalogue: Catalogue) -> Publication:
         feedback=feedback,
         attachments=attachments,
         statistics=_statistics(catalogue),
+        history={i.id: history[i.path] for i in public if history and i.path in history},
     )

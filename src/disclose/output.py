@@ -18,9 +18,7 @@ def _fresh(path: Path) -> Path:
     return path
 
 
-def write_atomically(
-    out: Path, files: Iterable[tuple[str, bytes]], finish: Callable[[Path], None]
-) -> None:
+def write_atomically(out: Path, files: Iterable[tuple[str, bytes]], finish: Callable[[Path], None]) -> None:
     """Write `files` into a staging folder, let `finish` add to it, then replace `out`."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -113,6 +113,4 @@ def stabilize(bundle: Path) -> None:
         meta_path.unlink()
         _write(bundle / f"pagefind.{new_hash}.pf_meta", meta)
         info["hash"] = new_hash
-    entry_path.write_text(
-        json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-    )
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

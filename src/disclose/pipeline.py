@@ -1,4 +1,7 @@
-"""The build as the data flows: load → validate → decide → render → index → write."""
+"""The build as the data flows: load → validate → decide → render → index → write.
+
+Reading git history (修订记录) is I/O at the edge too; it reaches rendering only through the gate.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pathlib import Path
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
 from .gate import Publication, decide
+from .history import read_history
 from .load import load
 from .model import Problem
 from .output import write_atomically
@@ -94,7 +98,7 @@ def build(site: Path, out: Path, today: date) -> Report:
     if report.errors or report.catalogue is None:
         return report
     started = time.perf_counter()
-    pub = decide(report.catalogue)
+    pub = decide(report.catalogue, read_history(site))
     report.publication = pub
     dirs = tuple(template_dirs(site))
 

@@ -56,9 +56,7 @@ def environment(dirs: tuple[Path, ...]) -> Environment:
 
 def _common(pub: Publication) -> dict[str, Any]:
     base = pub.config.base_path
-    guide = [
-        link(pub, p) for p in sorted(pub.of_kind("page"), key=lambda p: (p.get("order", 0), p.id))
-    ]
+    guide = [link(pub, p) for p in sorted(pub.of_kind("page"), key=lambda p: (p.get("order", 0), p.id))]
     return {
         "site": {
             "title": pub.config.title,
@@ -78,9 +76,7 @@ def _page(env: Environment, name: str, common: dict[str, Any], **context: Any) -
 
 
 def _sorted_newest(items: list[Item]) -> list[Item]:
-    return sorted(
-        items, key=lambda i: (i.published.isoformat() if i.published else "", i.id), reverse=True
-    )
+    return sorted(items, key=lambda i: (i.published.isoformat() if i.published else "", i.id), reverse=True)
 
 
 def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str, bytes]]:

@@ -12,9 +12,7 @@ from .model import Problem, Source
 from .rules import all_rules
 
 
-def validate(
-    root: Path, config: SiteConfig, today: date, sources: list[Source]
-) -> tuple[Catalogue, list[Problem]]:
+def validate(root: Path, config: SiteConfig, today: date, sources: list[Source]) -> tuple[Catalogue, list[Problem]]:
     """All problems of all rules; the catalogue holds the items whose schema passed."""
     rules = all_rules()
     problems: list[Problem] = []

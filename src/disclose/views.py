@@ -132,9 +132,7 @@ def item_view(item: Item, pub: Publication) -> dict[str, Any]:
             for i in pub.interpretations.get(item.id, ())
         ],
         policy=link(pub, policy) if policy else None,
-        late_reason=item.get("late_reason")
-        if policy and item.published != policy.published
-        else None,
+        late_reason=item.get("late_reason") if policy and item.published != policy.published else None,
         predecessors=[link(pub, p) for p in pub.predecessors.get(item.id, ())],
         successors=[link(pub, s) for s in pub.successors.get(item.id, ())],
         feedback=link(pub, pub.feedback[item.id]) if item.id in pub.feedback else None,
@@ -144,6 +142,10 @@ def item_view(item: Item, pub: Publication) -> dict[str, Any]:
         ],
         topics=list(item.get("topics") or ()),
         year=str(item.published.year) if item.published else "",
+        revisions=[
+            {"date": cn_date(r.day), "iso_date": r.day.isoformat(), "note": r.note}
+            for r in pub.history.get(item.id, ())
+        ],
     )
     return view
 

@@ -27,11 +27,7 @@ OWN_MARK = re.compile(r"此件(不公开|依申请公开|不予公开)")
     "Non-public item without a basis code",
     "不公开但未写明理由",
     "条例 第十三条 至 第十六条; 国办发〔2016〕80号",
-    {
-        "content/decisions/nobasis.md": WITHHELD.format(
-            extra="review: {by: 市政府办公室, date: 2024-02-28}\n"
-        )
-    },
+    {"content/decisions/nobasis.md": WITHHELD.format(extra="review: {by: 市政府办公室, date: 2024-02-28}\n")},
 )
 def needs_basis(item: Item, site: Catalogue) -> Iterator[Finding]:
     """以公开为常态、不公开为例外: an item that is not 主动公开 must name its exception.
@@ -95,8 +91,7 @@ def own_mark_contradicts(item: Item, site: Catalogue) -> Iterator[Finding]:
         if match:
             yield Finding(
                 f"正文标注“{match.group(0)}”，但公开属性为主动公开；请核对公开属性",
-                f"the text says '{match.group(0)}' but the item is public; check the "
-                "disclosure attribute",
+                f"the text says '{match.group(0)}' but the item is public; check the disclosure attribute",
                 line=item.source.body_line + offset,
             )
 

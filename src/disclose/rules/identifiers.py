@@ -29,8 +29,7 @@ def doc_no_form(item: Item, site: Catalogue) -> Iterator[Finding]:
     doc_no = item.get("doc_no")
     if doc_no and not is_valid_doc_no(doc_no):
         yield Finding(
-            f"文号“{doc_no}”格式不正确：应为 机关代字〔年份〕序号号，如 绍政发〔2022〕5号"
-            "（序号不加“第”、不补零）",
+            f"文号“{doc_no}”格式不正确：应为 机关代字〔年份〕序号号，如 绍政发〔2022〕5号（序号不加“第”、不补零）",
             f"文号 '{doc_no}' is malformed: use 机关代字〔年份〕序号号, e.g. 绍政发〔2022〕5号",
             key="doc_no",
         )

@@ -18,9 +18,7 @@ LONE_POLICY = {
 
 def _interpretations(policy: Item, site: Catalogue) -> list[Item]:
     return [
-        i
-        for i in site.of_kind("interpretation")
-        if not i.draft and site.resolve(i.get("interprets", "")) is policy
+        i for i in site.of_kind("interpretation") if not i.draft and site.resolve(i.get("interprets", "")) is policy
     ]
 
 
@@ -85,8 +83,7 @@ def interprets_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     if target is None:
         yield Finding(
             f"所解读文件“{item.get('interprets')}”不存在；请写政策文件的 id 或文号",
-            f"interprets '{item.get('interprets')}', which does not exist; give a "
-            "policy's id or 文号",
+            f"interprets '{item.get('interprets')}', which does not exist; give a policy's id or 文号",
             key="interprets",
         )
     elif target.kind != "policy":
@@ -118,10 +115,8 @@ def interprets_public(item: Item, site: Catalogue) -> Iterator[Finding]:
     target = site.resolve(item.get("interprets", ""))
     if target is not None and target.kind == "policy" and not is_public(target, site.today):
         yield Finding(
-            f"所解读文件 {target.path} 未公开（{why_not_public(target, site.today)}），"
-            "解读不能先于文件公开",
-            f"interprets {target.path}, which is not public; the interpretation cannot "
-            "be public before the policy",
+            f"所解读文件 {target.path} 未公开（{why_not_public(target, site.today)}），解读不能先于文件公开",
+            f"interprets {target.path}, which is not public; the interpretation cannot be public before the policy",
             key="interprets",
         )
 
@@ -151,10 +146,8 @@ def interpretation_in_time(item: Item, site: Catalogue) -> Iterator[Finding]:
     if target is None or target.kind != "policy" or _in_time(item, target, site):
         return
     yield Finding(
-        f"解读发布日期 {item.published} 与文件（{target.published}）不同日，"
-        "请同日发布或写明 late_reason（未同步原因）",
-        f"published {item.published}, the policy on {target.published}: publish the "
-        "same day or give late_reason",
+        f"解读发布日期 {item.published} 与文件（{target.published}）不同日，请同日发布或写明 late_reason（未同步原因）",
+        f"published {item.published}, the policy on {target.published}: publish the same day or give late_reason",
         key="published",
     )
 

@@ -100,10 +100,8 @@ def no_mobile_numbers(item: Item, site: Catalogue) -> Iterator[Finding]:
             if not _allowed(site, digits):
                 masked = digits[:3] + "****" + digits[-4:]
                 yield Finding(
-                    f"含手机号码 {masked}；请删除或打码（如 138****1234），"
-                    "官方号码可加入 site.yaml 的 pii_allow",
-                    f"contains a mobile number {masked}; remove or mask it, or list an "
-                    "official number in pii_allow",
+                    f"含手机号码 {masked}；请删除或打码（如 138****1234），官方号码可加入 site.yaml 的 pii_allow",
+                    f"contains a mobile number {masked}; remove or mask it, or list an official number in pii_allow",
                     key=key,
                     line=line,
                 )

@@ -19,11 +19,7 @@ NEW = "---\ntitle: {title}\nissuer: 示例市人民政府\npublished: 2024-03-01
     "Repeals an unknown document",
     "所废止的文件不存在",
     "国办发〔2017〕47号 (在原文件上作出明确标注); each seed's 同时废止 article",
-    {
-        "content/policies/new.md": NEW.format(
-            title="新规则", no="示政发〔2024〕31号", sup="示政发〔1999〕1号"
-        )
-    },
+    {"content/policies/new.md": NEW.format(title="新规则", no="示政发〔2024〕31号", sup="示政发〔1999〕1号")},
 )
 def supersedes_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Each entry of `supersedes` names a document of this site, which then shows 废止 and a link
@@ -34,9 +30,7 @@ def supersedes_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
             yield Finding(
                 f"所废止的“{ref}”不存在；请写该文件的 id 或文号，或先录入原文件",
                 f"supersedes '{ref}', which does not exist in this site",
-                key=f"supersedes.{index}"
-                if f"supersedes.{index}" in item.source.lines
-                else "supersedes",
+                key=f"supersedes.{index}" if f"supersedes.{index}" in item.source.lines else "supersedes",
             )
 
 
@@ -47,12 +41,8 @@ def supersedes_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     "废止关系形成循环",
     "国办发〔2017〕47号",
     {
-        "content/policies/a.md": NEW.format(
-            title="甲", no="示政发〔2024〕32号", sup="示政发〔2024〕33号"
-        ),
-        "content/policies/b.md": NEW.format(
-            title="乙", no="示政发〔2024〕33号", sup="示政发〔2024〕32号"
-        ),
+        "content/policies/a.md": NEW.format(title="甲", no="示政发〔2024〕32号", sup="示政发〔2024〕33号"),
+        "content/policies/b.md": NEW.format(title="乙", no="示政发〔2024〕33号", sup="示政发〔2024〕32号"),
     },
 )
 def supersession_acyclic(item: Item, site: Catalogue) -> Iterator[Finding]:
@@ -138,8 +128,7 @@ def no_reference_to_hidden(item: Item, site: Catalogue) -> Iterator[Finding]:
         if key == "interprets" or target is None or is_public(target, site.today):
             continue
         yield Finding(
-            f"引用了未公开的 {target.path}（{why_not_public(target, site.today)}）：“{named}”；"
-            "请删除该引用",
+            f"引用了未公开的 {target.path}（{why_not_public(target, site.today)}）：“{named}”；请删除该引用",
             f"refers to {target.path}, which is not public: '{named}'; remove the reference",
             key=key or None,
             line=line,

@@ -80,9 +80,7 @@ def _reported_while_reading(source: object, ctx: object) -> Iterable[Finding]:
     return ()
 
 
-def format_code(code: str, title: str, title_zh: str, source: str, doc: str,
-                example: dict[str, str]) -> None:
+def format_code(code: str, title: str, title_zh: str, source: str, doc: str, example: dict[str, str]) -> None:
     """Catalogue a problem the file reader reports, so `disclose rules` explains it too."""
     assert code not in REGISTRY, f"duplicate rule code {code}"
-    REGISTRY[code] = Rule(code, title, title_zh, source, "format", _reported_while_reading,
-                          example, doc=doc)
+    REGISTRY[code] = Rule(code, title, title_zh, source, "format", _reported_while_reading, example, doc=doc)

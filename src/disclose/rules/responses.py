@@ -66,11 +66,7 @@ def reply_reason(item: Item, site: Catalogue) -> Iterator[Finding]:
     "Reason or basis that the outcome does not take",
     "理由与办理结果不匹配",
     "国办公开办函〔2021〕30号 第三部分 (each case counted in one row only)",
-    {
-        "content/responses/both.md": RESPONSE.format(
-            no="YSQ-23", extra="outcome: disclosed\nreason: not-held\n"
-        )
-    },
+    {"content/responses/both.md": RESPONSE.format(no="YSQ-23", extra="outcome: disclosed\nreason: not-held\n")},
 )
 def reply_extra(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Each reply is counted in exactly one row; a stray reason or basis makes that ambiguous."""
@@ -102,6 +98,4 @@ def reply_extra(item: Item, site: Catalogue) -> Iterator[Finding]:
 def reply_outcome(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A replied request is counted by its outcome in the annual report; an open one has none yet."""
     if item.kind == "response" and item.get("replied") and not item.get("outcome"):
-        yield Finding(
-            "已有答复日期，须写办理结果 outcome", "replied, so give the outcome", key="replied"
-        )
+        yield Finding("已有答复日期，须写办理结果 outcome", "replied, so give the outcome", key="replied")

@@ -127,9 +127,7 @@ def field_value(source: Source, ctx) -> Iterator[Finding]:
         try:
             convert(spec, value)
         except BadValue as bad:
-            yield Finding(
-                f"字段 {key}（{spec.label}）{bad.zh}", f"field {key}: {bad.en}", key=str(key)
-            )
+            yield Finding(f"字段 {key}（{spec.label}）{bad.zh}", f"field {key}: {bad.en}", key=str(key))
 
 
 @rule(

@@ -34,8 +34,7 @@ def classified(source: Source, ctx) -> Iterator[Finding]:
     value = source.meta.get("classification")
     if isinstance(value, str) and any(c in value for c in SECRET_CLASSES):
         yield Finding(
-            f"标注密级“{value}”：涉密信息不得进入本仓库，整站拒绝构建；"
-            "请从仓库（含历史）删除该文件并报告保密部门",
+            f"标注密级“{value}”：涉密信息不得进入本仓库，整站拒绝构建；请从仓库（含历史）删除该文件并报告保密部门",
             f"marked as state secret ({value}): the whole build is refused; remove the "
             "file from the repository and its history and report it",
             key="classification",
@@ -61,9 +60,7 @@ def secrecy_mark(source: Source, ctx) -> Iterator[Finding]:
     """
     title = source.meta.get("title")
     if isinstance(title, str) and SECRET_MARK.search(title):
-        yield Finding(
-            "标题含密级标志，整站拒绝构建", "secrecy mark in the title: build refused", key="title"
-        )
+        yield Finding("标题含密级标志，整站拒绝构建", "secrecy mark in the title: build refused", key="title")
     for offset, text in enumerate(source.body.split("\n")):
         match = SECRET_MARK.search(text)
         if match:

@@ -1,0 +1,123 @@
+"""`disclose serve`: build, serve on localhost, rebuild on change, reload the browser.
+
+The last good build keeps being served while the content is broken; the rule
+errors show in the page (an overlay) as well as in the terminal.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+from watchfiles import watch
+
+from . import pipeline
+from .config import SITE_FILE
+
+LIVE_JS = (Path(__file__).parent / "live.js").read_bytes()
+
+
+class Preview:
+    """The state shared by the watcher and the HTTP handler."""
+
+    def __init__(self, site: Path, today: Callable[[], date]):
+        self.site = site
+        self.today = today
+        self.out = Path(tempfile.mkdtemp(prefix="disclose-serve-")) / "site"
+        self.version = 0
+        self.problems: list[str] = []
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> None:
+        try:
+            report = pipeline.build(self.site, self.out, self.today())
+            lines = [p.format("zh") for p in report.problems]
+        except Exception as err:  # noqa: BLE001 - keep serving the last good build
+            report, lines = None, [f"{SITE_FILE}:1: 构建失败：{err}"]
+        with self.lock:
+            self.problems = lines
+            self.version += 1
+        for line in lines:
+            click.echo(line)
+        if report is not None and not report.errors:
+            click.echo(f"已重新构建（第 {self.version} 次）")
+
+    def status(self) -> bytes:
+        with self.lock:
+            return json.dumps({"version": self.version, "problems": self.problems}, ensure_ascii=False).encode("utf-8")
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    preview: Preview
+    base_path = "/"
+
+    def log_message(self, *args) -> None:  # the terminal shows rule errors, not requests
+        pass
+
+    def translate_path(self, path: str) -> str:
+        path = urlsplit(path).path
+        if path.startswith(self.base_path):
+            path = "/" + path[len(self.base_path) :]
+        return str(self.preview.out) + path if path != "/" else str(self.preview.out) + "/index.html"
+
+    def do_GET(self) -> None:
+        route = urlsplit(self.path).path
+        if route == "/__disclose/status":
+            return self._send(self.preview.status(), "application/json; charset=utf-8")
+        if route == "/__disclose/live.js":
+            return self._send(LIVE_JS, "text/javascript; charset=utf-8")
+        target = Path(self.translate_path(self.path))
+        if target.is_dir():
+            target = target / "index.html"
+        if target.suffix == ".html" and target.is_file():
+            html = target.read_bytes().replace(b"</body>", b'<script src="/__disclose/live.js"></script></body>')
+            return self._send(html, "text/html; charset=utf-8")
+        if not self.preview.out.exists():
+            return self._send(
+                b"<!DOCTYPE html><title>disclose</title><p>no successful build yet"
+                b'<script src="/__disclose/live.js"></script>',
+                "text/html; charset=utf-8",
+            )
+        return super().do_GET()
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def watched(site: Path) -> list[Path]:
+    paths = [site / SITE_FILE, site / "content", site / "templates"]
+    return [p for p in paths if p.exists()]
+
+
+def serve(site: Path, host: str, port: int, today: Callable[[], date], base_path: str) -> None:
+    preview = Preview(site, today)
+    preview.rebuild()
+    handler = functools.partial(
+        type("BoundHandler", (Handler,), {"preview": preview, "base_path": base_path}),
+        directory=str(preview.out),
+    )
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    click.echo(f"正在预览：http://{host}:{server.server_address[1]}{base_path}（Ctrl+C 结束）", err=False)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for _changes in watch(*watched(site), debounce=200, step=50):
+            preview.rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        shutil.rmtree(preview.out.parent, ignore_errors=True)
