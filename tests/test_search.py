@@ -5,20 +5,16 @@ from __future__ import annotations
 import pytest
 
 from .browser import chromium, search, serve
-from .conftest import run
+from .conftest import copy_sample, run
 
 SAMPLE_TODAY = "2026-11-22"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    import shutil
-
-    from .conftest import ROOT
 
     site = tmp_path_factory.mktemp("sample")
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
-    shutil.copytree(ROOT / "content", site / "content")
+    copy_sample(site)
     result = run("build", "--site", str(site), "--today", SAMPLE_TODAY)
     assert result.exit_code == 0, result.output
     return site / "public"

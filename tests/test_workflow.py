@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from .browser import _Quiet, chromium, serve
-from .conftest import ROOT, TODAY, run, write
+from .conftest import ROOT, TODAY, copy_sample, run, write
 
 
 def test_new_policy_then_interpretation(site):
@@ -184,8 +184,7 @@ def test_netlify_matches_the_readme():
 @pytest.fixture(scope="module")
 def sample_public(tmp_path_factory):
     site = tmp_path_factory.mktemp("csp")
-    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
-    shutil.copytree(ROOT / "content", site / "content")
+    copy_sample(site)
     assert run("build", "--site", str(site), "--today", "2026-11-22").exit_code == 0
     return site / "public"
 

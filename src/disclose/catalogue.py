@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .config import SiteConfig
 from .identifiers import normalize_doc_no
-from .model import Item
+from .model import Item, Source
 
 
 @dataclass(frozen=True)
@@ -22,15 +22,18 @@ class Catalogue:
     items: tuple[Item, ...]
     by_id: Mapping[str, Item]
     by_doc_no: Mapping[str, Item]
+    reports: Mapping[int, Source]  # reports/YEAR.yaml: the annual report's data files
 
     @classmethod
-    def of(cls, root: Path, config: SiteConfig, today: date, items: list[Item]) -> Catalogue:
+    def of(
+        cls, root: Path, config: SiteConfig, today: date, items: list[Item], reports: Mapping[int, Source] | None = None
+    ) -> Catalogue:
         ordered = tuple(sorted(items, key=lambda i: i.id))
         by_doc_no: dict[str, Item] = {}
         for item in ordered:
             if item.get("doc_no"):
                 by_doc_no.setdefault(item.get("doc_no"), item)
-        return cls(root, config, today, ordered, {i.id: i for i in ordered}, by_doc_no)
+        return cls(root, config, today, ordered, {i.id: i for i in ordered}, by_doc_no, dict(reports or {}))
 
     def resolve(self, ref: str) -> Item | None:
         """An item named by id (policies/a) or by 文号, in any bracket form."""

@@ -224,6 +224,27 @@ def new(kind: str, site: Path, for_: str | None, name: str | None, **given: str 
 
 
 @cli.command()
+@click.argument("year", type=int)
+@site_option
+@today_option
+@click.option("--csv", "as_csv", is_flag=True, help="print the tables as CSV")
+def report(year: int, site: Path, today: str | None, as_csv: bool) -> None:
+    """Print the annual report's tables for YEAR (国办公开办函〔2021〕30号)."""
+    from .gate import decide
+    from .report_views import report_csv, report_text
+
+    result = _run(lambda: pipeline.check(site, build_date(today)), "zh")
+    if result.errors or result.catalogue is None:
+        _report(result, "zh")
+        sys.exit(1)
+    pub = decide(result.catalogue)
+    if as_csv:
+        click.echo(report_csv(pub, year).decode("utf-8-sig"), nl=False)
+    else:
+        click.echo(report_text(pub, year), nl=False)
+
+
+@cli.command()
 @site_option
 @today_option
 @click.option("--host", default="127.0.0.1", show_default=True)

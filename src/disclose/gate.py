@@ -15,23 +15,9 @@ from datetime import date
 from .catalogue import Catalogue
 from .config import SiteConfig
 from .history import Revision
-from .model import Item
+from .model import Item, ResponseFacts, WithheldFacts
 from .rules.attachments import attachment_path
 from .visibility import is_public
-
-
-@dataclass(frozen=True)
-class ResponseFacts:
-    """What the annual report needs of a response record: codes and dates, no title, no text."""
-
-    received: date
-    replied: date | None
-    extended: bool
-    paused_days: int
-    applicant_type: str | None
-    outcome: str | None
-    basis: str | None
-    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -41,6 +27,7 @@ class Statistics:
     not_public: Mapping[str, int]  # withheld / on-request / draft / embargoed -> count
     withheld_by_basis: Mapping[str, int]
     responses: tuple[ResponseFacts, ...]
+    withheld: tuple[WithheldFacts, ...]  # every item not public by its attribute
 
 
 @dataclass(frozen=True)
@@ -59,6 +46,7 @@ class Publication:
     attachments: Mapping[str, tuple[str, ...]]  # item id -> site-relative file paths
     statistics: Statistics
     history: Mapping[str, tuple[Revision, ...]]  # item id -> its public revisions, newest first
+    reports: Mapping[int, Mapping]  # year -> the editors' annual-report figures and prose
 
     def of_kind(self, kind: str) -> list[Item]:
         return [item for item in self.items if item.kind == kind]
@@ -105,6 +93,11 @@ def _statistics(catalogue: Catalogue) -> Statistics:
             sorted(Counter(i.get("basis") for i in hidden if i.disclosure != "public" and i.get("basis")).items())
         ),
         responses=responses,
+        withheld=tuple(
+            WithheldFacts(i.published, i.disclosure, i.get("basis"), i.get("review").next if i.get("review") else None)
+            for i in hidden
+            if i.disclosure != "public"
+        ),
     )
 
 
@@ -152,4 +145,5 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
         attachments=attachments,
         statistics=_statistics(catalogue),
         history={i.id: history[i.path] for i in public if history and i.path in history},
+        reports={year: dict(source.meta) for year, source in sorted(catalogue.reports.items())},
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .frontmatter import load_source
+from .frontmatter import load_source, parse_yaml, read_text
 from .model import Problem, Source
 
 
@@ -32,3 +32,34 @@ def load(root: Path) -> tuple[list[Source], list[Problem]]:
         if source is not None:
             sources.append(source)
     return sources, problems
+
+
+def load_reports(root: Path) -> tuple[dict[int, Source], list[Problem]]:
+    """The editors' yearly data files for the annual report: reports/YEAR.yaml."""
+    reports: dict[int, Source] = {}
+    problems: list[Problem] = []
+    folder = root / "reports"
+    if not folder.is_dir():
+        return reports, problems
+    for path in sorted(folder.glob("*.yaml")):
+        rel = path.relative_to(root).as_posix()
+        if not (path.stem.isdigit() and len(path.stem) == 4):
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    "Y701",
+                    "年度报告数据文件应命名为 年份.yaml，如 reports/2026.yaml",
+                    "an annual-report data file is named YEAR.yaml",
+                )
+            )
+            continue
+        text, found = read_text(root, rel)
+        if text is not None:
+            data, lines, found = parse_yaml(text, rel, 1)
+            if not found and not isinstance(data, dict | None):
+                found = [Problem(rel, 1, "Y701", "数据文件应为“键: 值”形式", "the data file must be key: value lines")]
+            if not found:
+                reports[int(path.stem)] = Source(rel, f"reports/{path.stem}", data or {}, lines, "", 1)
+        problems.extend(found)
+    return reports, problems

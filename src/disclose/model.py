@@ -89,3 +89,27 @@ class Item:
 
     def line(self, key: str) -> int:
         return self.source.line(key)
+
+
+@dataclass(frozen=True)
+class ResponseFacts:
+    """What the annual report needs of a response record: codes and dates, no title, no text."""
+
+    received: date
+    replied: date | None
+    extended: bool
+    paused_days: int
+    applicant_type: str | None
+    outcome: str | None
+    basis: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class WithheldFacts:
+    """What the compliance page may know of a non-public item: a date and codes, never a title."""
+
+    published: date | None
+    disclosure: str
+    basis: str | None
+    review_next: date | None

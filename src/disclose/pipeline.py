@@ -15,7 +15,7 @@ from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
 from .gate import Publication, decide
 from .history import read_history
-from .load import load
+from .load import load, load_reports
 from .model import Problem
 from .output import write_atomically
 from .render import render_site, template_dirs
@@ -56,8 +56,10 @@ def check(site: Path, today: date) -> Report:
         return report
     sources, problems = load(site)
     report.problems.extend(problems)
+    reports, problems = load_reports(site)
+    report.problems.extend(problems)
     report.seconds["load"] = time.perf_counter() - started
-    catalogue, problems = validate(site, config, today, sources)
+    catalogue, problems = validate(site, config, today, sources, reports)
     report.problems.extend(problems)
     report.catalogue = catalogue
     report.problems.sort()

@@ -12,6 +12,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from . import feeds, opendata, sitemap
 from .gate import Publication
 from .model import Item
+from .records import report_years
+from .report_views import compliance_view, report_csv, report_view
 from .schema import KIND_FOLDER, KIND_LABELS
 from .urls import item_path, list_path, list_url
 from .views import item_view, link
@@ -132,6 +134,7 @@ def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str,
             f"{KIND_FOLDER[kind]}/feed.xml",
             feeds.atom(pub, env, items, KIND_LABELS[kind], f"{KIND_FOLDER[kind]}/feed.xml"),
         )
+    yield from _records(pub, env, common)
     yield (
         "index.html",
         _page(env, "home.html", common, sections=sections, canonical=cfg.absolute(base)),
@@ -145,3 +148,99 @@ def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str,
     yield "sitemap.xml", sitemap.sitemap(pub, env)
     yield "catalog.json", opendata.catalog_json(pub)
     yield "catalog.csv", opendata.catalog_csv(pub)
+
+
+def _grouped(pub: Publication, items: list[Item], key) -> list[dict[str, Any]]:
+    groups: dict[str, list[Item]] = {}
+    for item in _sorted_newest(items):
+        groups.setdefault(key(item), []).append(item)
+    return [{"heading": k, "entries": [link(pub, i) for i in v]} for k, v in sorted(groups.items(), reverse=True)]
+
+
+def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """Annual reports, compliance pages and the catalogues the law asks for."""
+    base, cfg = pub.config.base_path, pub.config
+    years = report_years(pub)
+    yield (
+        "reports/index.html",
+        _page(
+            env,
+            "reports.html",
+            common,
+            canonical=cfg.absolute(f"{base}reports/"),
+            years=[{"year": y, "url": f"{base}reports/{y}/", "compliance": f"{base}compliance/{y}/"} for y in years],
+        ),
+    )
+    for year in years:
+        yield (
+            f"reports/{year}/index.html",
+            _page(
+                env,
+                "report.html",
+                common,
+                report=report_view(pub, year),
+                csv=f"{base}reports/{year}/report.csv",
+                canonical=cfg.absolute(f"{base}reports/{year}/"),
+            ),
+        )
+        yield f"reports/{year}/report.csv", report_csv(pub, year)
+        yield (
+            f"compliance/{year}/index.html",
+            _page(
+                env,
+                "compliance.html",
+                common,
+                c=compliance_view(pub, year),
+                feedback_days=cfg.consultation_feedback_days,
+                canonical=cfg.absolute(f"{base}compliance/{year}/"),
+            ),
+        )
+    decisions = pub.of_kind("decision")
+    catalogues = (
+        (
+            "decisions/major/index.html",
+            "重大行政决策事项目录",
+            "decision",
+            "按年度列出重大行政决策事项。",
+            [d for d in decisions if d.get("major")],
+            lambda i: f"{i.published.year}年" if i.published else "—",
+        ),
+        (
+            "decisions/by-meeting/index.html",
+            "会议决定事项（按会议）",
+            "decision",
+            "",
+            decisions,
+            lambda i: i.get("meeting") or "其他",
+        ),
+        (
+            "suggestions/by-handler/index.html",
+            "建议提案办理结果（按承办单位）",
+            "suggestion-reply",
+            "",
+            pub.of_kind("suggestion-reply"),
+            lambda i: i.get("handler") or "其他",
+        ),
+        (
+            "suggestions/by-year/index.html",
+            "建议提案办理结果（按年度）",
+            "suggestion-reply",
+            "",
+            pub.of_kind("suggestion-reply"),
+            lambda i: f"{i.published.year}年" if i.published else "—",
+        ),
+    )
+    for path, heading, kind, intro, items, key in catalogues:
+        yield (
+            path,
+            _page(
+                env,
+                "groups.html",
+                common,
+                heading=heading,
+                intro=intro,
+                groups=_grouped(pub, items, key),
+                parent={"label": KIND_LABELS[kind], "url": list_url(base, kind)},
+                canonical=cfg.absolute(base + path.removesuffix("index.html")),
+            ),
+        )

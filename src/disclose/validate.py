@@ -12,7 +12,9 @@ from .model import Problem, Source
 from .rules import all_rules
 
 
-def validate(root: Path, config: SiteConfig, today: date, sources: list[Source]) -> tuple[Catalogue, list[Problem]]:
+def validate(
+    root: Path, config: SiteConfig, today: date, sources: list[Source], reports: dict[int, Source] | None = None
+) -> tuple[Catalogue, list[Problem]]:
     """All problems of all rules; the catalogue holds the items whose schema passed."""
     rules = all_rules()
     problems: list[Problem] = []
@@ -25,7 +27,7 @@ def validate(root: Path, config: SiteConfig, today: date, sources: list[Source])
         problems.extend(found)
         if not any(p.severity == "error" and p.code.startswith("F") for p in found):
             typed.append(to_item(source))
-    catalogue = Catalogue.of(root, config, today, typed)
+    catalogue = Catalogue.of(root, config, today, typed, reports)
     for rule in rules:
         if rule.scope == "item":
             for item in catalogue.items:

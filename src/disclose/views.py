@@ -10,6 +10,7 @@ from .dates import cn_date
 from .gate import Publication
 from .markdown import content_target, render_markdown
 from .model import Item
+from .records import consultation_state, response_deadline
 from .schema import (
     APPLICANT_TYPES,
     BODY_TYPES,
@@ -34,9 +35,20 @@ def link(pub: Publication, item: Item) -> dict[str, Any]:
         "issuer": item.get("issuer", ""),
         "date": cn_date(item.published),
         "iso_date": item.published.isoformat() if item.published else "",
-        "status": pub.status(item),
-        "status_class": STATUS_CLASS.get(pub.status(item) or "", ""),
+        "validity": pub.status(item),
+        "status": _status_label(item, pub),
+        "status_class": STATUS_CLASS.get(pub.status(item) or "", "")
+        or ("late" if item.kind == "response" and _status_label(item, pub) == "逾期" else ""),
     }
+
+
+def _status_label(item: Item, pub: Publication) -> str | None:
+    """有效性 for policies, 按期/逾期/办理中 for responses, 征求状态 for consultations."""
+    if item.kind == "response" and item.get("received"):
+        return response_deadline(item, pub).progress.value
+    if item.kind == "consultation":
+        return consultation_state(item, pub.today).label
+    return pub.status(item)
 
 
 def _rows(item: Item, pub: Publication) -> list[tuple[str, str]]:
@@ -79,6 +91,15 @@ def _rows(item: Item, pub: Publication) -> list[tuple[str, str]]:
             ("承办单位", item.get("handler", "")),
         ],
     }.get(item.kind, [])
+    if item.kind == "response" and item.get("received"):
+        due = response_deadline(item, pub)
+        extra += [
+            ("答复期限", cn_date(due.due) + ("（已延期）" if item.get("extended") else "")),
+            ("办理用时", f"{due.taken} 个工作日" if due.taken is not None else ""),
+            ("办理状态", due.progress.value),
+        ]
+    if item.kind == "consultation":
+        extra.append(("征求状态", consultation_state(item, pub.today).label))
     return [(label, value) for label, value in rows + extra if value]
 
 

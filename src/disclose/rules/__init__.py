@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (imported to register their rules)
     pairing,
     personal_info,
     references,
+    reports,
     responses,
     schema_rules,
     secrecy,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from ..catalogue import Catalogue
 from ..model import Item
 from ..schema import BASIS, REASONS
+from ..workdays import WorkCalendar
 from .registry import Finding, rule
 
 RESPONSE = (
@@ -99,3 +100,54 @@ def reply_outcome(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A replied request is counted by its outcome in the annual report; an open one has none yet."""
     if item.kind == "response" and item.get("replied") and not item.get("outcome"):
         yield Finding("已有答复日期，须写办理结果 outcome", "replied, so give the outcome", key="replied")
+
+
+@rule(
+    "Q105",
+    "item",
+    "Reply basis that is not a ground for refusal",
+    "答复理由不是不予公开的法定理由",
+    "条例 第十四至十六条; 国办公开办函〔2021〕30号 第三部分 (不予公开 rows 1–8)",
+    {"content/responses/onreq.md": RESPONSE.format(no="YSQ-25", extra="outcome: withheld\nbasis: on-request-only\n")},
+)
+def reply_basis_is_ground(item: Item, site: Catalogue) -> Iterator[Finding]:
+    """`on-request-only` describes how an item is published, not why a request was refused;
+    a refused reply names one of the grounds of 条例 第十四、十五、十六条.
+    """
+    if item.kind == "response" and item.get("outcome") in NEEDS_BASIS and item.get("basis") == "on-request-only":
+        yield Finding(
+            "依申请公开（on-request-only）不是不予公开的理由；请写第十四至十六条的理由代码",
+            "on-request-only is not a ground for refusing a request; use a ground of Art. 14-16",
+            key="basis",
+        )
+
+
+@rule(
+    "Q106",
+    "item",
+    "Working-day calendar not known for the year",
+    "该年度的法定节假日尚未收录",
+    "条例 第三十三条; 国务院办公厅 年度节假日安排通知",
+    {
+        "content/responses/future.md": RESPONSE.format(no="YSQ-26", extra="outcome: disclosed\n")
+        .replace("2024-02-01", "2099-02-01")
+        .replace("2024-02-20", "2099-02-20")
+        .replace("2024-03-01", "2024-03-01")
+    },
+    severity="warning",
+)
+def calendar_known(item: Item, site: Catalogue) -> Iterator[Finding]:
+    """Deadlines count working days on the official calendar; for a year it does not cover yet,
+    Monday to Friday are assumed. Add that year's holidays and 调休 days to site.yaml
+    (`holidays`, `workdays`) or update the `chinesecalendar` package.
+    """
+    if item.kind != "response" or not item.get("received"):
+        return
+    calendar = WorkCalendar.of(site.config.workdays, site.config.holidays)
+    year = item.get("received").year
+    if not calendar.covers(year):
+        yield Finding(
+            f"{year} 年的法定节假日和调休尚未收录，答复期限暂按周一至周五计算",
+            f"the official calendar for {year} is not known; counting Monday to Friday",
+            key="received",
+        )
