@@ -1,8 +1,13 @@
-"""Stage 5, render: a Publication becomes files (path, bytes). Pure: no disk writes here."""
+"""Stage 5, render: a Publication becomes files (path, bytes). Pure: no disk writes here.
+
+The site follows the national 政府信息公开 column (国办公开办函〔2019〕61号): 政府信息公开指南,
+政府信息公开制度, 法定主动公开内容 (one subsection per kind of record the site has, browsable by
+主题分类, 发布机构, 年份 and 有效性) and 政府信息公开年报.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -10,22 +15,18 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from . import feeds, opendata, sitemap
+from .browse import FACETS, facet_index, related
 from .gate import Publication
 from .model import Item
 from .records import report_years
 from .report_views import compliance_view, report_csv, report_view
 from .schema import KIND_FOLDER, KIND_LABELS
-from .urls import item_path, list_path, list_url
+from .structured_data import json_ld
+from .urls import item_path, list_url
 from .views import item_view, link
 
-LIST_KINDS = (
-    "policy",
-    "interpretation",
-    "decision",
-    "consultation",
-    "suggestion-reply",
-    "response",
-)
+LIST_KINDS = ("policy", "interpretation", "decision", "consultation", "suggestion-reply", "response")
+HUB = "fdzdgknr"  # 法定主动公开内容
 
 
 def default_templates() -> Path:
@@ -56,9 +57,30 @@ def environment(dirs: tuple[Path, ...]) -> Environment:
     )
 
 
+def _pages_of(pub: Publication, column: str) -> list[Item]:
+    return sorted(
+        (p for p in pub.of_kind("page") if p.get("column") == column), key=lambda p: (p.get("order", 0), p.id)
+    )
+
+
+def _column(pub: Publication) -> list[dict[str, str]]:
+    """The four first-level sections of the 政府信息公开 column, then search."""
+    base = pub.config.base_path
+    guide = _pages_of(pub, "guide")
+    sections = []
+    if guide:
+        sections.append({"label": "政府信息公开指南", "url": link(pub, guide[0])["url"]})
+    sections += [
+        {"label": "政府信息公开制度", "url": f"{base}system/"},
+        {"label": "法定主动公开内容", "url": f"{base}{HUB}/"},
+        {"label": "政府信息公开年报", "url": f"{base}reports/"},
+        {"label": "搜索", "url": f"{base}search/"},
+    ]
+    return sections
+
+
 def _common(pub: Publication) -> dict[str, Any]:
     base = pub.config.base_path
-    guide = [link(pub, p) for p in sorted(pub.of_kind("page"), key=lambda p: (p.get("order", 0), p.id))]
     return {
         "site": {
             "title": pub.config.title,
@@ -67,61 +89,104 @@ def _common(pub: Publication) -> dict[str, Any]:
             "language": pub.config.language,
             "url": pub.config.base_url,
         },
-        "nav": [{"label": KIND_LABELS[k], "url": list_url(base, k)} for k in LIST_KINDS],
-        "pages": guide,
+        "nav": _column(pub),
+        "kinds": [{"label": KIND_LABELS[k], "url": list_url(base, k)} for k in LIST_KINDS],
+        "hub": {"label": "法定主动公开内容", "url": f"{base}{HUB}/"},
         "asset": lambda name: f"{base}assets/{name}",
+        "json_ld": None,
     }
 
 
 def _page(env: Environment, name: str, common: dict[str, Any], **context: Any) -> bytes:
-    return env.get_template(name).render(**common, **context).encode("utf-8")
+    return env.get_template(name).render(**{**common, **context}).encode("utf-8")
 
 
-def _sorted_newest(items: list[Item]) -> list[Item]:
+def _newest(items: list[Item]) -> list[Item]:
     return sorted(items, key=lambda i: (i.published.isoformat() if i.published else "", i.id), reverse=True)
+
+
+def _pager(number: int, pages: int, url: Callable[[int], str]) -> dict[str, Any]:
+    """A windowed pager: first, last and two either side, so 5,000 pages stay small."""
+    shown = sorted({1, pages, *range(max(1, number - 2), min(pages, number + 2) + 1)})
+    return {
+        "number": number,
+        "pages": pages,
+        "prev": url(number - 1) if number > 1 else None,
+        "next": url(number + 1) if number < pages else None,
+        "all": [{"number": n, "url": url(n), "gap": i > 0 and n - shown[i - 1] > 1} for i, n in enumerate(shown)],
+    }
+
+
+def _listing(
+    pub: Publication,
+    env: Environment,
+    common: dict[str, Any],
+    items: list[Item],
+    heading: str,
+    crumbs: list[dict[str, str]],
+    folder: str,
+    feed: str | None = None,
+) -> Iterator[tuple[str, bytes]]:
+    """Paginated list pages under `folder` (relative, ending in '/')."""
+    base, cfg = pub.config.base_path, pub.config
+    size = cfg.page_size
+    pages = max(1, -(-len(items) // size))
+
+    def url(n: int) -> str:
+        return f"{base}{folder}" if n == 1 else f"{base}{folder}page/{n}/"
+
+    for number in range(1, pages + 1):
+        chunk = items[(number - 1) * size : number * size]
+        path = f"{folder}index.html" if number == 1 else f"{folder}page/{number}/index.html"
+        yield (
+            path,
+            _page(
+                env,
+                "list.html",
+                common,
+                heading=heading,
+                crumbs=crumbs,
+                entries=[link(pub, i) for i in chunk],
+                pager=_pager(number, pages, url),
+                total=len(items),
+                feed=feed,
+                canonical=cfg.absolute(url(number)),
+            ),
+        )
 
 
 def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str, bytes]]:
     """Every generated file of the site except copied assets, attachments and the search index."""
     env = environment(dirs)
     common = _common(pub)
-    base = pub.config.base_path
-    cfg = pub.config
+    base, cfg = pub.config.base_path, pub.config
+    hub_crumb = [common["hub"]]
+    topics = facet_index(pub, FACETS[0])
     for item in pub.items:
         view = item_view(item, pub)
+        view["related"] = [link(pub, r) for r in related(pub, topics, item)] if item.kind != "page" else []
+        crumbs = [] if item.kind == "page" else [*hub_crumb, {"label": view["kind"], "url": view["kind_url"]}]
         yield (
             item_path(item),
-            _page(env, "item.html", common, item=view, canonical=cfg.absolute(view["url"])),
+            _page(
+                env,
+                "item.html",
+                common,
+                item=view,
+                crumbs=crumbs,
+                canonical=cfg.absolute(view["url"]),
+                json_ld=json_ld(item, pub),
+            ),
         )
     sections = []
     for kind in LIST_KINDS:
-        items = _sorted_newest(pub.of_kind(kind))
-        size = cfg.page_size
-        pages = max(1, -(-len(items) // size))
-        for number in range(1, pages + 1):
-            chunk = items[(number - 1) * size : number * size]
-            pager = {
-                "number": number,
-                "pages": pages,
-                "prev": list_url(base, kind, number - 1) if number > 1 else None,
-                "next": list_url(base, kind, number + 1) if number < pages else None,
-                "all": [{"number": n, "url": list_url(base, kind, n)} for n in range(1, pages + 1)],
-            }
-            yield (
-                list_path(kind, number),
-                _page(
-                    env,
-                    "list.html",
-                    common,
-                    kind=KIND_LABELS[kind],
-                    kind_key=kind,
-                    entries=[link(pub, i) for i in chunk],
-                    pager=pager,
-                    total=len(items),
-                    feed=f"{base}{KIND_FOLDER[kind]}/feed.xml",
-                    canonical=cfg.absolute(list_url(base, kind, number)),
-                ),
-            )
+        items = _newest(pub.of_kind(kind))
+        feed = f"{base}{KIND_FOLDER[kind]}/feed.xml"
+        yield from _listing(pub, env, common, items, KIND_LABELS[kind], hub_crumb, f"{KIND_FOLDER[kind]}/", feed)
+        yield (
+            f"{KIND_FOLDER[kind]}/feed.xml",
+            feeds.atom(pub, env, items, KIND_LABELS[kind], f"{KIND_FOLDER[kind]}/feed.xml"),
+        )
         sections.append(
             {
                 "label": KIND_LABELS[kind],
@@ -130,31 +195,88 @@ def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str,
                 "latest": [link(pub, i) for i in items[:5]],
             }
         )
-        yield (
-            f"{KIND_FOLDER[kind]}/feed.xml",
-            feeds.atom(pub, env, items, KIND_LABELS[kind], f"{KIND_FOLDER[kind]}/feed.xml"),
-        )
+    yield from _browse(pub, env, common, hub_crumb)
     yield from _records(pub, env, common)
+    system = [link(pub, p) for p in _pages_of(pub, "system")]
     yield (
-        "index.html",
-        _page(env, "home.html", common, sections=sections, canonical=cfg.absolute(base)),
+        "system/index.html",
+        _page(
+            env,
+            "groups.html",
+            common,
+            heading="政府信息公开制度",
+            intro="本机关政府信息公开工作的有关制度。",
+            groups=[{"heading": "制度文件", "entries": system}] if system else [],
+            parent=None,
+            canonical=cfg.absolute(f"{base}system/"),
+        ),
     )
+    facets = [{"label": f.label, "url": f"{base}browse/{f.key}/"} for f in FACETS]
     yield (
-        "search/index.html",
-        _page(env, "search.html", common, canonical=cfg.absolute(f"{base}search/")),
+        f"{HUB}/index.html",
+        _page(
+            env,
+            "hub.html",
+            common,
+            sections=sections,
+            facets=facets,
+            canonical=cfg.absolute(f"{base}{HUB}/"),
+        ),
     )
+    yield "index.html", _page(env, "home.html", common, sections=sections, facets=facets, canonical=cfg.absolute(base))
+    yield "search/index.html", _page(env, "search.html", common, canonical=cfg.absolute(f"{base}search/"))
     yield "404.html", _page(env, "404.html", common, canonical=cfg.absolute(f"{base}404.html"))
-    yield "feed.xml", feeds.atom(pub, env, _sorted_newest(list(pub.items)), "最新信息", "feed.xml")
+    yield "feed.xml", feeds.atom(pub, env, _newest(list(pub.items)), "最新信息", "feed.xml")
     yield "sitemap.xml", sitemap.sitemap(pub, env)
     yield "catalog.json", opendata.catalog_json(pub)
     yield "catalog.csv", opendata.catalog_csv(pub)
 
 
-def _grouped(pub: Publication, items: list[Item], key) -> list[dict[str, Any]]:
+def _browse(
+    pub: Publication, env: Environment, common: dict[str, Any], hub_crumb: list[dict[str, str]]
+) -> Iterator[tuple[str, bytes]]:
+    """Browse pages: /browse/<facet>/ lists the values, /browse/<facet>/<value>/ their items."""
+    base, cfg = pub.config.base_path, pub.config
+    for facet in FACETS:
+        index = facet_index(pub, facet)
+        values = [
+            {"label": facet.display(v), "url": f"{base}browse/{facet.key}/{facet.slug(v)}/", "count": len(items)}
+            for v, items in (sorted(index.items(), reverse=True) if facet.key == "year" else index.items())
+        ]
+        crumbs = [*hub_crumb, {"label": f"按{facet.label}浏览", "url": f"{base}browse/{facet.key}/"}]
+        yield (
+            f"browse/{facet.key}/index.html",
+            _page(
+                env,
+                "facet.html",
+                common,
+                heading=f"按{facet.label}浏览",
+                crumbs=hub_crumb,
+                values=values,
+                canonical=cfg.absolute(f"{base}browse/{facet.key}/"),
+            ),
+        )
+        for value, items in index.items():
+            yield from _listing(
+                pub,
+                env,
+                common,
+                items,
+                f"{facet.label}：{facet.display(value)}",
+                crumbs,
+                f"browse/{facet.key}/{facet.slug(value)}/",
+            )
+
+
+def _grouped(pub: Publication, items: list[Item], key: Callable[[Item], str]) -> list[dict[str, Any]]:
     groups: dict[str, list[Item]] = {}
-    for item in _sorted_newest(items):
+    for item in _newest(items):
         groups.setdefault(key(item), []).append(item)
     return [{"heading": k, "entries": [link(pub, i) for i in v]} for k, v in sorted(groups.items(), reverse=True)]
+
+
+def _year(item: Item) -> str:
+    return f"{item.published.year}年" if item.published else "—"
 
 
 def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
@@ -196,51 +318,36 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
             ),
         )
     decisions = pub.of_kind("decision")
+    suggestions = pub.of_kind("suggestion-reply")
     catalogues = (
+        ("decisions/major/", "重大行政决策事项目录", "decision", [d for d in decisions if d.get("major")], _year),
         (
-            "decisions/major/index.html",
-            "重大行政决策事项目录",
-            "decision",
-            "按年度列出重大行政决策事项。",
-            [d for d in decisions if d.get("major")],
-            lambda i: f"{i.published.year}年" if i.published else "—",
-        ),
-        (
-            "decisions/by-meeting/index.html",
+            "decisions/by-meeting/",
             "会议决定事项（按会议）",
             "decision",
-            "",
             decisions,
             lambda i: i.get("meeting") or "其他",
         ),
         (
-            "suggestions/by-handler/index.html",
+            "suggestions/by-handler/",
             "建议提案办理结果（按承办单位）",
             "suggestion-reply",
-            "",
-            pub.of_kind("suggestion-reply"),
+            suggestions,
             lambda i: i.get("handler") or "其他",
         ),
-        (
-            "suggestions/by-year/index.html",
-            "建议提案办理结果（按年度）",
-            "suggestion-reply",
-            "",
-            pub.of_kind("suggestion-reply"),
-            lambda i: f"{i.published.year}年" if i.published else "—",
-        ),
+        ("suggestions/by-year/", "建议提案办理结果（按年度）", "suggestion-reply", suggestions, _year),
     )
-    for path, heading, kind, intro, items, key in catalogues:
+    for folder, heading, kind, items, key in catalogues:
         yield (
-            path,
+            f"{folder}index.html",
             _page(
                 env,
                 "groups.html",
                 common,
                 heading=heading,
-                intro=intro,
+                intro="",
                 groups=_grouped(pub, items, key),
                 parent={"label": KIND_LABELS[kind], "url": list_url(base, kind)},
-                canonical=cfg.absolute(base + path.removesuffix("index.html")),
+                canonical=cfg.absolute(base + folder),
             ),
         )

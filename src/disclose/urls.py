@@ -15,11 +15,6 @@ def item_url(base: str, item: Item) -> str:
     return f"{base}{item.id}/"
 
 
-def list_path(kind: str, page: int) -> str:
-    folder = KIND_FOLDER[kind]
-    return f"{folder}/index.html" if page == 1 else f"{folder}/page/{page}/index.html"
-
-
 def list_url(base: str, kind: str, page: int = 1) -> str:
     folder = KIND_FOLDER[kind]
     return f"{base}{folder}/" if page == 1 else f"{base}{folder}/page/{page}/"

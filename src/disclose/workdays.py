@@ -13,11 +13,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from functools import cache
 
 import chinese_calendar
 
 REPLY_LIMIT = 20
 EXTENDED_LIMIT = 40
+
+
+@cache
+def _official_workday(day: date) -> bool | None:
+    """The State Council calendar for `day`, or None for a year it does not cover (cached: the
+    package validates every call against its whole table, which dominates a build otherwise)."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
 
 
 class Progress(Enum):
@@ -39,21 +50,15 @@ class WorkCalendar:
 
     def covers(self, year: int) -> bool:
         """Whether the official calendar is known for `year` (else weekdays are assumed)."""
-        try:
-            chinese_calendar.is_workday(date(year, 6, 1))
-        except NotImplementedError:
-            return False
-        return True
+        return _official_workday(date(year, 6, 1)) is not None
 
     def is_workday(self, day: date) -> bool:
         if day in self.workdays:
             return True
         if day in self.holidays:
             return False
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            return day.weekday() < 5
+        official = _official_workday(day)
+        return day.weekday() < 5 if official is None else official
 
     def add(self, start: date, days: int) -> date:
         """The `days`-th working day after `start` (the day of receipt itself is not counted)."""

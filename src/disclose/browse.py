@@ -1,0 +1,78 @@
+"""Browsing the 法定主动公开内容 by 主题分类, 发布机构, 年份 and 有效性, and related items.
+
+Facet values become stable ASCII URL segments: years and validity codes as they are, topics
+and issuers as a short hash of the value, so URLs never depend on file-system encodings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from .gate import Publication
+from .model import Item
+
+VALIDITY_SLUGS = {"有效": "valid", "废止": "repealed", "失效": "expired", "已修改": "amended"}
+VALIDITY_LABELS = {"有效": "现行有效", "废止": "已废止", "失效": "已失效", "已修改": "已修改"}
+
+
+def slug(value: str) -> str:
+    return hashlib.sha1(value.encode("utf-8")).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Facet:
+    key: str  # URL segment: topic, issuer, year, validity
+    label: str
+    values: Callable[[Item, Publication], Iterable[str]]
+    slug: Callable[[str], str]
+    display: Callable[[str], str]
+
+
+FACETS = (
+    Facet("topic", "主题分类", lambda i, p: i.get("topics") or (), slug, lambda v: v),
+    Facet("issuer", "发布机构", lambda i, p: [i.get("issuer")] if i.get("issuer") else [], slug, lambda v: v),
+    Facet("year", "年份", lambda i, p: [str(i.published.year)] if i.published else [], lambda v: v, lambda v: f"{v}年"),
+    Facet(
+        "validity",
+        "有效性",
+        lambda i, p: [p.status(i)] if p.status(i) else [],
+        lambda v: VALIDITY_SLUGS[v],
+        lambda v: VALIDITY_LABELS[v],
+    ),
+)
+
+
+def _newest(items: list[Item]) -> list[Item]:
+    return sorted(items, key=lambda i: (i.published or date.min, i.id), reverse=True)
+
+
+def facet_index(pub: Publication, facet: Facet) -> dict[str, list[Item]]:
+    """Facet value -> its items, newest first (browsable items only: not 栏目页)."""
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for item in pub.items:
+        if item.kind == "page":
+            continue
+        for value in facet.values(item, pub):
+            groups[value].append(item)
+    return {value: _newest(items) for value, items in sorted(groups.items())}
+
+
+def related(pub: Publication, topics_index: dict[str, list[Item]], item: Item, limit: int = 5) -> list[Item]:
+    """Newest items sharing a topic, excluding the item and what is already linked from it."""
+    linked = {item.id}
+    linked |= {i.id for i in pub.interpretations.get(item.id, ())}
+    linked |= {i.id for i in pub.successors.get(item.id, ())} | {i.id for i in pub.predecessors.get(item.id, ())}
+    if item.id in pub.interprets:
+        linked.add(pub.interprets[item.id].id)
+    found: list[Item] = []
+    for topic in item.get("topics") or ():
+        for other in topics_index.get(topic, ()):
+            if other.id not in linked and other not in found:
+                found.append(other)
+            if len(found) >= limit * 3:
+                break
+    return _newest(found)[:limit]
