@@ -7,6 +7,7 @@ import http.server
 import shutil
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -92,3 +93,14 @@ def search(driver, base: str, queries: list[str]) -> dict[str, list[str]]:
     """Run each query through Pagefind's own JS API on the site's search page."""
     driver.get(base + "/search/")
     return driver.execute_async_script(SEARCH, queries)
+
+
+def wait(predicate, seconds: float = 30):
+    """Poll `predicate` until it returns something truthy; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .browser import _Quiet, chromium, serve
+from .browser import _Quiet, chromium, serve, wait
 from .conftest import ROOT, TODAY, copy_sample, run, write
 
 
@@ -66,16 +66,6 @@ def test_check_github_and_json_formats(site):
     assert data["problems"][0]["line"] == 5
 
 
-def _wait(predicate, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.read().decode("utf-8")
@@ -113,13 +103,13 @@ def test_serve_rebuilds_and_keeps_last_good_build(site):
         assert "/__disclose/live.js" in _get(page)
         rules = site / "content/policies/rules.md"
         rules.write_text(rules.read_text(encoding="utf-8").replace("为规范工作", "为改进工作"), encoding="utf-8")
-        _wait(lambda: "为改进工作" in _get(page))
+        wait(lambda: "为改进工作" in _get(page))
         write(
             site,
             "content/decisions/bad.md",
             "---\ntitle: x\nissuer: y\npublished: 2024-03-01\nfoo: 1\n---\n",
         )
-        status = _wait(lambda: (s := json.loads(_get(url + "__disclose/status")))["problems"] and s)
+        status = wait(lambda: (s := json.loads(_get(url + "__disclose/status")))["problems"] and s)
         assert any("content/decisions/bad.md:5: F101" in p for p in status["problems"])
         assert "为改进工作" in _get(page)  # the last good build is still served
     finally:
@@ -201,7 +191,7 @@ def _handler_with(headers: dict[str, str]):
 
 def _search_page(driver, base: str, query: str) -> list[str]:
     driver.get(f"{base}/search/?q={query}")
-    _wait(
+    wait(
         lambda: driver.execute_script("return document.getElementById('search-status').textContent").startswith(
             ("找到", "没有")
         ),
