@@ -1,15 +1,28 @@
-"""All typed items of a site, with look-ups by id and by 文号; what the rules see."""
+"""All typed items of a site, with look-ups by id and by 文号; what the rules see.
+
+Look-ups that rules repeat for every item (an item's interpretations, the links in its text,
+the items of a kind) are computed once here, so validation stays linear in the site's size.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from .config import SiteConfig
 from .identifiers import normalize_doc_no
+from .markdown import body_links
 from .model import Item, Source
+
+
+@lru_cache(maxsize=65536)
+def _reference_key(ref: str) -> tuple[str, str]:
+    clean = str(ref).strip().removesuffix(".md").removeprefix("content/").strip("/")
+    return clean, normalize_doc_no(clean)
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,9 @@ class Catalogue:
     by_id: Mapping[str, Item]
     by_doc_no: Mapping[str, Item]
     reports: Mapping[int, Source]  # reports/YEAR.yaml: the annual report's data files
+    by_kind: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)
+    interpretations: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # policy id -> its interpretations
+    _links: dict[str, list[tuple[str, int]]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -30,15 +46,31 @@ class Catalogue:
     ) -> Catalogue:
         ordered = tuple(sorted(items, key=lambda i: i.id))
         by_doc_no: dict[str, Item] = {}
+        by_kind: dict[str, list[Item]] = defaultdict(list)
         for item in ordered:
+            by_kind[item.kind].append(item)
             if item.get("doc_no"):
                 by_doc_no.setdefault(item.get("doc_no"), item)
-        return cls(root, config, today, ordered, {i.id: i for i in ordered}, by_doc_no, dict(reports or {}))
+        catalogue = cls(root, config, today, ordered, {i.id: i for i in ordered}, by_doc_no, dict(reports or {}),
+                        {k: tuple(v) for k, v in by_kind.items()})
+        interpretations: dict[str, list[Item]] = defaultdict(list)
+        for item in catalogue.of_kind("interpretation"):
+            target = catalogue.resolve(item.get("interprets", ""))
+            if target is not None and not item.draft:
+                interpretations[target.id].append(item)
+        object.__setattr__(catalogue, "interpretations", {k: tuple(v) for k, v in interpretations.items()})
+        return catalogue
 
     def resolve(self, ref: str) -> Item | None:
         """An item named by id (policies/a) or by 文号, in any bracket form."""
-        ref = str(ref).strip().removesuffix(".md").removeprefix("content/").strip("/")
-        return self.by_id.get(ref) or self.by_doc_no.get(normalize_doc_no(ref))
+        clean, doc_no = _reference_key(ref)
+        return self.by_id.get(clean) or self.by_doc_no.get(doc_no)
 
-    def of_kind(self, kind: str) -> list[Item]:
-        return [item for item in self.items if item.kind == kind]
+    def of_kind(self, kind: str) -> tuple[Item, ...]:
+        return self.by_kind.get(kind, ())
+
+    def links(self, item: Item) -> list[tuple[str, int]]:
+        """Link targets in the item's text with their line in the body (parsed once per item)."""
+        if item.id not in self._links:
+            self._links[item.id] = body_links(item.body)
+        return self._links[item.id]

@@ -16,10 +16,8 @@ LONE_POLICY = {
 }
 
 
-def _interpretations(policy: Item, site: Catalogue) -> list[Item]:
-    return [
-        i for i in site.of_kind("interpretation") if not i.draft and site.resolve(i.get("interprets", "")) is policy
-    ]
+def _interpretations(policy: Item, site: Catalogue) -> tuple[Item, ...]:
+    return site.interpretations.get(policy.id, ())
 
 
 def _in_time(interp: Item, policy: Item, site: Catalogue) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..catalogue import Catalogue
-from ..markdown import body_links, content_target
+from ..markdown import content_target
 from ..model import Item
 from ..visibility import is_public, why_not_public
 from .registry import Finding, rule
@@ -74,7 +74,7 @@ def _references(item: Item, site: Catalogue) -> Iterator[tuple[Item | None, str,
             yield site.resolve(item.get(key)), item.get(key), key, None
     for ref in item.get("supersedes") or ():
         yield site.resolve(ref), ref, "supersedes", None
-    for href, offset in body_links(item.body):
+    for href, offset in site.links(item):
         target = content_target(item.path, href)
         if target is not None:
             yield site.by_id.get(target[0]), href, "", item.source.body_line + offset
@@ -93,7 +93,7 @@ def _references(item: Item, site: Catalogue) -> Iterator[tuple[Item | None, str,
 )
 def body_link_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A link written as a relative link to another item's .md file must find that file."""
-    for href, offset in body_links(item.body):
+    for href, offset in site.links(item):
         target = content_target(item.path, href)
         if target is not None and target[0] not in site.by_id:
             yield Finding(
