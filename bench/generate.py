@@ -16,18 +16,41 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-AGENCIES = [("示政发", "示例市人民政府"), ("示政办发", "示例市人民政府办公室"), ("示发改", "示例市发展和改革委员会"),
-            ("示教", "示例市教育局"), ("示财", "示例市财政局"), ("示住建", "示例市住房和城乡建设局"),
-            ("示交", "示例市交通运输局"), ("示卫健", "示例市卫生健康委员会"), ("示环", "示例市生态环境局"),
-            ("示人社", "示例市人力资源和社会保障局")]
+AGENCIES = [
+    ("示政发", "示例市人民政府"),
+    ("示政办发", "示例市人民政府办公室"),
+    ("示发改", "示例市发展和改革委员会"),
+    ("示教", "示例市教育局"),
+    ("示财", "示例市财政局"),
+    ("示住建", "示例市住房和城乡建设局"),
+    ("示交", "示例市交通运输局"),
+    ("示卫健", "示例市卫生健康委员会"),
+    ("示环", "示例市生态环境局"),
+    ("示人社", "示例市人力资源和社会保障局"),
+]
 TOPICS = ["综合政务", "政务公开", "城乡建设", "教育", "交通", "卫生健康", "生态环境", "财政", "社会保障", "营商环境"]
-OUTCOMES = [("disclosed", None, None), ("partly-disclosed", "personal-privacy", None),
-            ("withheld", "process-info", None), ("withheld", "internal-affairs", None),
-            ("withheld", "commercial-secret", None), ("cannot-provide", None, "not-held"),
-            ("cannot-provide", None, "needs-creation"), ("not-processed", None, "petition"),
-            ("not-processed", None, "repeated"), ("other-handling", None, "no-correction")]
-APPLICANTS = ["natural-person", "natural-person", "natural-person", "business", "research", "nonprofit",
-              "legal-service", "other"]
+OUTCOMES = [
+    ("disclosed", None, None),
+    ("partly-disclosed", "personal-privacy", None),
+    ("withheld", "process-info", None),
+    ("withheld", "internal-affairs", None),
+    ("withheld", "commercial-secret", None),
+    ("cannot-provide", None, "not-held"),
+    ("cannot-provide", None, "needs-creation"),
+    ("not-processed", None, "petition"),
+    ("not-processed", None, "repeated"),
+    ("other-handling", None, "no-correction"),
+]
+APPLICANTS = [
+    "natural-person",
+    "natural-person",
+    "natural-person",
+    "business",
+    "research",
+    "nonprofit",
+    "legal-service",
+    "other",
+]
 
 
 def sentences() -> list[str]:
@@ -68,10 +91,16 @@ class Generator:
     def write(self, out: Path) -> None:
         content = out / "content"
         (out / "site.yaml").parent.mkdir(parents=True, exist_ok=True)
-        (out / "site.yaml").write_text("title: 示例市人民政府信息公开\nbase_url: https://www.example.gov.cn/\n"
-                                       "language: zh-CN\n", encoding="utf-8")
-        counts = {"policy": int(self.n * 0.3), "decision": int(self.n * 0.15), "response": int(self.n * 0.15),
-                  "consultation": int(self.n * 0.05), "suggestion": int(self.n * 0.05)}
+        (out / "site.yaml").write_text(
+            "title: 示例市人民政府信息公开\nbase_url: https://www.example.gov.cn/\nlanguage: zh-CN\n", encoding="utf-8"
+        )
+        counts = {
+            "policy": int(self.n * 0.3),
+            "decision": int(self.n * 0.15),
+            "response": int(self.n * 0.15),
+            "consultation": int(self.n * 0.05),
+            "suggestion": int(self.n * 0.05),
+        }
         counts["policy"] += (self.n - sum(counts.values()) - counts["policy"]) // 2  # interpretations pair up
         policies: list[tuple[str, str, date]] = []
         for i in range(counts["policy"]):
@@ -79,8 +108,13 @@ class Generator:
             day = self.day()
             no = self.doc_no(prefix, day.year)
             pid = f"p{i:06d}"
-            fields = [f"title: {issuer}关于{self.rng.choice(TOPICS)}工作的通知（{i}）", f"issuer: {issuer}",
-                      f"doc_no: {no}", f"published: {day}", f"topics: [{self.rng.choice(TOPICS)}]"]
+            fields = [
+                f"title: {issuer}关于{self.rng.choice(TOPICS)}工作的通知（{i}）",
+                f"issuer: {issuer}",
+                f"doc_no: {no}",
+                f"published: {day}",
+                f"topics: [{self.rng.choice(TOPICS)}]",
+            ]
             if self.rng.random() < 0.3:
                 fields += ["normative: true", f"expires: {day + timedelta(days=4 * 365)}"]
             older = [p for p in policies[-50:] if p[2] < day and p[1].startswith(prefix)]
@@ -91,44 +125,88 @@ class Generator:
                 (content / f"policies/files/{pid}.pdf").write_bytes(b"%PDF-1.4 sample attachment\n")
                 fields.append(f"attachments: [files/{pid}.pdf]")
             self._file(content / f"policies/{pid}.md", fields, self.body(self.rng.randint(4, 12)))
-            self._file(content / f"interpretations/{pid}-jd.md",
-                       [f"title: 《{issuer}关于{i}号文件》政策解读", f"issuer: {issuer}", f"published: {day}",
-                        f"interprets: {no}", f"form: {self.rng.choice(['text', 'qa', 'graphic'])}"],
-                       self.body(self.rng.randint(3, 6)))
+            self._file(
+                content / f"interpretations/{pid}-jd.md",
+                [
+                    f"title: 《{issuer}关于{i}号文件》政策解读",
+                    f"issuer: {issuer}",
+                    f"published: {day}",
+                    f"interprets: {no}",
+                    f"form: {self.rng.choice(['text', 'qa', 'graphic'])}",
+                ],
+                self.body(self.rng.randint(3, 6)),
+            )
             policies.append((pid, no, day))
         for i in range(counts["decision"]):
             day, fields = self.day(), []
             if self.rng.random() < 0.04:
                 fields = ["disclosure: withheld", "basis: process-info", f"review: {{by: 市政府办公室, date: {day}}}"]
             elif self.rng.random() < 0.03:
-                fields = ["disclosure: on-request", "basis: on-request-only", f"review: {{by: 市政府办公室, date: {day}}}"]
+                fields = [
+                    "disclosure: on-request",
+                    "basis: on-request-only",
+                    f"review: {{by: 市政府办公室, date: {day}}}",
+                ]
             elif self.rng.random() < 0.02:
                 fields = ["draft: true"]
-            self._file(content / f"decisions/d{i:06d}.md",
-                       [f"title: 市政府第{i}次常务会议决定事项", "issuer: 示例市人民政府", f"published: {day}",
-                        f"meeting: 市政府第{i}次常务会议", f"meeting_date: {day}", f"major: {str(i % 9 == 0).lower()}",
-                        f"topics: [{self.rng.choice(TOPICS)}]", *fields], self.body(self.rng.randint(2, 5)))
+            self._file(
+                content / f"decisions/d{i:06d}.md",
+                [
+                    f"title: 市政府第{i}次常务会议决定事项",
+                    "issuer: 示例市人民政府",
+                    f"published: {day}",
+                    f"meeting: 市政府第{i}次常务会议",
+                    f"meeting_date: {day}",
+                    f"major: {str(i % 9 == 0).lower()}",
+                    f"topics: [{self.rng.choice(TOPICS)}]",
+                    *fields,
+                ],
+                self.body(self.rng.randint(2, 5)),
+            )
         for i in range(counts["response"]):
             received = self.day()
             replied = received + timedelta(days=self.rng.randint(3, 35))
             outcome, basis, reason = self.rng.choice(OUTCOMES)
-            fields = [f"title: 关于申请公开{self.rng.choice(TOPICS)}信息的答复（{i}）", "issuer: 示例市人民政府办公室",
-                      f"published: {replied}", f"request_no: YSQ-{i:06d}", f"received: {received}",
-                      f"replied: {replied}", f"applicant_type: {self.rng.choice(APPLICANTS)}", f"outcome: {outcome}"]
+            fields = [
+                f"title: 关于申请公开{self.rng.choice(TOPICS)}信息的答复（{i}）",
+                "issuer: 示例市人民政府办公室",
+                f"published: {replied}",
+                f"request_no: YSQ-{i:06d}",
+                f"received: {received}",
+                f"replied: {replied}",
+                f"applicant_type: {self.rng.choice(APPLICANTS)}",
+                f"outcome: {outcome}",
+            ]
             fields += [f"basis: {basis}"] if basis else []
             fields += [f"reason: {reason}"] if reason else []
             self._file(content / f"responses/r{i:06d}.md", fields, "## 申请内容\n\n" + self.body(2))
         for i in range(counts["consultation"]):
             day = self.day()
-            self._file(content / f"consultations/c{i:06d}.md",
-                       [f"title: 关于第{i}号征求意见稿公开征求意见的公告", "issuer: 示例市人民政府", f"published: {day}",
-                        f"opens: {day}", f"closes: {day + timedelta(days=30)}"], self.body(2))
+            self._file(
+                content / f"consultations/c{i:06d}.md",
+                [
+                    f"title: 关于第{i}号征求意见稿公开征求意见的公告",
+                    "issuer: 示例市人民政府",
+                    f"published: {day}",
+                    f"opens: {day}",
+                    f"closes: {day + timedelta(days=30)}",
+                ],
+                self.body(2),
+            )
         for i in range(counts["suggestion"]):
             day = self.day()
-            self._file(content / f"suggestions/s{i:06d}.md",
-                       [f"title: 对第{i}号建议的答复", f"issuer: {self.rng.choice(AGENCIES)[1]}", f"published: {day}",
-                        f"proposal_no: 第{i}号", f"body_type: {self.rng.choice(['npc', 'cppcc'])}",
-                        f"handler: {self.rng.choice(AGENCIES)[1]}"], self.body(3))
+            self._file(
+                content / f"suggestions/s{i:06d}.md",
+                [
+                    f"title: 对第{i}号建议的答复",
+                    f"issuer: {self.rng.choice(AGENCIES)[1]}",
+                    f"published: {day}",
+                    f"proposal_no: 第{i}号",
+                    f"body_type: {self.rng.choice(['npc', 'cppcc'])}",
+                    f"handler: {self.rng.choice(AGENCIES)[1]}",
+                ],
+                self.body(3),
+            )
 
     @staticmethod
     def _file(path: Path, fields: list[str], body: str) -> None:

@@ -72,29 +72,6 @@ def chromium(width: int = 1280, height: int = 900):
         shutil.rmtree(profile, ignore_errors=True)
 
 
-SEARCH = """
-const done = arguments[arguments.length - 1];
-(async () => {
-  const pf = await import("/pagefind/pagefind.js");
-  await pf.init();
-  const out = {};
-  for (const q of arguments[0]) {
-    const words = window.disclose_query_words ? window.disclose_query_words(q) : [q];
-    const r = await pf.search(words.join(" "));
-    const data = await Promise.all(r.results.map((x) => x.data()));
-    out[q] = data.map((d) => d.url).sort();
-  }
-  done(out);
-})().catch((e) => done({error: String(e)}));
-"""
-
-
-def search(driver, base: str, queries: list[str]) -> dict[str, list[str]]:
-    """Run each query through Pagefind's own JS API on the site's search page."""
-    driver.get(base + "/search/")
-    return driver.execute_async_script(SEARCH, queries)
-
-
 def wait(predicate, seconds: float = 30):
     """Poll `predicate` until it returns something truthy; fail after `seconds`."""
     deadline = time.monotonic() + seconds

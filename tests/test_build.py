@@ -46,7 +46,7 @@ def test_failure_while_writing_keeps_previous_output(site, tmp_path, monkeypatch
     before = snapshot(out)
     import disclose.pipeline as pipeline
 
-    def broken(folder):
+    def broken(*args):
         raise RuntimeError("indexer crashed")
 
     monkeypatch.setattr(pipeline, "build_index", broken)

@@ -65,7 +65,7 @@ def test_no_trace_of_non_public_items_in_any_output_byte(site):
     assert "decisions/public/index.html" in seen_public
     assert "catalog.json" in seen_public
     assert any(r.startswith("attachments/") for r in seen_public)
-    assert any(r.startswith("pagefind/fragment/") for r in seen_public)
+    assert any(r.startswith("pagefind/") and "/fragment/" in r for r in seen_public)
     assert any(r.startswith("zh:pagefind/") for r in seen_public)
 
 

@@ -19,14 +19,15 @@ EDGE_CASES = [
     "# H\n\nSetext\n---\n\n> quote\n\n***",
     "*em* **strong** `c<` \\*not em\\*",
     "line  \nbreak\\\nx",
-    "[ref]\n\n[ref]: ../b.md \"T\"",
+    '[ref]\n\n[ref]: ../b.md "T"',
     "第一条 …… “两个确立” 【重要】 ＜全角＞",
 ]
 
 
 def bodies() -> list[str]:
-    return EDGE_CASES + [p.read_text(encoding="utf-8").split("\n---\n", 1)[1]
-                         for p in sorted((ROOT / "content").rglob("*.md"))]
+    return EDGE_CASES + [
+        p.read_text(encoding="utf-8").split("\n---\n", 1)[1] for p in sorted((ROOT / "content").rglob("*.md"))
+    ]
 
 
 @pytest.mark.skipif(markdown.rust_parser() is None, reason="markdown-it-pyrs not installed")

@@ -167,7 +167,8 @@ def test_netlify_matches_the_readme():
         "X-Frame-Options",
     ):
         assert name in headers["/*"]
-    assert "immutable" in headers["/pagefind/fragment/*"]["Cache-Control"]
+    assert "immutable" in headers["/pagefind/:bundle/fragment/*"]["Cache-Control"]
+    assert "Cache-Control" not in headers["/*"]  # HTML revalidates; only hashed chunks are immutable
     assert config["redirects"][0]["to"] == "/404.html"
 
 

@@ -68,11 +68,11 @@ def related(pub: Publication, topics_index: dict[str, list[Item]], item: Item, l
     linked |= {i.id for i in pub.successors.get(item.id, ())} | {i.id for i in pub.predecessors.get(item.id, ())}
     if item.id in pub.interprets:
         linked.add(pub.interprets[item.id].id)
-    found: list[Item] = []
+    found: dict[str, Item] = {}
     for topic in item.get("topics") or ():
         for other in topics_index.get(topic, ()):
-            if other.id not in linked and other not in found:
-                found.append(other)
             if len(found) >= limit * 3:
                 break
-    return _newest(found)[:limit]
+            if other.id not in linked:
+                found.setdefault(other.id, other)
+    return _newest(list(found.values()))[:limit]

@@ -51,8 +51,16 @@ class Catalogue:
             by_kind[item.kind].append(item)
             if item.get("doc_no"):
                 by_doc_no.setdefault(item.get("doc_no"), item)
-        catalogue = cls(root, config, today, ordered, {i.id: i for i in ordered}, by_doc_no, dict(reports or {}),
-                        {k: tuple(v) for k, v in by_kind.items()})
+        catalogue = cls(
+            root,
+            config,
+            today,
+            ordered,
+            {i.id: i for i in ordered},
+            by_doc_no,
+            dict(reports or {}),
+            {k: tuple(v) for k, v in by_kind.items()},
+        )
         interpretations: dict[str, list[Item]] = defaultdict(list)
         for item in catalogue.of_kind("interpretation"):
             target = catalogue.resolve(item.get("interprets", ""))

@@ -11,6 +11,7 @@ import click
 
 from . import pipeline, report_format, scaffold
 from .identifiers import normalize_doc_no
+from .progress import Progress
 from .rules import REGISTRY, all_rules
 from .schema import KIND_LABELS, fields_for
 
@@ -88,13 +89,26 @@ def _run(action, lang: str):
     default=None,
     help="output folder (default: public/ under the site)",
 )
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="build cache folder (default: .disclose-cache/ under the site)",
+)
+@click.option("--no-cache", is_flag=True, help="build everything from scratch")
+@click.option("--jobs", type=int, default=None, help="worker processes (default: the number of cores)")
 @today_option
 @lang_option
-def build(site: Path, out: Path | None, today: str | None, lang: str) -> None:
+def build(
+    site: Path, out: Path | None, cache_dir: Path | None, no_cache: bool, jobs: int | None, today: str | None, lang: str
+) -> None:
     """Check every rule, then write the whole site atomically."""
     day = build_date(today)
     target = out if out is not None else site / "public"
-    report = _run(lambda: pipeline.build(site, target, day), lang)
+    cache = None if no_cache else (cache_dir or site / ".disclose-cache")
+    progress = Progress()
+    report = _run(lambda: pipeline.build(site, target, day, jobs, cache, progress), lang)
     _report(report, lang)
     if report.errors:
         sys.exit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -28,6 +29,7 @@ class SiteConfig:
     pii_allow: tuple[str, ...] = ()
     page_size: int = 20
     feed_size: int = 50
+    search_bundle_size: int = 500
     consultation_feedback_days: int = 30
     workdays: tuple[date, ...] = ()
     holidays: tuple[date, ...] = ()
@@ -36,13 +38,19 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The URL path the site is served under, always ending in '/'."""
-        path = urlparse(self.base_url).path or "/"
-        return path if path.endswith("/") else path + "/"
+        return _split(self.base_url)[1]
 
     def absolute(self, url_path: str) -> str:
         """A full URL for a root-relative path such as /policies/a/."""
-        parsed = urlparse(self.base_url)
-        return f"{parsed.scheme}://{parsed.netloc}{url_path}"
+        return _split(self.base_url)[0] + url_path
+
+
+@lru_cache(maxsize=8)
+def _split(base_url: str) -> tuple[str, str]:
+    """(scheme://host, path ending in '/') of the base URL; asked for on every link of every page."""
+    parsed = urlparse(base_url)
+    path = parsed.path or "/"
+    return f"{parsed.scheme}://{parsed.netloc}", path if path.endswith("/") else path + "/"
 
 
 REQUIRED = ("title", "base_url", "language")
@@ -56,6 +64,7 @@ TYPES = {
     "paired_release_since": date,
     "pii_allow": list,
     "page_size": int,
+    "search_bundle_size": int,
     "feed_size": int,
     "consultation_feedback_days": int,
     "workdays": list,
@@ -144,6 +153,7 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         pii_allow=tuple(str(v) for v in data.get("pii_allow") or ()),
         page_size=max(1, data.get("page_size", 20)),
         feed_size=max(1, data.get("feed_size", 50)),
+        search_bundle_size=max(50, data.get("search_bundle_size", 500)),
         consultation_feedback_days=data.get("consultation_feedback_days", 30),
         workdays=day_lists["workdays"],
         holidays=day_lists["holidays"],

@@ -15,7 +15,7 @@ def atom(pub: Publication, env: Environment, newest_first: list[Item], title: st
     entries = []
     dated = [item for item in newest_first if item.published]
     for item in dated[: cfg.feed_size]:
-        view = link(pub, item)
+        view = dict(link(pub, item))
         view["absolute"] = cfg.absolute(item_url(cfg.base_path, item))
         view["id"] = view["absolute"]
         entries.append(view)

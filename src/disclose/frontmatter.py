@@ -87,6 +87,15 @@ def _walk(node: yaml.Node, path: str) -> str | None:
     return None
 
 
+def _may_nest_or_alias(text: str) -> bool:
+    """Cheap screen: only text with anchors, many brackets, deep indents or great length needs the walk."""
+    if "&" in text or "*" in text or len(text) > 20_000:
+        return True
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        return True
+    return any(len(line) - len(line.lstrip(" ")) > 2 * MAX_DEPTH for line in text.split("\n"))
+
+
 def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int], list[Problem]]:
     """Parse a YAML document; return its value, the line of each top-level and nested key."""
     loader = _Loader(text)
@@ -94,7 +103,7 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, in
         node = loader.get_single_node()
         if node is None:
             return {}, {}, []
-        trouble = _walk(node, path)
+        trouble = _walk(node, path) if _may_nest_or_alias(text) else None
         if trouble:
             zh, en = {
                 "alias": (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from .catalogue import Catalogue
@@ -47,6 +47,7 @@ class Publication:
     statistics: Statistics
     history: Mapping[str, tuple[Revision, ...]]  # item id -> its public revisions, newest first
     reports: Mapping[int, Mapping]  # year -> the editors' annual-report figures and prose
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # views computed once per build
 
     def of_kind(self, kind: str) -> list[Item]:
         return [item for item in self.items if item.kind == kind]

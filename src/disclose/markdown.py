@@ -7,7 +7,6 @@ Links to other items' .md files are rewritten after rendering, the same way for 
 
 from __future__ import annotations
 
-import bisect
 import html
 import posixpath
 import re
@@ -23,9 +22,27 @@ except ImportError:  # pragma: no cover - the pure-Python renderer still works
     markdown_it_pyrs = None
 
 # Everything CommonMark has except raw HTML, plus GFM tables and strikethrough.
-RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
-         "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline",
-         "table", "strikethrough"]
+RULES = [
+    "blockquote",
+    "code",
+    "fence",
+    "heading",
+    "hr",
+    "lheading",
+    "list",
+    "paragraph",
+    "reference",
+    "autolink",
+    "backticks",
+    "emphasis",
+    "entity",
+    "escape",
+    "image",
+    "link",
+    "newline",
+    "table",
+    "strikethrough",
+]
 HREF = re.compile(r'<a href="([^"]*)"')
 
 
@@ -60,12 +77,13 @@ def body_links(text: str) -> list[tuple[str, int]]:
     fast = rust_parser()
     if fast is None:
         return _python_links(text)
+    if "](" not in text and "]:" not in text and "<" not in text and "[" not in text:
+        return []  # no link syntax at all: the common case, and no parse needed
     data = text.encode("utf-8")
-    newlines = [i for i, byte in enumerate(data) if byte == 10]
     found = []
     for node in fast.tree(text).walk():
         if node.name in ("link", "autolink") and node.meta.get("url"):
-            found.append((node.meta["url"], bisect.bisect_left(newlines, node.srcmap[0]) if node.srcmap else 0))
+            found.append((node.meta["url"], data.count(b"\n", 0, node.srcmap[0]) if node.srcmap else 0))
     return found
 
 

@@ -5,12 +5,16 @@ Reading git history (修订记录) is I/O at the edge too; it reaches rendering 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from .build_cache import BuildCache, bundle_fingerprint
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
 from .gate import Publication, decide
@@ -18,9 +22,11 @@ from .history import read_history
 from .load import load, load_reports
 from .model import Problem
 from .output import write_atomically
+from .progress import QUIET, Progress
+from .records import report_years
 from .render import render_site, template_dirs
-from .search_index import build_index
-from .urls import attachment_output
+from .search_index import build_index, plan
+from .urls import attachment_output, item_path
 from .validate import validate
 
 
@@ -37,13 +43,14 @@ class Report:
     publication: Publication | None = None
     pages: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    reindexed: list[str] = field(default_factory=list)  # search bundles indexed anew
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def check(site: Path, today: date) -> Report:
+def check(site: Path, today: date, cache: BuildCache | None = None) -> Report:
     """Every rule over the whole site; nothing is written."""
     if not (site / SITE_FILE).is_file():
         raise UsageError(f"{site}: 找不到 {SITE_FILE}（用 --site 指向含 {SITE_FILE} 的目录）")
@@ -54,7 +61,7 @@ def check(site: Path, today: date) -> Report:
     if config is None:
         report.problems.sort()
         return report
-    sources, problems = load(site)
+    sources, problems = load(site, cache.sources if cache is not None else None)
     report.problems.extend(problems)
     reports, problems = load_reports(site)
     report.problems.extend(problems)
@@ -93,10 +100,77 @@ def _copy_attachments(site: Path, pub: Publication, staging: Path) -> None:
             shutil.copyfile(site / rel, target)
 
 
-def build(site: Path, out: Path, today: date) -> Report:
-    """Check, then write the whole site to `out` atomically; nothing is written on errors."""
+def indexed_pages(pub: Publication) -> list[tuple[str, str]]:
+    """(output path, bundle group) of every page the search indexes: items by year, reports."""
+    pages = [(item_path(i), str(i.published.year) if i.published else "pages") for i in pub.items]
+    return pages + [(f"reports/{year}/index.html", "reports") for year in report_years(pub)]
+
+
+# Set before the worker processes fork; they read it instead of receiving a pickled copy.
+_SHARED: tuple[Publication, tuple[Path, ...], Path, int, Any] | None = None
+
+
+def _write_shard(shard: int) -> int:
+    """Render and write every `workers`-th file of the site (each worker its own share)."""
+    assert _SHARED is not None
+    pub, dirs, staging, workers, counter = _SHARED
+    pages = 0
+    for index, (rel, produce) in enumerate(render_site(pub, dirs)):
+        if index % workers != shard:
+            continue
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(produce())
+        pages += rel.endswith(".html")
+        if counter is not None:
+            with counter.get_lock():
+                counter.value += 1
+    return pages
+
+
+def write_pages(pub: Publication, dirs: tuple[Path, ...], staging: Path, workers: int,
+                progress: Progress = QUIET) -> int:
+    """Render the site into `staging`, over `workers` forked processes when there are several."""
+    global _SHARED
+    parallel = workers > 1 and len(pub.items) >= 200 and "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork") if parallel else None
+    counter = context.Value("i", 0) if context is not None else None
+    progress.start("生成页面", sum(1 for _ in render_site(pub, dirs)))
+    try:
+        if context is None:
+            _SHARED = (pub, dirs, staging, 1, None)
+            pages = _write_shard(0)
+        else:
+            _SHARED = (pub, dirs, staging, workers, counter)
+            with context.Pool(workers) as pool:
+                pending = pool.map_async(_write_shard, range(workers))
+                while not pending.ready():
+                    pending.wait(0.2)
+                    progress.update(counter.value)
+                pages = sum(pending.get())
+    finally:
+        _SHARED = None
+    progress.finish()
+    return pages
+
+
+def build(
+    site: Path,
+    out: Path,
+    today: date,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    progress: Progress = QUIET,
+) -> Report:
+    """Check, then write the whole site to `out` atomically; nothing is written on errors.
+
+    With `cache_dir`, unchanged sources are not parsed again and unchanged search bundles are
+    reused from the previous build; the output is byte-identical to a build without it.
+    """
+    workers = workers or os.cpu_count() or 1
+    cache = BuildCache.open(cache_dir)
     _guard_out(site, out)
-    report = check(site, today)
+    report = check(site, today, cache)
     if report.errors or report.catalogue is None:
         return report
     started = time.perf_counter()
@@ -104,17 +178,22 @@ def build(site: Path, out: Path, today: date) -> Report:
     report.publication = pub
     dirs = tuple(template_dirs(site))
 
-    def counted():
-        for rel, data in render_site(pub, dirs):
-            report.pages += rel.endswith(".html")
-            yield rel, data
-
     def finish(staging: Path) -> None:
+        report.pages = write_pages(pub, dirs, staging, workers, progress)
         _copy_assets(dirs, staging)
         _copy_attachments(site, pub, staging)
         report.seconds["render"] = time.perf_counter() - started
-        build_index(staging)
+        bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
+        fingerprints = {name: bundle_fingerprint(staging, paths) for name, paths in bundles.items()}
+        progress.start("建立搜索索引", len(bundles))
+        report.reindexed = build_index(
+            staging, bundles, lambda name: cache.previous_bundle(name, fingerprints[name]), workers, progress.update
+        )
+        progress.finish()
+        cache.bundles = fingerprints
         report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]
 
-    write_atomically(out, counted(), finish)
+    write_atomically(out, (), finish)
+    cache.out = str(out.absolute())
+    cache.save()
     return report

@@ -8,11 +8,12 @@ The site follows the national 政府信息公开 column (国办公开办函〔20
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from . import feeds, opendata, sitemap
 from .browse import FACETS, facet_index, related
@@ -79,9 +80,9 @@ def _column(pub: Publication) -> list[dict[str, str]]:
     return sections
 
 
-def _common(pub: Publication) -> dict[str, Any]:
+def _common(pub: Publication, env: Environment) -> dict[str, Any]:
     base = pub.config.base_path
-    return {
+    common = {
         "site": {
             "title": pub.config.title,
             "base": base,
@@ -95,10 +96,23 @@ def _common(pub: Publication) -> dict[str, Any]:
         "asset": lambda name: f"{base}assets/{name}",
         "json_ld": None,
     }
+    # The masthead and footer are the same on every page: render them once, not 10,000 times.
+    common["chrome"] = {
+        part: Markup(env.get_template(f"_{part}.html").render(**common)) for part in ("header", "footer")
+    }
+    return common
 
 
-def _page(env: Environment, name: str, common: dict[str, Any], **context: Any) -> bytes:
-    return env.get_template(name).render(**{**common, **context}).encode("utf-8")
+Producer = Callable[[], bytes]
+
+
+def _render(env: Environment, name: str, context: dict[str, Any]) -> bytes:
+    return env.get_template(name).render(**context).encode("utf-8")
+
+
+def _page(env: Environment, name: str, common: dict[str, Any], **context: Any) -> Producer:
+    """A page to render later: builds yield producers, so the pages can be shared out over cores."""
+    return partial(_render, env, name, {**common, **context})
 
 
 def _newest(items: list[Item]) -> list[Item]:
@@ -155,29 +169,16 @@ def _listing(
         )
 
 
-def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str, bytes]]:
-    """Every generated file of the site except copied assets, attachments and the search index."""
+def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str, Producer]]:
+    """Every generated file of the site (except copied assets, attachments and the search index),
+    as (path, producer of its bytes)."""
     env = environment(dirs)
-    common = _common(pub)
+    common = _common(pub, env)
     base, cfg = pub.config.base_path, pub.config
     hub_crumb = [common["hub"]]
     topics = facet_index(pub, FACETS[0])
     for item in pub.items:
-        view = item_view(item, pub)
-        view["related"] = [link(pub, r) for r in related(pub, topics, item)] if item.kind != "page" else []
-        crumbs = [] if item.kind == "page" else [*hub_crumb, {"label": view["kind"], "url": view["kind_url"]}]
-        yield (
-            item_path(item),
-            _page(
-                env,
-                "item.html",
-                common,
-                item=view,
-                crumbs=crumbs,
-                canonical=cfg.absolute(view["url"]),
-                json_ld=json_ld(item, pub),
-            ),
-        )
+        yield item_path(item), partial(_item_page, pub, env, common, topics, hub_crumb, item)
     sections = []
     for kind in LIST_KINDS:
         items = _newest(pub.of_kind(kind))
@@ -185,7 +186,7 @@ def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str,
         yield from _listing(pub, env, common, items, KIND_LABELS[kind], hub_crumb, f"{KIND_FOLDER[kind]}/", feed)
         yield (
             f"{KIND_FOLDER[kind]}/feed.xml",
-            feeds.atom(pub, env, items, KIND_LABELS[kind], f"{KIND_FOLDER[kind]}/feed.xml"),
+            partial(feeds.atom, pub, env, items, KIND_LABELS[kind], f"{KIND_FOLDER[kind]}/feed.xml"),
         )
         sections.append(
             {
@@ -226,10 +227,27 @@ def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str,
     yield "index.html", _page(env, "home.html", common, sections=sections, facets=facets, canonical=cfg.absolute(base))
     yield "search/index.html", _page(env, "search.html", common, canonical=cfg.absolute(f"{base}search/"))
     yield "404.html", _page(env, "404.html", common, canonical=cfg.absolute(f"{base}404.html"))
-    yield "feed.xml", feeds.atom(pub, env, _newest(list(pub.items)), "最新信息", "feed.xml")
-    yield "sitemap.xml", sitemap.sitemap(pub, env)
-    yield "catalog.json", opendata.catalog_json(pub)
-    yield "catalog.csv", opendata.catalog_csv(pub)
+    yield "feed.xml", partial(feeds.atom, pub, env, _newest(list(pub.items)), "最新信息", "feed.xml")
+    yield "sitemap.xml", partial(sitemap.sitemap, pub, env)
+    yield "catalog.json", partial(opendata.catalog_json, pub)
+    yield "catalog.csv", partial(opendata.catalog_csv, pub)
+
+
+def _item_page(
+    pub: Publication, env: Environment, common: dict[str, Any], topics: dict, hub_crumb: list, item: Item
+) -> bytes:
+    view = item_view(item, pub)
+    view["related"] = [link(pub, r) for r in related(pub, topics, item)] if item.kind != "page" else []
+    crumbs = [] if item.kind == "page" else [*hub_crumb, {"label": view["kind"], "url": view["kind_url"]}]
+    return _page(
+        env,
+        "item.html",
+        common,
+        item=view,
+        crumbs=crumbs,
+        canonical=pub.config.absolute(view["url"]),
+        json_ld=json_ld(item, pub),
+    )()
 
 
 def _browse(
@@ -305,7 +323,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 canonical=cfg.absolute(f"{base}reports/{year}/"),
             ),
         )
-        yield f"reports/{year}/report.csv", report_csv(pub, year)
+        yield f"reports/{year}/report.csv", partial(report_csv, pub, year)
         yield (
             f"compliance/{year}/index.html",
             _page(

@@ -1,13 +1,30 @@
-"""Stage 6, index: Pagefind's extended build (it segments Chinese) over the written pages."""
+"""Stage 6, index: Pagefind's extended build (it segments Chinese), one bundle per year.
+
+One Pagefind index for a large site needs more memory than a build machine has (Pagefind's memory
+grows with the site), and re-indexing everything after one edit is slow. So the indexed pages are
+split into bundles, by year of publication and, past `search_bundle_size` pages, by a hash of the
+path; bundles are indexed in parallel, an unchanged bundle is reused from the previous build, and
+the search page merges them (Pagefind's multisite `mergeIndex`). `pagefind/bundles.json` lists them.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
 import subprocess
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pagefind_bin_extended
 
 from .pagefind_bundle import stabilize
+
+BUNDLES_FILE = "bundles.json"
 
 
 class IndexError_(RuntimeError):
@@ -18,21 +35,86 @@ def pagefind_executable() -> Path:
     return Path(pagefind_bin_extended.get_executable())
 
 
-def build_index(folder: Path) -> None:
-    """Index every page marked data-pagefind-body under `folder` into folder/pagefind/."""
-    result = subprocess.run(
-        [
-            str(pagefind_executable()),
-            "--site",
-            str(folder),
-            "--output-subdir",
-            "pagefind",
-            "--silent",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def plan(pages: Iterable[tuple[str, str]], size: int) -> dict[str, list[str]]:
+    """Bundle name -> output paths, from (output path, group) pairs.
+
+    Neighbouring small groups (years) share a bundle up to `size` pages; a group larger than
+    `size` is split by a hash of the path, so an edit moves no page between bundles.
+    """
+    groups: dict[str, list[str]] = defaultdict(list)
+    for path, group in pages:
+        groups[group].append(path)
+    bundles: dict[str, list[str]] = {}
+    pending: list[str] = []
+    pending_paths: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            name = pending[0] if len(pending) == 1 else f"{pending[0]}_{pending[-1]}"
+            bundles[name] = sorted(pending_paths)
+            pending.clear()
+            pending_paths.clear()
+
+    for group in sorted(groups):
+        paths = sorted(groups[group])
+        if len(paths) > size:
+            flush()
+            parts = -(-len(paths) // size)
+            for path in paths:
+                part = int(hashlib.sha1(path.encode()).hexdigest(), 16) % parts
+                bundles.setdefault(f"{group}-{part + 1}", []).append(path)
+            continue
+        if len(pending_paths) + len(paths) > size:
+            flush()
+        pending.append(group)
+        pending_paths.extend(paths)
+    flush()
+    return dict(sorted(bundles.items()))
+
+
+def _index_one(site: Path, name: str, paths: list[str], target: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix=f"disclose-index-{name}-", dir=site.parent) as tmp:
+        for rel in paths:
+            link = Path(tmp) / rel
+            link.parent.mkdir(parents=True, exist_ok=True)
+            os.link(site / rel, link)
+        result = subprocess.run(
+            [str(pagefind_executable()), "--site", tmp, "--output-path", str(target), "--silent"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if result.returncode != 0:
-        raise IndexError_(f"Pagefind failed: {result.stderr.strip() or result.stdout.strip()}")
-    stabilize(folder / "pagefind")
+        raise IndexError_(f"Pagefind failed on bundle {name}: {result.stderr.strip() or result.stdout.strip()}")
+    stabilize(target)
+
+
+def build_index(
+    site: Path,
+    bundles: dict[str, list[str]],
+    reuse: Callable[[str], Path | None] = lambda name: None,
+    workers: int | None = None,
+    done: Callable[[int], None] = lambda count: None,
+) -> list[str]:
+    """Index each bundle into site/pagefind/<name>/ (or link the unchanged previous one);
+    returns the names of the bundles that were indexed anew."""
+    root = site / "pagefind"
+    root.mkdir(parents=True, exist_ok=True)
+    fresh = []
+    jobs = []
+    for name, paths in bundles.items():
+        previous = reuse(name)
+        if previous is not None:
+            shutil.copytree(previous, root / name, copy_function=os.link)
+        else:
+            fresh.append(name)
+            jobs.append((name, paths))
+    finished = len(bundles) - len(jobs)
+    done(finished)
+    with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
+        for future in [pool.submit(_index_one, site, name, paths, root / name) for name, paths in jobs]:
+            future.result()
+            finished += 1
+            done(finished)
+    (root / BUNDLES_FILE).write_text(json.dumps({"bundles": list(bundles)}, ensure_ascii=False), encoding="utf-8")
+    return fresh

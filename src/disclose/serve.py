@@ -39,7 +39,7 @@ class Preview:
 
     def rebuild(self) -> None:
         try:
-            report = pipeline.build(self.site, self.out, self.today())
+            report = pipeline.build(self.site, self.out, self.today(), cache_dir=self.out.parent / "cache")
             lines = [p.format("zh") for p in report.problems]
         except Exception as err:  # noqa: BLE001 - keep serving the last good build
             report, lines = None, [f"{SITE_FILE}:1: 构建失败：{err}"]

@@ -25,7 +25,14 @@ STATUS_CLASS = {"有效": "valid", "废止": "repealed", "失效": "expired", "�
 
 
 def link(pub: Publication, item: Item) -> dict[str, Any]:
-    """The short form of an item used in lists and cross-links."""
+    """The short form of an item used in lists and cross-links (computed once per item per build)."""
+    key = ("link", item.id)
+    if key not in pub.memo:
+        pub.memo[key] = _link(pub, item)
+    return pub.memo[key]
+
+
+def _link(pub: Publication, item: Item) -> dict[str, Any]:
     base = pub.config.base_path
     return {
         "title": item.title,
@@ -134,7 +141,7 @@ def _banner(item: Item, pub: Publication) -> dict[str, Any] | None:
 
 def item_view(item: Item, pub: Publication) -> dict[str, Any]:
     base = pub.config.base_path
-    view = link(pub, item)
+    view = dict(link(pub, item))
     policy = pub.interprets.get(item.id)
     view.update(
         id=item.id,

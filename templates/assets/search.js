@@ -39,11 +39,15 @@ export function queryWords(query) {
   return words;
 }
 
+/** Pagefind, with every bundle of the site's index merged in (bundles.json lists them). */
 async function load() {
   if (!pagefind) {
-    pagefind = await import(bundle + "pagefind.js");
-    await pagefind.options({ baseUrl: new URL(bundle + "../", location.href).pathname });
+    const { bundles } = await (await fetch(bundle + "bundles.json")).json();
+    const baseUrl = new URL(bundle + "../", location.href).pathname;
+    pagefind = await import(bundle + bundles[0] + "/pagefind.js");
+    await pagefind.options({ baseUrl });
     await pagefind.init();
+    await Promise.all(bundles.slice(1).map((name) => pagefind.mergeIndex(bundle + name + "/", { baseUrl })));
   }
   return pagefind;
 }

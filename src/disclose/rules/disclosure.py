@@ -86,14 +86,13 @@ def own_mark_contradicts(item: Item, site: Catalogue) -> Iterator[Finding]:
     """
     if item.disclosure != "public":
         return
-    for offset, text in enumerate(item.body.split("\n")):
-        match = OWN_MARK.search(text)
-        if match:
-            yield Finding(
-                f"正文标注“{match.group(0)}”，但公开属性为主动公开；请核对公开属性",
-                f"the text says '{match.group(0)}' but the item is public; check the disclosure attribute",
-                line=item.source.body_line + offset,
-            )
+    for match in OWN_MARK.finditer(item.body):
+        offset = item.body.count("\n", 0, match.start())
+        yield Finding(
+            f"正文标注“{match.group(0)}”，但公开属性为主动公开；请核对公开属性",
+            f"the text says '{match.group(0)}' but the item is public; check the disclosure attribute",
+            line=item.source.body_line + offset,
+        )
 
 
 @rule(

@@ -28,15 +28,17 @@ def is_id_number(text: str) -> bool:
     return "10X98765432"[total % 11] == text[17].upper()
 
 
-def _texts(item: Item) -> Iterator[tuple[str, str | None, int | None]]:
-    """(text, field key, body line) for every string an item would publish."""
+def _matches(item: Item, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[str], str | None, int | None]]:
+    """(match, field key, file line) for every match in the strings an item would publish."""
     for key, value in item.fields.items():
         values = value if isinstance(value, tuple) else (value,)
         for v in values:
             if isinstance(v, str):
-                yield v, key, None
-    for offset, line in enumerate(item.body.split("\n")):
-        yield line, None, item.source.body_line + offset
+                for match in pattern.finditer(v):
+                    yield match, key, None
+    body = item.body
+    for match in pattern.finditer(body):
+        yield match, None, item.source.body_line + body.count("\n", 0, match.start())
 
 
 def _allowed(site: Catalogue, digits: str) -> bool:
@@ -65,15 +67,14 @@ def no_id_numbers(item: Item, site: Catalogue) -> Iterator[Finding]:
     """
     if not is_public(item, site.today):
         return
-    for text, key, line in _texts(item):
-        for match in ID_NUMBER.finditer(text):
-            if is_id_number(match.group(1)) and not _allowed(site, match.group(1)):
-                yield Finding(
-                    f"含居民身份证号码 {_mask_id(match.group(1))}；请删除或打码",
-                    f"contains an ID number {_mask_id(match.group(1))}; remove or mask it",
-                    key=key,
-                    line=line,
-                )
+    for match, key, line in _matches(item, ID_NUMBER):
+        if is_id_number(match.group(1)) and not _allowed(site, match.group(1)):
+            yield Finding(
+                f"含居民身份证号码 {_mask_id(match.group(1))}；请删除或打码",
+                f"contains an ID number {_mask_id(match.group(1))}; remove or mask it",
+                key=key,
+                line=line,
+            )
 
 
 @rule(
@@ -94,14 +95,13 @@ def no_mobile_numbers(item: Item, site: Catalogue) -> Iterator[Finding]:
     """
     if not is_public(item, site.today):
         return
-    for text, key, line in _texts(item):
-        for match in MOBILE.finditer(text):
-            digits = "".join(match.groups())
-            if not _allowed(site, digits):
-                masked = digits[:3] + "****" + digits[-4:]
-                yield Finding(
-                    f"含手机号码 {masked}；请删除或打码（如 138****1234），官方号码可加入 site.yaml 的 pii_allow",
-                    f"contains a mobile number {masked}; remove or mask it, or list an official number in pii_allow",
-                    key=key,
-                    line=line,
-                )
+    for match, key, line in _matches(item, MOBILE):
+        digits = "".join(match.groups())
+        if not _allowed(site, digits):
+            masked = digits[:3] + "****" + digits[-4:]
+            yield Finding(
+                f"含手机号码 {masked}；请删除或打码（如 138****1234），官方号码可加入 site.yaml 的 pii_allow",
+                f"contains a mobile number {masked}; remove or mask it, or list an official number in pii_allow",
+                key=key,
+                line=line,
+            )

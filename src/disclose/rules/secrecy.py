@@ -61,12 +61,10 @@ def secrecy_mark(source: Source, ctx) -> Iterator[Finding]:
     title = source.meta.get("title")
     if isinstance(title, str) and SECRET_MARK.search(title):
         yield Finding("标题含密级标志，整站拒绝构建", "secrecy mark in the title: build refused", key="title")
-    for offset, text in enumerate(source.body.split("\n")):
-        match = SECRET_MARK.search(text)
-        if match:
-            yield Finding(
-                f"正文含密级标志“{match.group(0)}”：涉密信息不得进入本仓库，整站拒绝构建",
-                f"secrecy mark '{match.group(0)}' in the text: state secrets must not be "
-                "in this repository; build refused",
-                line=source.body_line + offset,
-            )
+    for match in SECRET_MARK.finditer(source.body):
+        offset = source.body.count("\n", 0, match.start())
+        yield Finding(
+            f"正文含密级标志“{match.group(0)}”：涉密信息不得进入本仓库，整站拒绝构建",
+            f"secrecy mark '{match.group(0)}' in the text: state secrets must not be in this repository; build refused",
+            line=source.body_line + offset,
+        )

@@ -1,0 +1,190 @@
+"""The speed benchmark: disclose against Hugo + Pagefind on the same generated documents.
+
+Usage: python bench/run.py [--sizes 1000,10000] [--json bench/out/results.json] [--no-hugo]
+       python bench/run.py --sizes 100000          (the large run, when asked)
+
+For each size N it generates a site (bench/generate.py), then times, as whole processes with
+their peak memory: a cold disclose build (no cache), a rebuild with nothing changed, a rebuild
+after one document's body changed, and one after a title changed (listings and search move);
+and Hugo (Debian's `hugo`, minimal templates) followed by Pagefind extended over Hugo's output.
+It prints a table and writes the figures as JSON. It asserts nothing: the targets are read off it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import generate  # noqa: E402
+
+TODAY = "2026-11-22"
+HUGO_CONFIG = (
+    'baseURL = "https://www.example.gov.cn/"\nlanguageCode = "zh-CN"\ntitle = "bench"\n'
+    'disableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n'
+)
+HUGO_SINGLE = (
+    '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>'
+    "<body><main data-pagefind-body><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>\n"
+)
+HUGO_LIST = (
+    '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>'
+    '<body><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>'
+    "</body></html>\n"
+)
+
+
+def timed(command: list[str], cwd: Path | None = None) -> dict[str, float]:
+    """Wall seconds and peak resident memory (MB) of a command and its children."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {stderr[-2000:]}")
+    return {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def size_mb(folder: Path) -> float:
+    return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6, 1)
+
+
+def disclose(site: Path, out: Path, cache: Path, *extra: str) -> dict[str, float]:
+    return timed(
+        [
+            sys.executable,
+            "-m",
+            "disclose.cli",
+            "build",
+            "--site",
+            str(site),
+            "--out",
+            str(out),
+            "--cache",
+            str(cache),
+            "--today",
+            TODAY,
+            *extra,
+        ]
+    )
+
+
+def edit_body(site: Path) -> None:
+    path = sorted((site / "content/policies").glob("p*.md"))[len(list((site / "content/policies").glob("p*.md"))) // 2]
+    path.write_text(path.read_text(encoding="utf-8") + "\n本条为基准测试追加的一句话。\n", encoding="utf-8")
+
+
+def edit_title(site: Path) -> None:
+    path = sorted((site / "content/policies").glob("p*.md"))[1]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: ", "title: （修订）", 1), encoding="utf-8")
+
+
+def hugo(site: Path, work: Path) -> dict[str, float] | None:
+    exe = shutil.which("hugo")
+    if exe is None:
+        return None
+    source, out = work / "hugo-site", work / "hugo-out"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    (source / "layouts/_default").mkdir(parents=True)
+    (source / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (source / "layouts/_default/single.html").write_text(HUGO_SINGLE, encoding="utf-8")
+    (source / "layouts/_default/list.html").write_text(HUGO_LIST, encoding="utf-8")
+    (source / "layouts/index.html").write_text(HUGO_LIST, encoding="utf-8")
+    shutil.copytree(site / "content", source / "content")
+    build = timed([exe, "--quiet", "-s", str(source), "-d", str(out)])
+    import pagefind_bin_extended
+
+    index = timed([str(pagefind_bin_extended.get_executable()), "--site", str(out), "--silent"])
+    return {
+        "hugo": build,
+        "pagefind": index,
+        "seconds": round(build["seconds"] + index["seconds"], 2),
+        "peak_mb": max(build["peak_mb"], index["peak_mb"]),
+        "index_mb": size_mb(out / "pagefind"),
+    }
+
+
+def run(n: int, work: Path, with_hugo: bool) -> dict:
+    site, out, cache = work / f"site-{n}", work / f"out-{n}", work / f"cache-{n}"
+    for folder in (site, out, cache):
+        shutil.rmtree(folder, ignore_errors=True)
+    generate(n, site)
+    result: dict = {"documents": n}
+    result["cold"] = disclose(site, out, cache, "--no-cache")
+    disclose(site, out, cache)  # fill the cache
+    result["rebuild_nothing_changed"] = disclose(site, out, cache)
+    edit_body(site)
+    result["rebuild_one_body"] = disclose(site, out, cache)
+    edit_title(site)
+    result["rebuild_one_title"] = disclose(site, out, cache)
+    result["output_mb"] = size_mb(out)
+    result["index_mb"] = size_mb(out / "pagefind")
+    result["pages"] = sum(1 for _ in out.rglob("*.html"))
+    if with_hugo:
+        result["hugo_pagefind"] = hugo(site, work)
+        if result["hugo_pagefind"]:
+            result["ratio_cold"] = round(result["cold"]["seconds"] / result["hugo_pagefind"]["seconds"], 2)
+    return result
+
+
+def table(results: list[dict]) -> str:
+    rows = [
+        ("documents", lambda r: r["documents"]),
+        ("pages written", lambda r: r["pages"]),
+        ("disclose cold (s)", lambda r: r["cold"]["seconds"]),
+        ("  peak RSS (MB)", lambda r: r["cold"]["peak_mb"]),
+        ("rebuild, nothing changed (s)", lambda r: r["rebuild_nothing_changed"]["seconds"]),
+        ("rebuild, one body changed (s)", lambda r: r["rebuild_one_body"]["seconds"]),
+        ("rebuild, one title changed (s)", lambda r: r["rebuild_one_title"]["seconds"]),
+        ("output (MB)", lambda r: r["output_mb"]),
+        ("search index (MB)", lambda r: r["index_mb"]),
+        ("Hugo build (s)", lambda r: (r.get("hugo_pagefind") or {}).get("hugo", {}).get("seconds", "—")),
+        ("Pagefind on Hugo (s)", lambda r: (r.get("hugo_pagefind") or {}).get("pagefind", {}).get("seconds", "—")),
+        ("Hugo + Pagefind (s)", lambda r: (r.get("hugo_pagefind") or {}).get("seconds", "—")),
+        ("  peak RSS (MB)", lambda r: (r.get("hugo_pagefind") or {}).get("peak_mb", "—")),
+        ("cold ratio disclose / (Hugo + Pagefind)", lambda r: r.get("ratio_cold", "—")),
+    ]
+    lines = [f"{'':<42}" + "".join(f"{r['documents']:>12,}" for r in results)]
+    for label, get in rows[1:]:
+        lines.append(f"{label:<42}" + "".join(f"{get(r)!s:>12}" for r in results))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench/out/results.json")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench/out")
+    parser.add_argument("--no-hugo", action="store_true")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = [run(int(n), args.work, not args.no_hugo) for n in args.sizes.split(",")]
+    print(
+        f"disclose benchmark, {date.today()}, {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}"
+    )
+    print(table(results))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(
+        json.dumps(
+            {"date": str(date.today()), "cores": os.cpu_count(), "results": results}, ensure_ascii=False, indent=1
+        ),
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""The build cache is exact: after each kind of edit, an incremental build writes byte for byte
+what a cold build of the same content writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import copy_sample, run, write
+
+TODAY = "2026-11-22"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _body(site):
+    edit(site / "content/policies/shaoxing-2022-work-rules.md", "第一条", "第一条（修订）")
+
+
+def _title(site):
+    edit(site / "content/decisions/2025-changwu-12.md", "title: 市政府第12次", "title: 市人民政府第12次")
+
+
+def _template(site):
+    (site / "templates").mkdir(exist_ok=True)
+    from disclose.render import default_templates
+
+    text = (default_templates() / "list.html").read_text(encoding="utf-8")
+    (site / "templates/list.html").write_text(
+        text.replace("共 {{ total }} 条", "合计 {{ total }} 条"), encoding="utf-8"
+    )
+
+
+def _site_yaml(site):
+    edit(site / "site.yaml", "title: 政务公开示例网站", "title: 政务公开示例网站（新）")
+
+
+def _interpretation(site):
+    edit(
+        site / "content/interpretations/shaoxing-2022-work-rules-jd.md",
+        "title: 《绍兴市人民政府工作规则》政策解读",
+        "title: 《绍兴市人民政府工作规则》图文解读",
+    )
+
+
+def _successor(site):
+    edit(site / "content/policies/yueqing-2022-work-rules.md", "title: 乐清市人民政府", "title: 乐清市政府")
+
+
+def _withhold(site):
+    edit(
+        site / "content/decisions/2026-quanti-5.md",
+        "major: true",
+        "major: true\ndisclosure: withheld\nbasis: process-info\nreview: {by: 办公室, date: 2026-02-05}",
+    )
+
+
+def _delete(site):
+    (site / "content/suggestions/2026-cppcc-042.md").unlink()
+
+
+def _add(site):
+    write(
+        site,
+        "content/decisions/2026-new.md",
+        "---\ntitle: 新增决定事项\nissuer: 政务公开示例市人民政府\n"
+        "published: 2026-11-20\ntopics: [综合政务]\n---\n新增的会议决定事项。\n",
+    )
+
+
+def _report_data(site):
+    edit(site / "reports/2026.yaml", "licensing: 1410", "licensing: 1411")
+
+
+EDITS = {
+    f.__name__.strip("_"): f
+    for f in (_body, _title, _template, _site_yaml, _interpretation, _successor, _withhold, _delete, _add, _report_data)
+}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_incremental_build_equals_cold_build(tmp_path, name):
+    site = copy_sample(tmp_path / "site")
+    cache, incremental, cold = tmp_path / "cache", tmp_path / "incremental", tmp_path / "cold"
+    assert (
+        run("build", "--site", str(site), "--out", str(incremental), "--cache", str(cache), "--today", TODAY).exit_code
+        == 0
+    )
+    before = snapshot(incremental)
+    EDITS[name](site)
+    assert (
+        run("build", "--site", str(site), "--out", str(incremental), "--cache", str(cache), "--today", TODAY).exit_code
+        == 0
+    )
+    assert run("build", "--site", str(site), "--out", str(cold), "--no-cache", "--today", TODAY).exit_code == 0
+    after, expected = snapshot(incremental), snapshot(cold)
+    assert after.keys() == expected.keys()
+    assert [k for k in after if after[k] != expected[k]] == []
+    assert after != before  # the edit showed
+
+
+def test_unchanged_bundles_are_reused_and_changed_ones_reindexed(tmp_path):
+    from datetime import date
+
+    from disclose import pipeline
+
+    site = copy_sample(tmp_path / "site")
+    (site / "site.yaml").write_text(
+        (site / "site.yaml").read_text(encoding="utf-8") + "search_bundle_size: 50\n", encoding="utf-8"
+    )
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache)
+    assert len(first.reindexed) > 1
+    assert pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache).reindexed == []
+    _body(site)
+    third = pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache)
+    assert len(third.reindexed) == 1 and len(third.reindexed) < len(first.reindexed)
+
+
+def test_a_damaged_cache_is_ignored(tmp_path):
+    site = copy_sample(tmp_path / "site")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "state.json").write_text("{not json", encoding="utf-8")
+    (cache / "sources.pickle").write_bytes(b"garbage")
+    assert (
+        run(
+            "build", "--site", str(site), "--out", str(tmp_path / "o"), "--cache", str(cache), "--today", TODAY
+        ).exit_code
+        == 0
+    )
