@@ -73,7 +73,7 @@ def cli() -> None:
     """disclose: build a government information disclosure (政务公开) site, checking every rule."""
 
 
-def _run(action, lang: str):
+def _run(action):
     try:
         return action()
     except pipeline.UsageError as err:
@@ -108,7 +108,7 @@ def build(
     target = out if out is not None else site / "public"
     cache = None if no_cache else (cache_dir or site / ".disclose-cache")
     progress = Progress()
-    report = _run(lambda: pipeline.build(site, target, day, jobs, cache, progress), lang)
+    report = _run(lambda: pipeline.build(site, target, day, jobs, cache, progress))
     _report(report, lang)
     if report.errors:
         sys.exit(1)
@@ -135,7 +135,7 @@ def build(
 )
 def check(site: Path, today: str | None, lang: str, fmt: str) -> None:
     """Check every rule and write nothing."""
-    report = _run(lambda: pipeline.check(site, build_date(today)), lang)
+    report = _run(lambda: pipeline.check(site, build_date(today)))
     _report(report, lang, fmt)
     if report.errors:
         sys.exit(1)
@@ -212,7 +212,7 @@ def new(kind: str, site: Path, for_: str | None, name: str | None, **given: str 
     if kind == "interpretation":
         if not for_:
             raise click.UsageError("新建政策解读需要 --for 文号（所解读的政策文件）")
-        report = _run(lambda: pipeline.check(site, build_date(None)), "zh")
+        report = _run(lambda: pipeline.check(site, build_date(None)))
         try:
             policy = scaffold.find_policy(report.catalogue, for_)
         except scaffold.ScaffoldError as err:
@@ -247,7 +247,7 @@ def report(year: int, site: Path, today: str | None, as_csv: bool) -> None:
     from .gate import decide
     from .report_views import report_csv, report_text
 
-    result = _run(lambda: pipeline.check(site, build_date(today)), "zh")
+    result = _run(lambda: pipeline.check(site, build_date(today)))
     if result.errors or result.catalogue is None:
         _report(result, "zh")
         sys.exit(1)

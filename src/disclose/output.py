@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -18,18 +18,14 @@ def _fresh(path: Path) -> Path:
     return path
 
 
-def write_atomically(out: Path, files: Iterable[tuple[str, bytes]], finish: Callable[[Path], None]) -> None:
-    """Write `files` into a staging folder, let `finish` add to it, then replace `out`."""
+def write_atomically(out: Path, fill: Callable[[Path], None]) -> None:
+    """Let `fill` write the whole site into a staging folder, then replace `out` with it."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = _fresh(out.parent / f".{out.name}.new")
     old = out.parent / f".{out.name}.old"
     try:
-        for rel, data in files:
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        finish(staging)
+        fill(staging)
         if old.exists():
             shutil.rmtree(old)
         if out.exists():

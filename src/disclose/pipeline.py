@@ -128,8 +128,9 @@ def _write_shard(shard: int) -> int:
     return pages
 
 
-def write_pages(pub: Publication, dirs: tuple[Path, ...], staging: Path, workers: int,
-                progress: Progress = QUIET) -> int:
+def write_pages(
+    pub: Publication, dirs: tuple[Path, ...], staging: Path, workers: int, progress: Progress = QUIET
+) -> int:
     """Render the site into `staging`, over `workers` forked processes when there are several."""
     global _SHARED
     parallel = workers > 1 and len(pub.items) >= 200 and "fork" in multiprocessing.get_all_start_methods()
@@ -193,7 +194,7 @@ def build(
         cache.bundles = fingerprints
         report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]
 
-    write_atomically(out, (), finish)
+    write_atomically(out, finish)
     cache.out = str(out.absolute())
     cache.save()
     return report

@@ -27,7 +27,7 @@ from .pagefind_bundle import stabilize
 BUNDLES_FILE = "bundles.json"
 
 
-class IndexError_(RuntimeError):
+class SearchIndexError(RuntimeError):
     """Pagefind failed; the build stops and the previous output stays."""
 
 
@@ -85,7 +85,7 @@ def _index_one(site: Path, name: str, paths: list[str], target: Path) -> None:
             check=False,
         )
     if result.returncode != 0:
-        raise IndexError_(f"Pagefind failed on bundle {name}: {result.stderr.strip() or result.stdout.strip()}")
+        raise SearchIndexError(f"Pagefind failed on bundle {name}: {result.stderr.strip() or result.stdout.strip()}")
     stabilize(target)
 
 
