@@ -29,7 +29,10 @@ def test_example_breaks_the_rule(site, rule):
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
 def test_rule_is_documented(rule):
+    from disclose.rules.explanations_zh import EXPLANATIONS
+
     assert rule.explanation and rule.title and rule.title_zh and rule.source
+    assert EXPLANATIONS.get(rule.code), "editors read a Chinese explanation of every rule"
     assert rule.example or rule.code == "E002", "every rule ships an example that breaks it"
 
 
@@ -44,7 +47,9 @@ def test_rules_command_lists_and_explains():
     for rule in RULES:
         assert rule.code in listing.output
     one = run("rules", "D201")
-    assert "条例" in one.output and "disclosure: withheld" in one.output
+    assert "以公开为常态" in one.output and "disclosure: withheld" in one.output
+    assert "must name its exception" not in one.output  # editors get the Chinese explanation
+    assert "must name its exception" in run("rules", "D201", "--lang", "en").output
     assert run("rules", "Z999").exit_code == 2
 
 

@@ -13,6 +13,7 @@ from . import pipeline, report_format, scaffold
 from .identifiers import normalize_doc_no
 from .progress import Progress
 from .rules import REGISTRY, all_rules
+from .rules.explanations_zh import EXPLANATIONS
 from .schema import KIND_LABELS, fields_for
 
 
@@ -171,7 +172,7 @@ def rules(code: str | None, lang: str, markdown: bool) -> None:
     if rule.severity == "warning":
         click.echo("级别 / severity: warning (does not fail the build)")
     click.echo("")
-    click.echo(rule.explanation)
+    click.echo(EXPLANATIONS.get(rule.code, "") if lang == "zh" else rule.explanation)
     click.echo("")
     click.echo("违反此规则的示例 / an example that breaks it:")
     for path, text in rule.example.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import all_rules
+from .explanations_zh import EXPLANATIONS
 
 HEAD = """# 规则与错误代码（编辑手册）
 
@@ -25,7 +26,7 @@ def markdown() -> str:
         lines += ["", f"## {rule.code}", "", f"**{rule.title_zh}**（{rule.title}）"]
         if rule.severity == "warning":
             lines += ["", "级别：警告（不阻止构建）"]
-        lines += ["", f"依据：{rule.source}", "", rule.explanation]
+        lines += ["", f"依据：{rule.source}", "", EXPLANATIONS[rule.code]]
         for path, text in rule.example.items():
             shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
             lines += ["", f"示例 `{path}`：", "", "```", shown.rstrip("\n"), "```"]
