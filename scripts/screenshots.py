@@ -15,7 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import chromium, serve  # noqa: E402  (shared with the browser tests)
+sys.path.insert(0, str(ROOT / "bench"))
+
+from page_weight import build_sample  # noqa: E402  (the same sample build the weight check uses)
+
+from tests.browser import chromium, serve, wait  # noqa: E402  (shared with the browser tests)
 
 PAGES = {"home": "/", "policy": "/policies/shaoxing-2022-work-rules/", "search": "/search/?q=会海智治"}
 WIDTHS = (375, 1280)
@@ -28,21 +32,7 @@ def main() -> None:
         print("warning: no CJK font found; install fonts-noto-cjk for legible Chinese", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         public = Path(tmp) / "public"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "disclose.cli",
-                "build",
-                "--site",
-                str(ROOT),
-                "--out",
-                str(public),
-                "--today",
-                "2026-11-22",
-            ],
-            check=True,
-        )
+        build_sample(public)
         with serve(public) as base:
             for width in WIDTHS:
                 with chromium(width=width, height=900) as driver:
@@ -52,6 +42,12 @@ def main() -> None:
                     )
                     for name, path in PAGES.items():
                         driver.get(base + path)
+                        if path.startswith("/search"):
+                            wait(
+                                lambda: driver.execute_script(
+                                    "return document.getElementById('search-status').textContent"
+                                ).startswith(("找到", "没有"))
+                            )
                         height = driver.execute_script("return document.documentElement.scrollHeight")
                         driver.execute_cdp_cmd(
                             "Emulation.setDeviceMetricsOverride",
