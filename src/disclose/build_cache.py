@@ -1,9 +1,11 @@
 """A persistent build cache (a folder CI can restore between runs): parsed sources by content
-hash, and the search bundles of the previous build by the hash of the pages they index.
+hash, and, from the previous build, a fingerprint of what each page shows and of the pages each
+search bundle indexes.
 
-Both are exact: a source is reused only for the same bytes, a search bundle only for byte-identical
-pages and the same disclose and Pagefind versions, so an incremental build writes exactly what a
-cold build would.
+All are exact: a source is reused only for the same bytes, a page only when its template set and
+context are the same (it is then hard-linked from the previous output), a search bundle only for
+byte-identical pages and the same disclose and Pagefind versions, so an incremental build writes
+exactly what a cold build would.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ class BuildCache:
     folder: Path | None
     sources: dict[str, tuple[str, object]] = field(default_factory=dict)  # rel -> (sha1 of bytes, Source)
     bundles: dict[str, str] = field(default_factory=dict)  # bundle name -> fingerprint of its pages
-    out: str = ""  # the output folder the bundles were written to
+    pages: dict[str, str] = field(default_factory=dict)  # output path -> fingerprint of what it shows
+    out: str = ""  # the output folder the previous build was written to
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -48,10 +51,11 @@ class BuildCache:
             state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
             if state.get("engine") == _engine_key():
                 cache.bundles, cache.out = state.get("bundles", {}), state.get("out", "")
+                cache.pages = state.get("pages", {})
                 with (folder / "sources.pickle").open("rb") as handle:
                     cache.sources = pickle.load(handle)
         except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            cache.sources, cache.bundles, cache.out = {}, {}, ""  # a damaged cache is an empty one
+            cache.sources, cache.bundles, cache.pages, cache.out = {}, {}, {}, ""  # damaged = empty
         return cache
 
     def save(self) -> None:
@@ -61,8 +65,12 @@ class BuildCache:
         with (self.folder / "sources.pickle.tmp").open("wb") as handle:
             pickle.dump(self.sources, handle, protocol=pickle.HIGHEST_PROTOCOL)
         (self.folder / "sources.pickle.tmp").replace(self.folder / "sources.pickle")
-        state = {"engine": _engine_key(), "out": self.out, "bundles": self.bundles}
+        state = {"engine": _engine_key(), "out": self.out, "bundles": self.bundles, "pages": self.pages}
         (self.folder / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    def previous_out(self) -> Path | None:
+        """The previous build's output folder, while it still exists."""
+        return Path(self.out) if self.out and Path(self.out).is_dir() else None
 
     def previous_bundle(self, name: str, fingerprint: str) -> Path | None:
         """The previous build's bundle folder, if it indexed exactly the same pages."""

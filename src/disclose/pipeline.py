@@ -24,7 +24,7 @@ from .model import Problem
 from .output import write_atomically
 from .progress import QUIET, Progress
 from .records import report_years
-from .render import render_site, template_dirs
+from .render import Page, render_site, template_dirs
 from .search_index import build_index, plan
 from .urls import attachment_output, item_path
 from .validate import validate
@@ -106,53 +106,83 @@ def indexed_pages(pub: Publication) -> list[tuple[str, str]]:
     return pages + [(f"reports/{year}/index.html", "reports") for year in report_years(pub)]
 
 
-# Set before the worker processes fork; they read it instead of receiving a pickled copy.
-_SHARED: tuple[Publication, tuple[Path, ...], Path, int, Any] | None = None
+@dataclass(frozen=True)
+class _Job:
+    """What the page writers share; set before the worker processes fork, so it is not pickled."""
+
+    pub: Publication
+    dirs: tuple[Path, ...]
+    staging: Path
+    workers: int
+    counter: Any  # a shared multiprocessing.Value, or None in one process
+    previous: dict[str, str]  # page fingerprints of the previous build
+    previous_out: Path | None  # where that build's pages are
 
 
-def _write_shard(shard: int) -> int:
-    """Render and write every `workers`-th file of the site (each worker its own share)."""
-    assert _SHARED is not None
-    pub, dirs, staging, workers, counter = _SHARED
-    pages = 0
-    for index, (rel, produce) in enumerate(render_site(pub, dirs)):
-        if index % workers != shard:
+_JOB: _Job | None = None
+
+
+def _write_shard(shard: int) -> tuple[int, list[tuple[str, str]]]:
+    """Write every `workers`-th file of the site: from the previous build when its fingerprint is
+    unchanged (a hard link), else rendered. Returns the pages written and their fingerprints."""
+    job = _JOB
+    assert job is not None
+    pages, fingerprints = 0, []
+    for index, (rel, produce) in enumerate(render_site(job.pub, job.dirs)):
+        if index % job.workers != shard:
             continue
-        target = staging / rel
+        target = job.staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(produce())
+        if isinstance(produce, Page):
+            context = produce.resolve()
+            fingerprint = produce.fingerprint(context)
+            fingerprints.append((rel, fingerprint))
+            old = job.previous_out / rel if job.previous_out is not None else None
+            if old is not None and job.previous.get(rel) == fingerprint and old.is_file():
+                os.link(old, target)
+            else:
+                target.write_bytes(produce.render(context))
+        else:
+            target.write_bytes(produce())
         pages += rel.endswith(".html")
-        if counter is not None:
-            with counter.get_lock():
-                counter.value += 1
-    return pages
+        if job.counter is not None:
+            with job.counter.get_lock():
+                job.counter.value += 1
+    return pages, fingerprints
 
 
 def write_pages(
-    pub: Publication, dirs: tuple[Path, ...], staging: Path, workers: int, progress: Progress = QUIET
+    pub: Publication,
+    dirs: tuple[Path, ...],
+    staging: Path,
+    workers: int,
+    cache: BuildCache,
+    progress: Progress = QUIET,
 ) -> int:
     """Render the site into `staging`, over `workers` forked processes when there are several."""
-    global _SHARED
+    global _JOB
     parallel = workers > 1 and len(pub.items) >= 200 and "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork") if parallel else None
-    counter = context.Value("i", 0) if context is not None else None
+    previous_out = cache.previous_out()
     progress.start("生成页面", sum(1 for _ in render_site(pub, dirs)))
     try:
         if context is None:
-            _SHARED = (pub, dirs, staging, 1, None)
-            pages = _write_shard(0)
+            _JOB = _Job(pub, dirs, staging, 1, None, cache.pages, previous_out)
+            results = [_write_shard(0)]
         else:
-            _SHARED = (pub, dirs, staging, workers, counter)
+            counter = context.Value("i", 0)
+            _JOB = _Job(pub, dirs, staging, workers, counter, cache.pages, previous_out)
             with context.Pool(workers) as pool:
                 pending = pool.map_async(_write_shard, range(workers))
                 while not pending.ready():
                     pending.wait(0.2)
                     progress.update(counter.value)
-                pages = sum(pending.get())
+                results = pending.get()
     finally:
-        _SHARED = None
+        _JOB = None
     progress.finish()
-    return pages
+    cache.pages = dict(sorted(fp for _, found in results for fp in found))
+    return sum(pages for pages, _ in results)
 
 
 def build(
@@ -180,7 +210,7 @@ def build(
     dirs = tuple(template_dirs(site))
 
     def finish(staging: Path) -> None:
-        report.pages = write_pages(pub, dirs, staging, workers, progress)
+        report.pages = write_pages(pub, dirs, staging, workers, cache, progress)
         _copy_assets(dirs, staging)
         _copy_attachments(site, pub, staging)
         report.seconds["render"] = time.perf_counter() - started

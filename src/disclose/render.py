@@ -1,4 +1,4 @@
-"""Stage 5, render: a Publication becomes files (path, bytes). Pure: no disk writes here.
+"""Stage 5, render: a Publication becomes (path, page to render) pairs. No disk writes here.
 
 The site follows the national 政府信息公开 column (国办公开办函〔2019〕61号): 政府信息公开指南,
 政府信息公开制度, 法定主动公开内容 (one subsection per kind of record the site has, browsable by
@@ -7,7 +7,10 @@ The site follows the national 政府信息公开 column (国办公开办函〔20
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from . import feeds, opendata, sitemap
+from . import __version__, feeds, opendata, sitemap
 from .browse import FACETS, facet_index, related
 from .gate import Publication
 from .model import Item
@@ -80,7 +83,7 @@ def _column(pub: Publication) -> list[dict[str, str]]:
     return sections
 
 
-def _common(pub: Publication, env: Environment) -> dict[str, Any]:
+def _common(pub: Publication, env: Environment, dirs: tuple[Path, ...]) -> dict[str, Any]:
     base = pub.config.base_path
     common = {
         "site": {
@@ -100,19 +103,50 @@ def _common(pub: Publication, env: Environment) -> dict[str, Any]:
     common["chrome"] = {
         part: Markup(env.get_template(f"_{part}.html").render(**common)) for part in ("header", "footer")
     }
+    shared = json.dumps({k: v for k, v in common.items() if not callable(v)}, ensure_ascii=False, sort_keys=True)
+    common["fingerprint"] = hashlib.sha1(f"{template_fingerprint(dirs)}\0{shared}".encode()).hexdigest()
     return common
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to render later, so pages can be shared out over cores, and with a fingerprint of
+    everything it shows (the template set, the common parts and its own context): a page whose
+    fingerprint did not change since the previous build is taken from it instead of rendered."""
+
+    env: Environment
+    name: str
+    common: dict[str, Any]
+    context: dict[str, Any] | Callable[[], dict[str, Any]]
+
+    def resolve(self) -> dict[str, Any]:
+        return self.context() if callable(self.context) else self.context
+
+    def fingerprint(self, context: dict[str, Any]) -> str:
+        shown = json.dumps(context, ensure_ascii=False, sort_keys=True, default=str)
+        return hashlib.sha1(f"{self.common['fingerprint']}\0{self.name}\0{shown}".encode()).hexdigest()
+
+    def render(self, context: dict[str, Any]) -> bytes:
+        return self.env.get_template(self.name).render({**self.common, **context}).encode("utf-8")
+
+    def __call__(self) -> bytes:
+        return self.render(self.resolve())
 
 
 Producer = Callable[[], bytes]
 
 
-def _render(env: Environment, name: str, context: dict[str, Any]) -> bytes:
-    return env.get_template(name).render(**context).encode("utf-8")
+def _page(env: Environment, name: str, common: dict[str, Any], **context: Any) -> Page:
+    return Page(env, name, common, context)
 
 
-def _page(env: Environment, name: str, common: dict[str, Any], **context: Any) -> Producer:
-    """A page to render later: builds yield producers, so the pages can be shared out over cores."""
-    return partial(_render, env, name, {**common, **context})
+def template_fingerprint(dirs: tuple[Path, ...]) -> str:
+    """Every template and asset file, by path and content, and the disclose version."""
+    hasher = hashlib.sha1(__version__.encode())
+    for folder in dirs:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            hasher.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return hasher.hexdigest()
 
 
 def _newest(items: list[Item]) -> list[Item]:
@@ -169,16 +203,16 @@ def _listing(
         )
 
 
-def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str, Producer]]:
+def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str, Page | Producer]]:
     """Every generated file of the site (except copied assets, attachments and the search index),
     as (path, producer of its bytes)."""
     env = environment(dirs)
-    common = _common(pub, env)
+    common = _common(pub, env, dirs)
     base, cfg = pub.config.base_path, pub.config
     hub_crumb = [common["hub"]]
     topics = facet_index(pub, FACETS[0])
     for item in pub.items:
-        yield item_path(item), partial(_item_page, pub, env, common, topics, hub_crumb, item)
+        yield item_path(item), Page(env, "item.html", common, partial(_item_context, pub, topics, hub_crumb, item))
     sections = []
     for kind in LIST_KINDS:
         items = _newest(pub.of_kind(kind))
@@ -233,21 +267,16 @@ def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str,
     yield "catalog.csv", partial(opendata.catalog_csv, pub)
 
 
-def _item_page(
-    pub: Publication, env: Environment, common: dict[str, Any], topics: dict, hub_crumb: list, item: Item
-) -> bytes:
+def _item_context(pub: Publication, topics: dict, hub_crumb: list, item: Item) -> dict[str, Any]:
     view = item_view(item, pub)
     view["related"] = [link(pub, r) for r in related(pub, topics, item)] if item.kind != "page" else []
     crumbs = [] if item.kind == "page" else [*hub_crumb, {"label": view["kind"], "url": view["kind_url"]}]
-    return _page(
-        env,
-        "item.html",
-        common,
-        item=view,
-        crumbs=crumbs,
-        canonical=pub.config.absolute(view["url"]),
-        json_ld=json_ld(item, pub),
-    )()
+    return {
+        "item": view,
+        "crumbs": crumbs,
+        "canonical": pub.config.absolute(view["url"]),
+        "json_ld": json_ld(item, pub),
+    }
 
 
 def _browse(
