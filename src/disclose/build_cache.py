@@ -14,9 +14,8 @@ import hashlib
 import json
 import pickle
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-
-import pagefind_bin_extended
 
 from . import __version__
 
@@ -24,7 +23,11 @@ FORMAT = 1
 
 
 def _engine_key() -> str:
-    pagefind = getattr(pagefind_bin_extended, "__version__", "") or Path(pagefind_bin_extended.__file__).parent.name
+    """What makes cached results valid: the cache format, disclose's and Pagefind's versions."""
+    try:
+        pagefind = version("pagefind-bin-extended")
+    except PackageNotFoundError:  # pragma: no cover
+        pagefind = "unknown"
     return f"{FORMAT}/{__version__}/{pagefind}"
 
 
