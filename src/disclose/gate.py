@@ -50,7 +50,12 @@ class Publication:
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # views computed once per build
 
     def of_kind(self, kind: str) -> list[Item]:
-        return [item for item in self.items if item.kind == kind]
+        if "by_kind" not in self.memo:
+            by_kind: dict[str, list[Item]] = defaultdict(list)
+            for item in self.items:
+                by_kind[item.kind].append(item)
+            self.memo["by_kind"] = by_kind
+        return list(self.memo["by_kind"].get(kind, ()))
 
     def status(self, item: Item) -> str | None:
         """有效性 of a policy: the editor's override, else 废止 / 失效 / 有效 computed."""
@@ -66,7 +71,7 @@ class Publication:
         return "有效"
 
 
-def _why(item: Item, today: date) -> str:
+def _why(item: Item) -> str:
     if item.disclosure != "public":
         return item.disclosure
     return "draft" if item.draft else "embargoed"
@@ -89,7 +94,7 @@ def _statistics(catalogue: Catalogue) -> Statistics:
         if not i.draft
     )
     return Statistics(
-        not_public=dict(sorted(Counter(_why(i, catalogue.today) for i in hidden).items())),
+        not_public=dict(sorted(Counter(_why(i) for i in hidden).items())),
         withheld_by_basis=dict(
             sorted(Counter(i.get("basis") for i in hidden if i.disclosure != "public" and i.get("basis")).items())
         ),
