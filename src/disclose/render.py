@@ -242,7 +242,7 @@ def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str,
             heading="政府信息公开制度",
             intro="本机关政府信息公开工作的有关制度。",
             groups=[{"heading": "制度文件", "entries": system}] if system else [],
-            parent=None,
+            crumbs=[],
             canonical=cfg.absolute(f"{base}system/"),
         ),
     )
@@ -253,6 +253,7 @@ def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str,
             env,
             "hub.html",
             common,
+            crumbs=[],
             sections=sections,
             facets=facets,
             canonical=cfg.absolute(f"{base}{HUB}/"),
@@ -330,12 +331,14 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
     """Annual reports, compliance pages and the catalogues the law asks for."""
     base, cfg = pub.config.base_path, pub.config
     years = report_years(pub)
+    reports_crumb = [{"label": "政府信息公开年报", "url": f"{base}reports/"}]
     yield (
         "reports/index.html",
         _page(
             env,
             "reports.html",
             common,
+            crumbs=[],
             canonical=cfg.absolute(f"{base}reports/"),
             years=[{"year": y, "url": f"{base}reports/{y}/", "compliance": f"{base}compliance/{y}/"} for y in years],
         ),
@@ -347,6 +350,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 env,
                 "report.html",
                 common,
+                crumbs=reports_crumb,
                 report=report_view(pub, year),
                 csv=f"{base}reports/{year}/report.csv",
                 canonical=cfg.absolute(f"{base}reports/{year}/"),
@@ -359,6 +363,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 env,
                 "compliance.html",
                 common,
+                crumbs=reports_crumb,
                 c=compliance_view(pub, year),
                 feedback_days=cfg.consultation_feedback_days,
                 canonical=cfg.absolute(f"{base}compliance/{year}/"),
@@ -394,7 +399,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 heading=heading,
                 intro="",
                 groups=_grouped(pub, items, key),
-                parent={"label": KIND_LABELS[kind], "url": list_url(base, kind)},
+                crumbs=[common["hub"], {"label": KIND_LABELS[kind], "url": list_url(base, kind)}],
                 canonical=cfg.absolute(base + folder),
             ),
         )
