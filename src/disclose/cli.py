@@ -206,6 +206,8 @@ def new(kind: str, site: Path, for_: str | None, name: str | None, **given: str 
 
     Missing required fields are asked for on a terminal; elsewhere they must be given as options.
     """
+    if not (site / "site.yaml").is_file():
+        raise click.UsageError(f"{site}: 找不到 site.yaml（用 --site 指向站点目录）")
     values: dict = {k: v for k, v in given.items() if v not in (None, "")}
     for key in ("published", "received"):
         if key in values:

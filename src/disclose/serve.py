@@ -110,7 +110,11 @@ def serve(site: Path, host: str, port: int, today: Callable[[], date], base_path
         type("BoundHandler", (Handler,), {"preview": preview, "base_path": base_path}),
         directory=str(preview.out),
     )
-    server = http.server.ThreadingHTTPServer((host, port), handler)
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as err:
+        shutil.rmtree(preview.out.parent, ignore_errors=True)
+        raise click.UsageError(f"无法在 {host}:{port} 上预览（{err.strerror}）；请用 --port 换一个端口") from None
     click.echo(f"正在预览：http://{host}:{server.server_address[1]}{base_path}（Ctrl+C 结束）", err=False)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
