@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .build_cache import digest
@@ -12,14 +13,15 @@ from .model import Problem, Source
 def content_files(root: Path) -> list[str]:
     """Site-relative paths of the content files, sorted; hidden files and folders skipped."""
     content = root / "content"
-    if not content.is_dir():
-        return []
     found = []
-    for path in content.rglob("*.md"):
-        rel = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
-            continue
-        found.append(rel)
+    for folder, dirs, files in os.walk(content):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = os.path.relpath(folder, root).replace(os.sep, "/")
+        found += [
+            f"{rel}/{name}"
+            for name in files
+            if name.endswith(".md") and not name.startswith(".") and os.path.isfile(os.path.join(folder, name))
+        ]
     return sorted(found)
 
 

@@ -58,6 +58,8 @@ def attachment_inside(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Attachments stay inside content/: a path that climbs out could publish any file
     of the repository (settings, drafts, keys).
     """
+    if not item.get("attachments"):
+        return
     content = (site.root / "content").resolve()
     for index, name in enumerate(item.get("attachments") or ()):
         rel = attachment_path(item, name)
