@@ -54,6 +54,11 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` by relative path, for byte-for-byte comparisons of outputs."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def all_bytes(folder: Path):
     """(path, bytes) of every file under folder: as stored, gzip decompressed, and with the
     zero-width spaces removed that Pagefind puts between the Chinese words it segments."""

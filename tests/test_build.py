@@ -9,17 +9,13 @@ import sys
 
 import pytest
 
-from .conftest import TODAY, run, write
+from .conftest import TODAY, run, snapshot, write
 
 SAMPLE_TODAY = "2026-11-22"
 
 
 def build(site, out, today=TODAY):
     return run("build", "--site", str(site), "--out", str(out), "--today", today)
-
-
-def snapshot(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_two_builds_are_byte_identical(sample, tmp_path):

@@ -7,13 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_sample, run, write
+from .conftest import copy_sample, run, snapshot, write
 
 TODAY = "2026-11-22"
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def edit(path: Path, old: str, new: str) -> None:

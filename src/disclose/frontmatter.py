@@ -65,7 +65,7 @@ def read_text(root: Path, rel: str) -> tuple[str | None, list[Problem]]:
     return decode(rel, full.read_bytes())
 
 
-def _walk(node: yaml.Node, path: str) -> str | None:
+def _walk(node: yaml.Node) -> str | None:
     """Reject aliases (shared nodes), deep nesting and huge documents without recursion."""
     seen: set[int] = set()
     stack: list[tuple[yaml.Node, int]] = [(node, 0)]
@@ -103,7 +103,7 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, in
         node = loader.get_single_node()
         if node is None:
             return {}, {}, []
-        trouble = _walk(node, path) if _may_nest_or_alias(text) else None
+        trouble = _walk(node) if _may_nest_or_alias(text) else None
         if trouble:
             zh, en = {
                 "alias": (

@@ -17,7 +17,7 @@ from .config import SiteConfig
 from .history import Revision
 from .model import Item, ResponseFacts, WithheldFacts
 from .rules.attachments import attachment_path
-from .visibility import is_public
+from .visibility import hidden_reason, is_public
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,6 @@ class Publication:
         return "有效"
 
 
-def _why(item: Item) -> str:
-    if item.disclosure != "public":
-        return item.disclosure
-    return "draft" if item.draft else "embargoed"
-
-
 def _statistics(catalogue: Catalogue) -> Statistics:
     hidden = [i for i in catalogue.items if not is_public(i, catalogue.today)]
     responses = tuple(
@@ -94,7 +88,7 @@ def _statistics(catalogue: Catalogue) -> Statistics:
         if not i.draft
     )
     return Statistics(
-        not_public=dict(sorted(Counter(_why(i) for i in hidden).items())),
+        not_public=dict(sorted(Counter(hidden_reason(i, catalogue.today) for i in hidden).items())),
         withheld_by_basis=dict(
             sorted(Counter(i.get("basis") for i in hidden if i.disclosure != "public" and i.get("basis")).items())
         ),

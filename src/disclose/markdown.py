@@ -77,7 +77,7 @@ def body_links(text: str) -> list[tuple[str, int]]:
     fast = rust_parser()
     if fast is None:
         return _python_links(text)
-    if "](" not in text and "]:" not in text and "<" not in text and "[" not in text:
+    if "[" not in text and "<" not in text:
         return []  # no link syntax at all: the common case, and no parse needed
     data = text.encode("utf-8")
     found = []

@@ -34,6 +34,7 @@ def link(pub: Publication, item: Item) -> dict[str, Any]:
 
 def _link(pub: Publication, item: Item) -> dict[str, Any]:
     base = pub.config.base_path
+    status = _status_label(item, pub)
     return {
         "title": item.title,
         "url": item_url(base, item),
@@ -43,9 +44,9 @@ def _link(pub: Publication, item: Item) -> dict[str, Any]:
         "date": cn_date(item.published),
         "iso_date": item.published.isoformat() if item.published else "",
         "validity": pub.status(item),
-        "status": _status_label(item, pub),
+        "status": status,
         "status_class": STATUS_CLASS.get(pub.status(item) or "", "")
-        or ("late" if item.kind == "response" and _status_label(item, pub) == "逾期" else ""),
+        or ("late" if item.kind == "response" and status == "逾期" else ""),
     }
 
 

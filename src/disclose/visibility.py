@@ -15,14 +15,20 @@ def is_public(item: Item, today: date) -> bool:
     return published is None or published <= today
 
 
+def hidden_reason(item: Item, today: date) -> str | None:
+    """Why an item is not public: withheld, on-request, draft or embargoed; None when it is public."""
+    if item.disclosure != "public":
+        return item.disclosure
+    if item.draft:
+        return "draft"
+    if item.published and item.published > today:
+        return "embargoed"
+    return None
+
+
 def why_not_public(item: Item, today: date) -> str | None:
     """A short Chinese label for why an item is not public, for messages."""
-    if item.disclosure == "withheld":
-        return "不予公开"
-    if item.disclosure == "on-request":
-        return "依申请公开"
-    if item.draft:
-        return "草稿"
-    if item.published and item.published > today:
+    reason = hidden_reason(item, today)
+    if reason == "embargoed":
         return f"定于 {item.published.isoformat()} 发布"
-    return None
+    return {"withheld": "不予公开", "on-request": "依申请公开", "draft": "草稿"}.get(reason or "")
