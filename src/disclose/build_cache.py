@@ -1,10 +1,11 @@
 """A persistent build cache (a folder CI can restore between runs): parsed sources by content
-hash, and, from the previous build, a fingerprint of what each page shows and of the pages each
-search bundle indexes.
+hash; the manifest of the previous build's output (a content id for every file: for a page, the
+fingerprint of what it shows; for a search bundle, the fingerprint of the pages it indexes); and
+the spare output folder with its manifest (see `output`).
 
 All are exact: a source is reused only for the same bytes, a page only when its template set and
 context are the same (it is then hard-linked from the previous output), a search bundle only for
-byte-identical pages and the same disclose and Pagefind versions, so an incremental build writes
+the same pages and the same disclose and Pagefind versions, so an incremental build writes
 exactly what a cold build would.
 """
 
@@ -18,8 +19,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import __version__
+from .output import UNIT_MARKER, Manifest, unchanged
 
-FORMAT = 1
+FORMAT = 2
+SPARE = "spare"
 
 
 def _engine_key() -> str:
@@ -41,8 +44,8 @@ class BuildCache:
 
     folder: Path | None
     sources: dict[str, tuple[str, object]] = field(default_factory=dict)  # rel -> (sha1 of bytes, Source)
-    bundles: dict[str, str] = field(default_factory=dict)  # bundle name -> fingerprint of its pages
-    pages: dict[str, str] = field(default_factory=dict)  # output path -> fingerprint of what it shows
+    manifest: Manifest = field(default_factory=dict)  # of the previous build's output
+    spare_manifest: Manifest = field(default_factory=dict)  # of the spare output folder
     out: str = ""  # the output folder the previous build was written to
 
     @classmethod
@@ -53,12 +56,12 @@ class BuildCache:
         try:
             state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
             if state.get("engine") == _engine_key():
-                cache.bundles, cache.out = state.get("bundles", {}), state.get("out", "")
-                cache.pages = state.get("pages", {})
+                cache.out, cache.manifest = state.get("out", ""), state.get("manifest", {})
+                cache.spare_manifest = state.get("spare_manifest", {})
                 with (folder / "sources.pickle").open("rb") as handle:
                     cache.sources = pickle.load(handle)
         except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            cache.sources, cache.bundles, cache.pages, cache.out = {}, {}, {}, ""  # damaged = empty
+            cache.sources, cache.manifest, cache.spare_manifest, cache.out = {}, {}, {}, ""  # damaged = empty
         return cache
 
     def save(self) -> None:
@@ -68,24 +71,35 @@ class BuildCache:
         with (self.folder / "sources.pickle.tmp").open("wb") as handle:
             pickle.dump(self.sources, handle, protocol=pickle.HIGHEST_PROTOCOL)
         (self.folder / "sources.pickle.tmp").replace(self.folder / "sources.pickle")
-        state = {"engine": _engine_key(), "out": self.out, "bundles": self.bundles, "pages": self.pages}
-        (self.folder / "state.json").write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+        state = {
+            "engine": _engine_key(),
+            "out": self.out,
+            "manifest": self.manifest,
+            "spare_manifest": self.spare_manifest,
+        }
+        (self.folder / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
-    def previous_out(self) -> Path | None:
-        """The previous build's output folder, while it still exists."""
-        return Path(self.out) if self.out and Path(self.out).is_dir() else None
+    @property
+    def spare(self) -> Path | None:
+        return self.folder / SPARE if self.folder is not None else None
 
-    def previous_bundle(self, name: str, fingerprint: str) -> Path | None:
-        """The previous build's bundle folder, if it indexed exactly the same pages."""
-        if not self.out or self.bundles.get(name) != fingerprint:
+    def previous_file(self, rel: str, content_id: str) -> Path | None:
+        """The previous build's file or unit folder `rel`, if it had this content id and is
+        untouched since (size, modification time and inode as recorded)."""
+        record = self.manifest.get(rel)
+        if not self.out or record is None or record[0] != content_id:
             return None
-        folder = Path(self.out) / "pagefind" / name
-        return folder if (folder / "pagefind-entry.json").is_file() else None
+        path = Path(self.out) / rel.rstrip("/")
+        try:
+            stat = (path / UNIT_MARKER if rel.endswith("/") else path).stat()
+        except OSError:
+            return None
+        return path if unchanged(stat, record) else None
 
 
-def bundle_fingerprint(staging: Path, paths: list[str]) -> str:
-    """What a bundle's index depends on: the indexed pages' paths and bytes."""
+def bundle_fingerprint(pages: dict[str, str], paths: list[str]) -> str:
+    """What a bundle's index depends on: the indexed pages' paths and content ids."""
     hasher = hashlib.sha1(_engine_key().encode())
     for rel in paths:
-        hasher.update(rel.encode() + b"\0" + digest((staging / rel).read_bytes()).encode())
+        hasher.update(f"{rel}\0{pages[rel]}\n".encode())
     return hasher.hexdigest()

@@ -1,6 +1,14 @@
-"""Stage 7, write atomically: a new folder beside --out, swapped in only when complete.
+"""Stage 7, write atomically: a staging folder beside --out, swapped in only when complete.
 
 A failed build leaves the previous contents of --out exactly as they were.
+
+Creating and deleting a folder for every page costs seconds on a large site (one `mkdir` and
+one `rmdir` per page), far more than rendering the few pages an edit touches. So with a build
+cache the folder replaced by a build is not deleted: it becomes the *spare*, and the build after
+next starts from it, rewriting only the files whose content differs and deleting the ones no
+longer produced. A manifest records every file's content id together with its size, modification
+time and inode; a spare file counts only while all three still match, so a file changed by hand
+is never trusted.
 """
 
 from __future__ import annotations
@@ -8,32 +16,164 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+# output path -> [content id, size, mtime_ns, inode]; a key ending in "/" is a folder written as
+# one unit (a search bundle), checked by the stat of its UNIT_MARKER.
+Manifest = dict[str, list]
+UNIT_MARKER = "pagefind-entry.json"
 
-def _fresh(path: Path) -> Path:
-    if path.exists():
+
+@dataclass
+class Staging:
+    """The folder a build writes into, and what it already holds (from the spare)."""
+
+    root: Path
+    present: dict[str, str] = field(default_factory=dict)  # path -> content id, verified
+    written: dict[str, str] = field(default_factory=dict)  # path -> content id, this build
+
+    def holds(self, rel: str, content_id: str) -> bool:
+        """True if `rel` already has this content; it is then kept as it is."""
+        if self.present.get(rel) == content_id:
+            self.written[rel] = content_id
+            return True
+        return False
+
+    def clear(self, rel: str, content_id: str) -> Path:
+        """Make room for new content at `rel`; returns its path. Files are never written in place:
+        a spare file may be a hard link shared with the live output."""
+        self.written[rel] = content_id
+        target = self.root / rel.rstrip("/")
+        if rel in self.present:
+            _remove(target)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def put(self, rel: str, content_id: str, data: bytes) -> None:
+        if not self.holds(rel, content_id):
+            self.clear(rel, content_id).write_bytes(data)
+
+    def prune(self) -> None:
+        """Delete what the spare held that this build does not produce, and emptied folders."""
+        for rel in self.present.keys() - self.written.keys():
+            path = self.root / rel.rstrip("/")
+            _remove(path)
+            for parent in path.parents:
+                if parent == self.root or any(parent.iterdir()):
+                    break
+                parent.rmdir()
+
+    def manifest(self) -> Manifest:
+        manifest = {}
+        for rel, content_id in self.written.items():
+            stat = os.stat(self.root / rel / UNIT_MARKER if rel.endswith("/") else self.root / rel)
+            manifest[rel] = [content_id, stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        return manifest
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
-    path.mkdir(parents=True)
-    return path
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
-def write_atomically(out: Path, fill: Callable[[Path], None]) -> None:
-    """Let `fill` write the whole site into a staging folder, then replace `out` with it."""
+def unchanged(stat: os.stat_result, record: list) -> bool:
+    """Is a file as its manifest record says (same size, modification time and inode)?"""
+    return record[1:] == [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def _verified(root: Path, manifest: Manifest) -> dict[str, str]:
+    """What in the spare `root` is as the manifest says; anything else there is deleted."""
+    present: dict[str, str] = {}
+    folders = [""]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(root / folder) as entries:
+            for entry in entries:
+                rel = folder + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    unit = manifest.get(rel + "/")
+                    if unit is None:
+                        folders.append(rel + "/")
+                        continue
+                    marker = Path(entry.path) / UNIT_MARKER
+                    if marker.is_file() and unchanged(marker.stat(), unit):
+                        present[rel + "/"] = unit[0]
+                    else:
+                        shutil.rmtree(entry.path)
+                    continue
+                record = manifest.get(rel)
+                if record is not None and unchanged(entry.stat(follow_symlinks=False), record):
+                    present[rel] = record[0]
+                else:
+                    os.unlink(entry.path)
+    return present
+
+
+def _staging(out: Path, spare: Path | None, spare_manifest: Manifest) -> Staging:
+    staging = out.parent / f".{out.name}.new"
+    if staging.exists():  # left by a build that was killed
+        shutil.rmtree(staging)
+    if spare is not None and spare.is_dir():
+        if spare_manifest:
+            try:
+                os.replace(spare, staging)
+            except OSError:  # the cache is on another file system
+                pass
+            else:
+                return Staging(staging, _verified(staging, spare_manifest))
+        shutil.rmtree(spare)
+    staging.mkdir(parents=True)
+    return Staging(staging)
+
+
+def _retire(old: Path, spare: Path | None) -> None:
+    """Keep the replaced output as the next spare, or delete it."""
+    if spare is not None:
+        try:
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(old, spare)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_atomically(
+    out: Path,
+    fill: Callable[[Staging], None],
+    spare: Path | None = None,
+    spare_manifest: Manifest | None = None,
+) -> tuple[Manifest, bool]:
+    """Let `fill` write the whole site into a staging folder, then replace `out` with it.
+
+    With `spare` (a folder in the build cache), the staging folder starts as that spare and the
+    replaced output becomes the new spare. Returns the new output's manifest, and whether the
+    replaced output was kept as the spare.
+    """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = _fresh(out.parent / f".{out.name}.new")
+    staging = _staging(out, spare, spare_manifest or {})
     old = out.parent / f".{out.name}.old"
     try:
         fill(staging)
+        staging.prune()
+        manifest = staging.manifest()
         if old.exists():
             shutil.rmtree(old)
         if out.exists():
             os.replace(out, old)
-        os.replace(staging, out)
+        os.replace(staging.root, out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging.root, ignore_errors=True)
         if old.exists() and not out.exists():
             os.replace(old, out)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    kept = False
+    if old.exists():
+        _retire(old, spare)
+        kept = spare is not None and spare.is_dir()
+    return manifest, kept

@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .build_cache import BuildCache, bundle_fingerprint
+from .build_cache import BuildCache, bundle_fingerprint, digest
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
 from .gate import Publication, decide
 from .history import read_history
 from .load import load, load_reports
 from .model import Problem
-from .output import write_atomically
+from .output import Staging, write_atomically
 from .progress import QUIET, Progress
 from .records import report_years
 from .render import Page, render_site, template_dirs
@@ -83,21 +82,25 @@ def _guard_out(site: Path, out: Path) -> None:
         raise UsageError(f"--out {out} 位于 content/ 之内；请指定其他输出目录")
 
 
-def _copy_assets(dirs: tuple[Path, ...], staging: Path) -> None:
+def _copy_assets(dirs: tuple[Path, ...], staging: Staging) -> None:
     """Static assets from templates/assets, a site's own overriding the defaults by name."""
+    chosen: dict[str, Path] = {}
     for folder in reversed(dirs):
         assets = folder / "assets"
-        if assets.is_dir():
-            shutil.copytree(assets, staging / "assets", dirs_exist_ok=True)
+        for path in sorted(assets.rglob("*")) if assets.is_dir() else ():
+            if path.is_file():
+                chosen[f"assets/{path.relative_to(assets).as_posix()}"] = path
+    for rel, path in chosen.items():
+        data = path.read_bytes()
+        staging.put(rel, digest(data), data)
 
 
-def _copy_attachments(site: Path, pub: Publication, staging: Path) -> None:
+def _copy_attachments(site: Path, pub: Publication, staging: Staging) -> None:
     """Attachments of public items only; others' files never leave the repository."""
     for paths in pub.attachments.values():
         for rel in paths:
-            target = staging / attachment_output(rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(site / rel, target)
+            data = (site / rel).read_bytes()
+            staging.put(attachment_output(rel), digest(data), data)
 
 
 def indexed_pages(pub: Publication) -> list[tuple[str, str]]:
@@ -112,49 +115,49 @@ class _Job:
 
     pub: Publication
     dirs: tuple[Path, ...]
-    staging: Path
+    staging: Staging
     workers: int
     counter: Any  # a shared multiprocessing.Value, or None in one process
-    previous: dict[str, str]  # page fingerprints of the previous build
-    previous_out: Path | None  # where that build's pages are
+    previous: BuildCache  # the previous build's output and its content ids
 
 
 _JOB: _Job | None = None
 
 
-def _write_shard(shard: int) -> tuple[int, list[tuple[str, str]]]:
-    """Write every `workers`-th file of the site: from the previous build when its fingerprint is
-    unchanged (a hard link), else rendered. Returns the pages written and their fingerprints."""
+def _write_shard(shard: int) -> tuple[int, dict[str, str]]:
+    """Write every `workers`-th file of the site: kept when the staging folder (the spare) already
+    holds it, hard-linked from the previous build when its fingerprint is unchanged, else rendered.
+    Returns the pages written and every file's content id."""
     job = _JOB
     assert job is not None
-    pages, fingerprints = 0, []
+    staging, pages = job.staging, 0
     for index, (rel, produce) in enumerate(render_site(job.pub, job.dirs)):
         if index % job.workers != shard:
             continue
-        target = job.staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(produce, Page):
             context = produce.resolve()
             fingerprint = produce.fingerprint(context)
-            fingerprints.append((rel, fingerprint))
-            old = job.previous_out / rel if job.previous_out is not None else None
-            if old is not None and job.previous.get(rel) == fingerprint and old.is_file():
-                os.link(old, target)
-            else:
-                target.write_bytes(produce.render(context))
+            if not staging.holds(rel, fingerprint):
+                target = staging.clear(rel, fingerprint)
+                old = job.previous.previous_file(rel, fingerprint)
+                if old is not None:
+                    os.link(old, target)
+                else:
+                    target.write_bytes(produce.render(context))
         else:
-            target.write_bytes(produce())
+            data = produce()
+            staging.put(rel, digest(data), data)
         pages += rel.endswith(".html")
         if job.counter is not None:
             with job.counter.get_lock():
                 job.counter.value += 1
-    return pages, fingerprints
+    return pages, staging.written
 
 
 def write_pages(
     pub: Publication,
     dirs: tuple[Path, ...],
-    staging: Path,
+    staging: Staging,
     workers: int,
     cache: BuildCache,
     progress: Progress = QUIET,
@@ -163,15 +166,14 @@ def write_pages(
     global _JOB
     parallel = workers > 1 and len(pub.items) >= 200 and "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork") if parallel else None
-    previous_out = cache.previous_out()
     progress.start("生成页面", sum(1 for _ in render_site(pub, dirs)))
     try:
         if context is None:
-            _JOB = _Job(pub, dirs, staging, 1, None, cache.pages, previous_out)
+            _JOB = _Job(pub, dirs, staging, 1, None, cache)
             results = [_write_shard(0)]
         else:
             counter = context.Value("i", 0)
-            _JOB = _Job(pub, dirs, staging, workers, counter, cache.pages, previous_out)
+            _JOB = _Job(pub, dirs, staging, workers, counter, cache)
             with context.Pool(workers) as pool:
                 pending = pool.map_async(_write_shard, range(workers))
                 while not pending.ready():
@@ -181,7 +183,8 @@ def write_pages(
     finally:
         _JOB = None
     progress.finish()
-    cache.pages = dict(sorted(fp for _, found in results for fp in found))
+    for _, written in results:
+        staging.written.update(written)
     return sum(pages for pages, _ in results)
 
 
@@ -209,22 +212,20 @@ def build(
     report.publication = pub
     dirs = tuple(template_dirs(site))
 
-    def finish(staging: Path) -> None:
+    def finish(staging: Staging) -> None:
         report.pages = write_pages(pub, dirs, staging, workers, cache, progress)
         _copy_assets(dirs, staging)
         _copy_attachments(site, pub, staging)
         report.seconds["render"] = time.perf_counter() - started
         bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
-        fingerprints = {name: bundle_fingerprint(staging, paths) for name, paths in bundles.items()}
+        fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
         progress.start("建立搜索索引", len(bundles))
-        report.reindexed = build_index(
-            staging, bundles, lambda name: cache.previous_bundle(name, fingerprints[name]), workers, progress.update
-        )
+        report.reindexed = build_index(staging, bundles, fingerprints, cache.previous_file, workers, progress.update)
         progress.finish()
-        cache.bundles = fingerprints
         report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]
 
-    write_atomically(out, finish)
-    cache.out = str(out.absolute())
+    manifest, kept = write_atomically(out, finish, cache.spare, cache.spare_manifest)
+    cache.spare_manifest = cache.manifest if kept else {}
+    cache.manifest, cache.out = manifest, str(out.absolute())
     cache.save()
     return report

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pagefind_bin_extended
 
+from .output import Staging
 from .pagefind_bundle import stabilize
 
 BUNDLES_FILE = "bundles.json"
@@ -90,31 +91,34 @@ def _index_one(site: Path, name: str, paths: list[str], target: Path) -> None:
 
 
 def build_index(
-    site: Path,
+    staging: Staging,
     bundles: dict[str, list[str]],
-    reuse: Callable[[str], Path | None] = lambda name: None,
+    fingerprints: dict[str, str],
+    previous: Callable[[str, str], Path | None] = lambda rel, fingerprint: None,
     workers: int | None = None,
     done: Callable[[int], None] = lambda count: None,
 ) -> list[str]:
-    """Index each bundle into site/pagefind/<name>/ (or link the unchanged previous one);
-    returns the names of the bundles that were indexed anew."""
-    root = site / "pagefind"
-    root.mkdir(parents=True, exist_ok=True)
-    fresh = []
+    """Index each bundle into pagefind/<name>/: kept when the staging folder already holds it,
+    linked from the previous build when that indexed the same pages, else indexed anew.
+    Returns the names of the bundles indexed anew."""
     jobs = []
     for name, paths in bundles.items():
-        previous = reuse(name)
-        if previous is not None:
-            shutil.copytree(previous, root / name, copy_function=os.link)
+        rel = f"pagefind/{name}/"
+        if staging.holds(rel, fingerprints[name]):
+            continue
+        target = staging.clear(rel, fingerprints[name])
+        source = previous(rel, fingerprints[name])
+        if source is not None:
+            shutil.copytree(source, target, copy_function=os.link)
         else:
-            fresh.append(name)
-            jobs.append((name, paths))
+            jobs.append((name, paths, target))
     finished = len(bundles) - len(jobs)
     done(finished)
     with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
-        for future in [pool.submit(_index_one, site, name, paths, root / name) for name, paths in jobs]:
+        for future in [pool.submit(_index_one, staging.root, *job) for job in jobs]:
             future.result()
             finished += 1
             done(finished)
-    (root / BUNDLES_FILE).write_text(json.dumps({"bundles": list(bundles)}, ensure_ascii=False), encoding="utf-8")
-    return fresh
+    listing = json.dumps({"bundles": list(bundles)}, ensure_ascii=False).encode()
+    staging.put(f"pagefind/{BUNDLES_FILE}", hashlib.sha1(listing).hexdigest(), listing)
+    return [name for name, _, _ in jobs]
