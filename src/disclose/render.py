@@ -15,6 +15,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
+import orjson
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
@@ -120,11 +121,13 @@ class Page:
     context: dict[str, Any] | Callable[[], dict[str, Any]]
 
     def resolve(self) -> dict[str, Any]:
-        return self.context() if callable(self.context) else self.context
+        if callable(self.context):
+            return self.context()
+        return {k: v() if isinstance(v, Lazy) else v for k, v in self.context.items()}
 
     def fingerprint(self, context: dict[str, Any]) -> str:
-        shown = json.dumps(context, ensure_ascii=False, sort_keys=True, default=str)
-        return hashlib.sha1(f"{self.common['fingerprint']}\0{self.name}\0{shown}".encode()).hexdigest()
+        shown = orjson.dumps(context, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+        return hashlib.sha1(f"{self.common['fingerprint']}\0{self.name}\0".encode() + shown).hexdigest()
 
     def render(self, context: dict[str, Any]) -> bytes:
         return self.env.get_template(self.name).render({**self.common, **context}).encode("utf-8")
@@ -134,6 +137,11 @@ class Page:
 
 
 Producer = Callable[[], bytes]
+
+
+class Lazy(partial):
+    """A context value computed only by the worker that renders the page (every worker walks
+    the whole site to find its share of pages, so eager values would be computed once per core)."""
 
 
 def _page(env: Environment, name: str, common: dict[str, Any], **context: Any) -> Page:
@@ -194,7 +202,7 @@ def _listing(
                 common,
                 heading=heading,
                 crumbs=crumbs,
-                entries=[link(pub, i) for i in chunk],
+                entries=Lazy(_links, pub, chunk),
                 pager=_pager(number, pages, url),
                 total=len(items),
                 feed=feed,
@@ -316,6 +324,10 @@ def _browse(
             )
 
 
+def _links(pub: Publication, items: list[Item]) -> list[dict[str, Any]]:
+    return [link(pub, i) for i in items]
+
+
 def _grouped(pub: Publication, items: list[Item], key: Callable[[Item], str]) -> list[dict[str, Any]]:
     groups: dict[str, list[Item]] = {}
     for item in _newest(items):
@@ -351,7 +363,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 "report.html",
                 common,
                 crumbs=reports_crumb,
-                report=report_view(pub, year),
+                report=Lazy(report_view, pub, year),
                 csv=f"{base}reports/{year}/report.csv",
                 canonical=cfg.absolute(f"{base}reports/{year}/"),
             ),
@@ -364,7 +376,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 "compliance.html",
                 common,
                 crumbs=reports_crumb,
-                c=compliance_view(pub, year),
+                c=Lazy(compliance_view, pub, year),
                 feedback_days=cfg.consultation_feedback_days,
                 canonical=cfg.absolute(f"{base}compliance/{year}/"),
             ),
@@ -398,7 +410,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 common,
                 heading=heading,
                 intro="",
-                groups=_grouped(pub, items, key),
+                groups=Lazy(_grouped, pub, items, key),
                 crumbs=[common["hub"], {"label": KIND_LABELS[kind], "url": list_url(base, kind)}],
                 canonical=cfg.absolute(base + folder),
             ),
