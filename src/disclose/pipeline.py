@@ -23,7 +23,7 @@ from .model import Problem
 from .output import Staging, write_atomically
 from .progress import QUIET, Progress
 from .records import report_years
-from .render import Page, render_site, template_dirs
+from .render import Page, Producer, render_site, template_dirs
 from .search_index import build_index, plan
 from .urls import attachment_output, item_path
 from .validate import validate
@@ -113,8 +113,7 @@ def indexed_pages(pub: Publication) -> list[tuple[str, str]]:
 class _Job:
     """What the page writers share; set before the worker processes fork, so it is not pickled."""
 
-    pub: Publication
-    dirs: tuple[Path, ...]
+    files: list[tuple[str, Page | Producer]]  # every generated file, listed once before the fork
     staging: Staging
     workers: int
     counter: Any  # a shared multiprocessing.Value, or None in one process
@@ -131,9 +130,7 @@ def _write_shard(shard: int) -> tuple[int, dict[str, str]]:
     job = _JOB
     assert job is not None
     staging, pages = job.staging, 0
-    for index, (rel, produce) in enumerate(render_site(job.pub, job.dirs)):
-        if index % job.workers != shard:
-            continue
+    for rel, produce in job.files[shard :: job.workers]:
         if isinstance(produce, Page):
             context = produce.resolve()
             fingerprint = produce.fingerprint(context)
@@ -166,14 +163,15 @@ def write_pages(
     global _JOB
     parallel = workers > 1 and len(pub.items) >= 200 and "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork") if parallel else None
-    progress.start("生成页面", sum(1 for _ in render_site(pub, dirs)))
+    files = list(render_site(pub, dirs))
+    progress.start("生成页面", len(files))
     try:
         if context is None:
-            _JOB = _Job(pub, dirs, staging, 1, None, cache)
+            _JOB = _Job(files, staging, 1, None, cache)
             results = [_write_shard(0)]
         else:
             counter = context.Value("i", 0)
-            _JOB = _Job(pub, dirs, staging, workers, counter, cache)
+            _JOB = _Job(files, staging, workers, counter, cache)
             with context.Pool(workers) as pool:
                 pending = pool.map_async(_write_shard, range(workers))
                 while not pending.ready():

@@ -140,8 +140,8 @@ Producer = Callable[[], bytes]
 
 
 class Lazy(partial):
-    """A context value computed only by the worker that renders the page (every worker walks
-    the whole site to find its share of pages, so eager values would be computed once per core)."""
+    """A context value computed only by the worker that renders the page, not while the pages
+    are listed (for all workers, before they fork)."""
 
 
 def _page(env: Environment, name: str, common: dict[str, Any], **context: Any) -> Page:
@@ -364,6 +364,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 common,
                 crumbs=reports_crumb,
                 report=Lazy(report_view, pub, year),
+                url=f"{base}reports/{year}/",
                 csv=f"{base}reports/{year}/report.csv",
                 canonical=cfg.absolute(f"{base}reports/{year}/"),
             ),

@@ -74,11 +74,11 @@ def plan(pages: Iterable[tuple[str, str]], size: int) -> dict[str, list[str]]:
 
 
 def _index_one(site: Path, name: str, paths: list[str], target: Path) -> None:
+    """Pagefind over the bundle's pages, hard-linked side by side into one folder (a folder per page
+    would cost a mkdir and an rmdir each); a page's address is its `href` meta, not the file name."""
     with tempfile.TemporaryDirectory(prefix=f"disclose-index-{name}-", dir=site.parent) as tmp:
-        for rel in paths:
-            link = Path(tmp) / rel
-            link.parent.mkdir(parents=True, exist_ok=True)
-            os.link(site / rel, link)
+        for number, rel in enumerate(paths):
+            os.link(site / rel, Path(tmp) / f"{number:06d}.html")
         result = subprocess.run(
             [str(pagefind_executable()), "--site", tmp, "--output-path", str(target), "--silent"],
             capture_output=True,

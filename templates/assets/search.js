@@ -77,6 +77,11 @@ async function candidates(pf, query, filters) {
   return [...seen.values()];
 }
 
+/** A result's address: the page's `href` meta (the index is built from files named by number). */
+function located(data) {
+  return { ...data, url: data.meta.href || data.url };
+}
+
 function contains(data, wanted) {
   const haystack = normalize([data.meta.title, data.meta.doc_no, data.content].join(" "));
   return wanted.every((term) => haystack.includes(term));
@@ -92,7 +97,7 @@ export async function search(query, { filters = {}, all = false, limit = BATCH, 
   if (!wanted.length) {
     if (!Object.keys(filters).length) return { results: [], checked: 0, total: 0, rest: [] };
     const found = await pf.search(null, { filters });
-    const results = await Promise.all(found.results.slice(0, all ? undefined : limit).map((r) => r.data()));
+    const results = (await Promise.all(found.results.slice(0, all ? undefined : limit).map((r) => r.data()))).map(located);
     return { results, checked: results.length, total: found.results.length, rest: found.results.slice(results.length) };
   }
   const queue = start || (await candidates(pf, query, filters));
@@ -101,7 +106,7 @@ export async function search(query, { filters = {}, all = false, limit = BATCH, 
   while (index < queue.length && (all || (results.length < limit && index < CHECK_LIMIT))) {
     const chunk = queue.slice(index, index + BATCH);
     index += chunk.length;
-    for (const data of await Promise.all(chunk.map((r) => r.data()))) if (contains(data, wanted)) results.push(data);
+    for (const data of await Promise.all(chunk.map((r) => r.data()))) if (contains(data, wanted)) results.push(located(data));
   }
   return { results, checked: index, total: null, rest: queue.slice(index) };
 }

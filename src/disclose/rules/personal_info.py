@@ -13,6 +13,9 @@ from .registry import Finding, rule
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![\d*])(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\d*])")
+# Necessary conditions for the two patterns that the regex engine finds many times faster (no
+# look-behind to try at every position): a text without them is not searched further.
+GATES = {ID_NUMBER: re.compile(r"\d" * 17), MOBILE: re.compile(r"1[3-9]\d")}
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -30,14 +33,15 @@ def is_id_number(text: str) -> bool:
 
 def _matches(item: Item, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[str], str | None, int | None]]:
     """(match, field key, file line) for every match in the strings an item would publish."""
+    gate = GATES[pattern].search
     for key, value in item.fields.items():
         values = value if isinstance(value, tuple) else (value,)
         for v in values:
-            if isinstance(v, str):
+            if isinstance(v, str) and gate(v):
                 for match in pattern.finditer(v):
                     yield match, key, None
     body = item.body
-    for match in pattern.finditer(body):
+    for match in pattern.finditer(body) if gate(body) else ():
         yield match, None, item.source.body_line + body.count("\n", 0, match.start())
 
 
