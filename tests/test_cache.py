@@ -158,3 +158,29 @@ def test_a_damaged_cache_is_ignored(tmp_path):
     (cache / "state.json").write_text("{not json", encoding="utf-8")
     (cache / "sources.pickle").write_bytes(b"garbage")
     build(site, tmp_path / "o", cache)
+
+
+def test_output_and_cache_restored_by_ci_are_reused(tmp_path):
+    """CI restores the output and the cache folder from an archive: new inodes and times, same
+    content. The build then still reuses unchanged pages and search bundles."""
+    import shutil
+    from datetime import date
+
+    from disclose import pipeline
+
+    site = copy_sample(tmp_path / "site")
+    (site / "site.yaml").write_text(
+        (site / "site.yaml").read_text(encoding="utf-8") + "search_bundle_size: 50\n", encoding="utf-8"
+    )
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert len(pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache).reindexed) > 1
+    pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache)
+    for folder in (out, cache):
+        shutil.copytree(folder, folder.with_name("archived"))
+        shutil.rmtree(folder)
+        shutil.copytree(folder.with_name("archived"), folder)
+        shutil.rmtree(folder.with_name("archived"))
+    _body(site)
+    report = pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache)
+    assert len(report.reindexed) == 1
+    assert_same_as_cold(site, out, tmp_path / "cold")

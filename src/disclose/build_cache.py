@@ -19,9 +19,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import __version__
-from .output import UNIT_MARKER, Manifest, unchanged
+from .output import Manifest, trusted
 
-FORMAT = 2
+FORMAT = 3
 SPARE = "spare"
 
 
@@ -83,23 +83,19 @@ class BuildCache:
     def spare(self) -> Path | None:
         return self.folder / SPARE if self.folder is not None else None
 
-    def previous_file(self, rel: str, content_id: str) -> Path | None:
-        """The previous build's file or unit folder `rel`, if it had this content id and is
-        untouched since (size, modification time and inode as recorded)."""
+    def previous_file(self, rel: str, content_id: str) -> tuple[Path, str] | None:
+        """The previous build's file or unit folder `rel` and its sha1, if it had this content id
+        and is untouched since."""
         record = self.manifest.get(rel)
         if not self.out or record is None or record[0] != content_id:
             return None
         path = Path(self.out) / rel.rstrip("/")
-        try:
-            stat = (path / UNIT_MARKER if rel.endswith("/") else path).stat()
-        except OSError:
-            return None
-        return path if unchanged(stat, record) else None
+        return (path, record[1]) if trusted(path, record, unit=rel.endswith("/")) else None
 
 
-def bundle_fingerprint(pages: dict[str, str], paths: list[str]) -> str:
+def bundle_fingerprint(pages: dict[str, tuple[str, str | None]], paths: list[str]) -> str:
     """What a bundle's index depends on: the indexed pages' paths and content ids."""
     hasher = hashlib.sha1(_engine_key().encode())
     for rel in paths:
-        hasher.update(f"{rel}\0{pages[rel]}\n".encode())
+        hasher.update(f"{rel}\0{pages[rel][0]}\n".encode())
     return hasher.hexdigest()

@@ -6,23 +6,51 @@ Creating and deleting a folder for every page costs seconds on a large site (one
 one `rmdir` per page), far more than rendering the few pages an edit touches. So with a build
 cache the folder replaced by a build is not deleted: it becomes the *spare*, and the build after
 next starts from it, rewriting only the files whose content differs and deleting the ones no
-longer produced. A manifest records every file's content id together with its size, modification
-time and inode; a spare file counts only while all three still match, so a file changed by hand
-is never trusted.
+longer produced. A manifest records every file's content id with its sha1, size, modification
+time and inode; a spare file counts only while its stat, or failing that its content, still
+matches, so a file changed by hand is never trusted and a folder restored from CI's cache is.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# output path -> [content id, size, mtime_ns, inode]; a key ending in "/" is a folder written as
-# one unit (a search bundle), checked by the stat of its UNIT_MARKER.
+# output path -> [content id, sha1 of the bytes, size, mtime_ns, inode]; a key ending in "/" is a
+# folder written as one unit (a search bundle): its sha1 covers every file in it and its stat is
+# that of its UNIT_MARKER.
 Manifest = dict[str, list]
 UNIT_MARKER = "pagefind-entry.json"
+
+
+def sha1_of(path: Path) -> str:
+    """The sha1 of a file, or of a unit folder's file names and contents."""
+    hasher = hashlib.sha1()
+    if path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            hasher.update(file.relative_to(path).as_posix().encode() + b"\0" + file.read_bytes())
+    else:
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def trusted(path: Path, record: list, unit: bool = False) -> bool:
+    """Is the file or unit folder at `path` as its manifest record says? The stat answers at once
+    when it matches; after a copy or a restore from CI's cache (new inodes and times) the content
+    does."""
+    try:
+        stat = (path / UNIT_MARKER if unit else path).stat()
+    except OSError:
+        return False
+    if [stat.st_size, stat.st_mtime_ns, stat.st_ino] == record[2:]:
+        return True
+    if not unit and stat.st_size != record[2]:
+        return False
+    return sha1_of(path) == record[1]
 
 
 @dataclass
@@ -30,20 +58,21 @@ class Staging:
     """The folder a build writes into, and what it already holds (from the spare)."""
 
     root: Path
-    present: dict[str, str] = field(default_factory=dict)  # path -> content id, verified
-    written: dict[str, str] = field(default_factory=dict)  # path -> content id, this build
+    present: Manifest = field(default_factory=dict)  # what is there and verified
+    written: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # path -> (content id, sha1)
 
     def holds(self, rel: str, content_id: str) -> bool:
         """True if `rel` already has this content; it is then kept as it is."""
-        if self.present.get(rel) == content_id:
-            self.written[rel] = content_id
+        record = self.present.get(rel)
+        if record is not None and record[0] == content_id:
+            self.written[rel] = (content_id, record[1])
             return True
         return False
 
-    def clear(self, rel: str, content_id: str) -> Path:
+    def clear(self, rel: str, content_id: str, sha1: str | None = None) -> Path:
         """Make room for new content at `rel`; returns its path. Files are never written in place:
         a spare file may be a hard link shared with the live output."""
-        self.written[rel] = content_id
+        self.written[rel] = (content_id, sha1)
         target = self.root / rel.rstrip("/")
         if rel in self.present:
             _remove(target)
@@ -51,9 +80,12 @@ class Staging:
             target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
+    def write(self, rel: str, content_id: str, data: bytes) -> None:
+        self.clear(rel, content_id, hashlib.sha1(data).hexdigest()).write_bytes(data)
+
     def put(self, rel: str, content_id: str, data: bytes) -> None:
         if not self.holds(rel, content_id):
-            self.clear(rel, content_id).write_bytes(data)
+            self.write(rel, content_id, data)
 
     def prune(self) -> None:
         """Delete what the spare held that this build does not produce, and emptied folders."""
@@ -67,9 +99,10 @@ class Staging:
 
     def manifest(self) -> Manifest:
         manifest = {}
-        for rel, content_id in self.written.items():
-            stat = os.stat(self.root / rel / UNIT_MARKER if rel.endswith("/") else self.root / rel)
-            manifest[rel] = [content_id, stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        for rel, (content_id, sha1) in self.written.items():
+            path = self.root / rel.rstrip("/")
+            stat = (path / UNIT_MARKER if rel.endswith("/") else path).stat()
+            manifest[rel] = [content_id, sha1 or sha1_of(path), stat.st_size, stat.st_mtime_ns, stat.st_ino]
         return manifest
 
 
@@ -80,14 +113,9 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def unchanged(stat: os.stat_result, record: list) -> bool:
-    """Is a file as its manifest record says (same size, modification time and inode)?"""
-    return record[1:] == [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-
-
-def _verified(root: Path, manifest: Manifest) -> dict[str, str]:
+def _verified(root: Path, manifest: Manifest) -> Manifest:
     """What in the spare `root` is as the manifest says; anything else there is deleted."""
-    present: dict[str, str] = {}
+    present: Manifest = {}
     folders = [""]
     while folders:
         folder = folders.pop()
@@ -98,16 +126,14 @@ def _verified(root: Path, manifest: Manifest) -> dict[str, str]:
                     unit = manifest.get(rel + "/")
                     if unit is None:
                         folders.append(rel + "/")
-                        continue
-                    marker = Path(entry.path) / UNIT_MARKER
-                    if marker.is_file() and unchanged(marker.stat(), unit):
-                        present[rel + "/"] = unit[0]
+                    elif trusted(Path(entry.path), unit, unit=True):
+                        present[rel + "/"] = unit
                     else:
                         shutil.rmtree(entry.path)
                     continue
                 record = manifest.get(rel)
-                if record is not None and unchanged(entry.stat(follow_symlinks=False), record):
-                    present[rel] = record[0]
+                if record is not None and trusted(Path(entry.path), record):
+                    present[rel] = record
                 else:
                     os.unlink(entry.path)
     return present

@@ -123,10 +123,10 @@ class _Job:
 _JOB: _Job | None = None
 
 
-def _write_shard(shard: int) -> tuple[int, dict[str, str]]:
+def _write_shard(shard: int) -> tuple[int, dict[str, tuple[str, str | None]]]:
     """Write every `workers`-th file of the site: kept when the staging folder (the spare) already
     holds it, hard-linked from the previous build when its fingerprint is unchanged, else rendered.
-    Returns the pages written and every file's content id."""
+    Returns the pages written and every file's content id and sha1."""
     job = _JOB
     assert job is not None
     staging, pages = job.staging, 0
@@ -135,12 +135,11 @@ def _write_shard(shard: int) -> tuple[int, dict[str, str]]:
             context = produce.resolve()
             fingerprint = produce.fingerprint(context)
             if not staging.holds(rel, fingerprint):
-                target = staging.clear(rel, fingerprint)
-                old = job.previous.previous_file(rel, fingerprint)
-                if old is not None:
-                    os.link(old, target)
+                previous = job.previous.previous_file(rel, fingerprint)
+                if previous is not None:
+                    os.link(previous[0], staging.clear(rel, fingerprint, previous[1]))
                 else:
-                    target.write_bytes(produce.render(context))
+                    staging.write(rel, fingerprint, produce.render(context))
         else:
             data = produce()
             staging.put(rel, digest(data), data)

@@ -94,7 +94,7 @@ def build_index(
     staging: Staging,
     bundles: dict[str, list[str]],
     fingerprints: dict[str, str],
-    previous: Callable[[str, str], Path | None] = lambda rel, fingerprint: None,
+    previous: Callable[[str, str], tuple[Path, str] | None] = lambda rel, fingerprint: None,
     workers: int | None = None,
     done: Callable[[int], None] = lambda count: None,
 ) -> list[str]:
@@ -106,12 +106,11 @@ def build_index(
         rel = f"pagefind/{name}/"
         if staging.holds(rel, fingerprints[name]):
             continue
-        target = staging.clear(rel, fingerprints[name])
         source = previous(rel, fingerprints[name])
         if source is not None:
-            shutil.copytree(source, target, copy_function=os.link)
+            shutil.copytree(source[0], staging.clear(rel, fingerprints[name], source[1]), copy_function=os.link)
         else:
-            jobs.append((name, paths, target))
+            jobs.append((name, paths, staging.clear(rel, fingerprints[name])))
     finished = len(bundles) - len(jobs)
     done(finished)
     with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
