@@ -1,7 +1,8 @@
 """A persistent build cache (a folder CI can restore between runs): parsed sources by content
-hash; the manifest of the previous build's output (a content id for every file: for a page, the
-fingerprint of what it shows; for a search bundle, the fingerprint of the pages it indexes); and
-the spare output folder with its manifest (see `output`).
+hash, with what the per-file rules found in them; the manifest of the previous build's output
+(a content id for every file: for a page, the fingerprint of what it shows; for a search bundle,
+the fingerprint of the pages it indexes); and the spare output folder with its manifest (see
+`output`).
 
 All are exact: a source is reused only for the same bytes, a page only when its template set and
 context are the same (it is then hard-linked from the previous output), a search bundle only for
@@ -19,9 +20,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import __version__
+from .model import Item, Problem, Source
 from .output import Manifest, trusted
 
-FORMAT = 3
+FORMAT = 4
 SPARE = "spare"
 
 
@@ -39,11 +41,27 @@ def digest(data: bytes) -> str:
 
 
 @dataclass
+class CachedSource:
+    """A parsed content file, and what the per-file rules found in it under one configuration."""
+
+    digest: str  # sha1 of the file's bytes
+    source: Source
+    checked_for: str = ""  # the configuration key `problems` and `item` were found under
+    problems: list[Problem] = field(default_factory=list)
+    item: Item | None = None
+
+
+def config_key(config: object) -> str:
+    """Identifies a site configuration (the per-file rules read it)."""
+    return digest(repr(config).encode())
+
+
+@dataclass
 class BuildCache:
     """The cache folder's contents, read at the start of a build and written at the end."""
 
     folder: Path | None
-    sources: dict[str, tuple[str, object]] = field(default_factory=dict)  # rel -> (sha1 of bytes, Source)
+    sources: dict[str, CachedSource] = field(default_factory=dict)  # by path
     manifest: Manifest = field(default_factory=dict)  # of the previous build's output
     spare_manifest: Manifest = field(default_factory=dict)  # of the spare output folder
     out: str = ""  # the output folder the previous build was written to

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .build_cache import digest
+from .build_cache import CachedSource, digest
 from .frontmatter import MAX_BYTES, load_source, parse_yaml, read_text
 from .model import Problem, Source
 
@@ -25,11 +25,11 @@ def content_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def load(root: Path, cache: dict[str, tuple[str, object]] | None = None) -> tuple[list[Source], list[Problem]]:
+def load(root: Path, cache: dict[str, CachedSource] | None = None) -> tuple[list[Source], list[Problem]]:
     """Read every content file; one bad file never stops the others from being checked.
 
-    `cache` maps a path to (sha1 of its bytes, Source) from an earlier build; an unchanged file is
-    not parsed again, and the mapping is updated in place.
+    `cache` maps a path to its parsed source from an earlier build; an unchanged file (the same
+    bytes) is not parsed again, and the mapping is updated in place.
     """
     sources: list[Source] = []
     problems: list[Problem] = []
@@ -40,15 +40,15 @@ def load(root: Path, cache: dict[str, tuple[str, object]] | None = None) -> tupl
             if path.stat().st_size <= MAX_BYTES:
                 key = digest(path.read_bytes())
                 hit = cache.get(rel)
-                if hit is not None and hit[0] == key:
-                    sources.append(hit[1])
+                if hit is not None and hit.digest == key:
+                    sources.append(hit.source)
                     continue
         source, found = load_source(root, rel)
         problems.extend(found)
         if source is not None:
             sources.append(source)
             if cache is not None and not found:
-                cache[rel] = (digest((root / rel).read_bytes()), source)
+                cache[rel] = CachedSource(digest((root / rel).read_bytes()), source)
     if cache is not None:
         for rel in set(cache) - set(files):
             del cache[rel]

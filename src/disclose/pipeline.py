@@ -65,7 +65,7 @@ def check(site: Path, today: date, cache: BuildCache | None = None) -> Report:
     reports, problems = load_reports(site)
     report.problems.extend(problems)
     report.seconds["load"] = time.perf_counter() - started
-    catalogue, problems = validate(site, config, today, sources, reports)
+    catalogue, problems = validate(site, config, today, sources, reports, cache.sources if cache is not None else None)
     report.problems.extend(problems)
     report.catalogue = catalogue
     report.problems.sort()

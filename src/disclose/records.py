@@ -15,18 +15,24 @@ from .workdays import Deadline, Progress, WorkCalendar, deadline
 
 
 def calendar(pub: Publication) -> WorkCalendar:
-    return WorkCalendar.of(pub.config.workdays, pub.config.holidays)
+    if "calendar" not in pub.memo:
+        pub.memo["calendar"] = WorkCalendar.of(pub.config.workdays, pub.config.holidays)
+    return pub.memo["calendar"]
 
 
-def response_deadline(item: Item, pub: Publication, cal: WorkCalendar | None = None) -> Deadline:
-    return deadline(
-        cal or calendar(pub),
-        item.get("received"),
-        item.get("replied"),
-        bool(item.get("extended")),
-        item.get("paused_days") or 0,
-        pub.today,
-    )
+def response_deadline(item: Item, pub: Publication) -> Deadline:
+    """A response's deadline, computed once per build (lists, the page and the reports all show it)."""
+    key = ("deadline", item.id)
+    if key not in pub.memo:
+        pub.memo[key] = deadline(
+            calendar(pub),
+            item.get("received"),
+            item.get("replied"),
+            bool(item.get("extended")),
+            item.get("paused_days") or 0,
+            pub.today,
+        )
+    return pub.memo[key]
 
 
 @dataclass(frozen=True)
@@ -112,9 +118,8 @@ def compliance(pub: Publication, year: int) -> Compliance:
         if any(i.published == policy.published for i in interps):
             same += 1
         late += [(policy, i) for i in interps if i.published != policy.published and i.get("late_reason")]
-    cal = calendar(pub)
     replies = [r for r in pub.of_kind("response") if r.get("received") and start <= r.get("received") <= end]
-    deadlines = [response_deadline(r, pub, cal) for r in replies]
+    deadlines = [response_deadline(r, pub) for r in replies]
     taken = Counter()
     for d in deadlines:
         if d.taken is not None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from .gate import Publication
 from .model import Item
@@ -52,5 +53,5 @@ def json_ld(item: Item, pub: Publication) -> str:
             "url": url(policy),
             "legislationIdentifier": policy.get("doc_no"),
         }
-    text = json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False, sort_keys=True)
+    text = orjson.dumps({k: v for k, v in data.items() if v is not None}, option=orjson.OPT_SORT_KEYS).decode()
     return text.replace("</", "<\\/")
