@@ -13,15 +13,16 @@ exactly what a cold build would.
 from __future__ import annotations
 
 import hashlib
-import json
 import pickle
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import orjson
+
 from . import __version__
 from .model import Item, Problem, Source
-from .output import Manifest, trusted
+from .output import Manifest, verified
 
 FORMAT = 4
 SPARE = "spare"
@@ -65,6 +66,7 @@ class BuildCache:
     manifest: Manifest = field(default_factory=dict)  # of the previous build's output
     spare_manifest: Manifest = field(default_factory=dict)  # of the spare output folder
     out: str = ""  # the output folder the previous build was written to
+    read: int | None = None  # signature of the sources as read, so unchanged ones are not written again
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -72,12 +74,13 @@ class BuildCache:
         if folder is None:
             return cache
         try:
-            state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+            state = orjson.loads((folder / "state.json").read_bytes())
             if state.get("engine") == _engine_key():
                 cache.out, cache.manifest = state.get("out", ""), state.get("manifest", {})
                 cache.spare_manifest = state.get("spare_manifest", {})
                 with (folder / "sources.pickle").open("rb") as handle:
                     cache.sources = pickle.load(handle)
+                cache.read = cache._signature()
         except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             cache.sources, cache.manifest, cache.spare_manifest, cache.out = {}, {}, {}, ""  # damaged = empty
         return cache
@@ -86,32 +89,38 @@ class BuildCache:
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        with (self.folder / "sources.pickle.tmp").open("wb") as handle:
-            pickle.dump(self.sources, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        (self.folder / "sources.pickle.tmp").replace(self.folder / "sources.pickle")
+        if self._signature() != self.read:
+            with (self.folder / "sources.pickle.tmp").open("wb") as handle:
+                pickle.dump(self.sources, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            (self.folder / "sources.pickle.tmp").replace(self.folder / "sources.pickle")
         state = {
             "engine": _engine_key(),
             "out": self.out,
             "manifest": self.manifest,
             "spare_manifest": self.spare_manifest,
         }
-        (self.folder / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+        (self.folder / "state.json.tmp").write_bytes(orjson.dumps(state))
+        (self.folder / "state.json.tmp").replace(self.folder / "state.json")
+
+    def _signature(self) -> int:
+        return hash(tuple((rel, entry.digest, entry.checked_for) for rel, entry in self.sources.items()))
 
     @property
     def spare(self) -> Path | None:
         return self.folder / SPARE if self.folder is not None else None
 
-    def previous_file(self, rel: str, content_id: str) -> tuple[Path, str] | None:
-        """The previous build's file or unit folder `rel` and its sha1, if it had this content id
-        and is untouched since."""
+    def previous_file(self, rel: str, content_id: str) -> tuple[Path, list] | None:
+        """The previous build's file or unit folder `rel` and its manifest record, if it had this
+        content id and is untouched since."""
         record = self.manifest.get(rel)
         if not self.out or record is None or record[0] != content_id:
             return None
         path = Path(self.out) / rel.rstrip("/")
-        return (path, record[1]) if trusted(path, record, unit=rel.endswith("/")) else None
+        now = verified(path, record, unit=rel.endswith("/"))
+        return (path, now) if now else None
 
 
-def bundle_fingerprint(pages: dict[str, tuple[str, str | None]], paths: list[str]) -> str:
+def bundle_fingerprint(pages: Manifest, paths: list[str]) -> str:
     """What a bundle's index depends on: the indexed pages' paths and content ids."""
     hasher = hashlib.sha1(_engine_key().encode())
     for rel in paths:

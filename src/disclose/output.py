@@ -38,19 +38,20 @@ def sha1_of(path: Path) -> str:
     return hasher.hexdigest()
 
 
-def trusted(path: Path, record: list, unit: bool = False) -> bool:
-    """Is the file or unit folder at `path` as its manifest record says? The stat answers at once
-    when it matches; after a copy or a restore from CI's cache (new inodes and times) the content
-    does."""
+def verified(path: Path, record: list, unit: bool = False) -> list | None:
+    """The record of the file or unit folder at `path`, with its current stat, if its content is
+    what the manifest `record` says. The stat answers at once when it matches; after a copy or a
+    restore from CI's cache (new inodes and times) the content does."""
     try:
         stat = (path / UNIT_MARKER if unit else path).stat()
     except OSError:
-        return False
-    if [stat.st_size, stat.st_mtime_ns, stat.st_ino] == record[2:]:
-        return True
+        return None
+    now = [record[0], record[1], stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    if now[2:] == record[2:]:
+        return now
     if not unit and stat.st_size != record[2]:
-        return False
-    return sha1_of(path) == record[1]
+        return None
+    return now if sha1_of(path) == record[1] else None
 
 
 @dataclass
@@ -59,20 +60,21 @@ class Staging:
 
     root: Path
     present: Manifest = field(default_factory=dict)  # what is there and verified
-    written: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # path -> (content id, sha1)
+    written: Manifest = field(default_factory=dict)  # this build's; records may lack their stat yet
 
     def holds(self, rel: str, content_id: str) -> bool:
         """True if `rel` already has this content; it is then kept as it is."""
         record = self.present.get(rel)
         if record is not None and record[0] == content_id:
-            self.written[rel] = (content_id, record[1])
+            self.written[rel] = record
             return True
         return False
 
-    def clear(self, rel: str, content_id: str, sha1: str | None = None) -> Path:
-        """Make room for new content at `rel`; returns its path. Files are never written in place:
-        a spare file may be a hard link shared with the live output."""
-        self.written[rel] = (content_id, sha1)
+    def clear(self, rel: str, content_id: str, record: list | None = None) -> Path:
+        """Make room for new content at `rel`; returns its path. `record` is the manifest record
+        of what will be there when known (a hard link to a recorded file). Files are never
+        written in place: a spare file may be a hard link shared with the live output."""
+        self.written[rel] = record or [content_id, None]
         target = self.root / rel.rstrip("/")
         if rel in self.present:
             _remove(target)
@@ -81,7 +83,7 @@ class Staging:
         return target
 
     def write(self, rel: str, content_id: str, data: bytes) -> None:
-        self.clear(rel, content_id, hashlib.sha1(data).hexdigest()).write_bytes(data)
+        self.clear(rel, content_id, [content_id, hashlib.sha1(data).hexdigest()]).write_bytes(data)
 
     def put(self, rel: str, content_id: str, data: bytes) -> None:
         if not self.holds(rel, content_id):
@@ -98,11 +100,14 @@ class Staging:
                 parent.rmdir()
 
     def manifest(self) -> Manifest:
+        """Every file's record; only files new in the staging folder need a stat."""
         manifest = {}
-        for rel, (content_id, sha1) in self.written.items():
-            path = self.root / rel.rstrip("/")
-            stat = (path / UNIT_MARKER if rel.endswith("/") else path).stat()
-            manifest[rel] = [content_id, sha1 or sha1_of(path), stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        for rel, record in self.written.items():
+            if len(record) < 5:
+                path = self.root / rel.rstrip("/")
+                stat = (path / UNIT_MARKER if rel.endswith("/") else path).stat()
+                record = [record[0], record[1] or sha1_of(path), stat.st_size, stat.st_mtime_ns, stat.st_ino]
+            manifest[rel] = record
         return manifest
 
 
@@ -126,14 +131,14 @@ def _verified(root: Path, manifest: Manifest) -> Manifest:
                     unit = manifest.get(rel + "/")
                     if unit is None:
                         folders.append(rel + "/")
-                    elif trusted(Path(entry.path), unit, unit=True):
-                        present[rel + "/"] = unit
+                    elif now := verified(Path(entry.path), unit, unit=True):
+                        present[rel + "/"] = now
                     else:
                         shutil.rmtree(entry.path)
                     continue
                 record = manifest.get(rel)
-                if record is not None and trusted(Path(entry.path), record):
-                    present[rel] = record
+                if record is not None and (now := verified(Path(entry.path), record)):
+                    present[rel] = now
                 else:
                     os.unlink(entry.path)
     return present

@@ -5,6 +5,7 @@ Reading git history (修订记录) is I/O at the edge too; it reaches rendering 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -20,7 +21,7 @@ from .gate import Publication, decide
 from .history import read_history
 from .load import load, load_reports
 from .model import Problem
-from .output import Staging, write_atomically
+from .output import Manifest, Staging, write_atomically
 from .progress import QUIET, Progress
 from .records import report_years
 from .render import Page, Producer, render_site, template_dirs
@@ -123,10 +124,10 @@ class _Job:
 _JOB: _Job | None = None
 
 
-def _write_shard(shard: int) -> tuple[int, dict[str, tuple[str, str | None]]]:
+def _write_shard(shard: int) -> tuple[int, Manifest]:
     """Write every `workers`-th file of the site: kept when the staging folder (the spare) already
     holds it, hard-linked from the previous build when its fingerprint is unchanged, else rendered.
-    Returns the pages written and every file's content id and sha1."""
+    Returns the pages written and every file's manifest record."""
     job = _JOB
     assert job is not None
     staging, pages = job.staging, 0
@@ -205,6 +206,9 @@ def build(
     if report.errors or report.catalogue is None:
         return report
     started = time.perf_counter()
+    # What was read and checked lives until the end: the collector need not walk it again (nor
+    # touch it in the forked workers, which would copy their memory page by page).
+    gc.freeze()
     pub = decide(report.catalogue, read_history(site))
     report.publication = pub
     dirs = tuple(template_dirs(site))

@@ -94,7 +94,7 @@ def build_index(
     staging: Staging,
     bundles: dict[str, list[str]],
     fingerprints: dict[str, str],
-    previous: Callable[[str, str], tuple[Path, str] | None] = lambda rel, fingerprint: None,
+    previous: Callable[[str, str], tuple[Path, list] | None] = lambda rel, fingerprint: None,
     workers: int | None = None,
     done: Callable[[int], None] = lambda count: None,
 ) -> list[str]:
