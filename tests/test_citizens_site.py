@@ -66,7 +66,8 @@ def test_policy_json_ld_is_legislation_with_its_doc_no(public):
     assert data["@type"] == "Legislation" and data["legislationIdentifier"] == "绍政发〔2022〕5号"
     assert data["legislationLegalForce"] == "InForce"
     old = read(public, "policies/shaoxing-2017-work-rules/index.html")
-    assert '"legislationLegalForce": "NotInForce"' in old
+    old_data = json.loads(re.search(r'<script type="application/ld\+json">(.+?)</script>', old).group(1))
+    assert old_data["legislationLegalForce"] == "NotInForce"
     assert '<link rel="canonical" href="https://disclose.example.gov.cn/policies/shaoxing-2022-work-rules/">' in html
     assert "<title>绍兴市人民政府关于印发绍兴市人民政府工作规则的通知 - 政务公开示例网站</title>" in html
     assert '<meta name="description" content="' in html
