@@ -184,3 +184,16 @@ def test_output_and_cache_restored_by_ci_are_reused(tmp_path):
     report = pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache)
     assert len(report.reindexed) == 1
     assert_same_as_cold(site, out, tmp_path / "cold")
+
+
+def test_a_second_build_on_the_same_cache_is_refused(tmp_path):
+    from disclose.build_cache import exclusive
+
+    site = copy_sample(tmp_path / "site")
+    cache = tmp_path / "cache"
+    with exclusive(cache):
+        result = run("build", "--site", str(site), "--out", str(tmp_path / "o"), "--cache", str(cache), "--today", TODAY)
+    assert result.exit_code == 2
+    assert "另一个构建正在使用缓存" in result.output
+    assert not (tmp_path / "o").exists()
+    build(site, tmp_path / "o", cache)  # free again once the first build is done

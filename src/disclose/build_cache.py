@@ -14,11 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import orjson
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None
 
 from . import __version__
 from .model import Item, Problem, Source
@@ -50,6 +57,25 @@ class CachedSource:
     checked_for: str = ""  # the configuration key `problems` and `item` were found under
     problems: list[Problem] = field(default_factory=list)
     item: Item | None = None
+
+
+class CacheBusy(RuntimeError):
+    """Another build is using the same cache folder."""
+
+
+@contextmanager
+def exclusive(folder: Path | None) -> Iterator[None]:
+    """One build at a time per cache folder: two would start from the same spare output."""
+    if folder is None or fcntl is None:
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CacheBusy(str(folder)) from None
+        yield
 
 
 def config_key(config: object) -> str:

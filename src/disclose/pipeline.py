@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .build_cache import BuildCache, bundle_fingerprint, digest
+from .build_cache import BuildCache, CacheBusy, bundle_fingerprint, digest, exclusive
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
 from .gate import Publication, decide
@@ -200,11 +200,45 @@ def build(
     reused from the previous build; the output is byte-identical to a build without it.
     """
     workers = workers or os.cpu_count() or 1
-    cache = BuildCache.open(cache_dir)
     _guard_out(site, out)
+    try:
+        with exclusive(cache_dir):
+            return _build(site, out, today, workers, BuildCache.open(cache_dir), progress)
+    except CacheBusy:
+        raise UsageError(f"另一个构建正在使用缓存 {cache_dir}；请等它结束后再构建") from None
+    finally:
+        gc.unfreeze()
+
+
+def _build(site: Path, out: Path, today: date, workers: int, cache: BuildCache, progress: Progress) -> Report:
     report = check(site, today, cache)
     if report.errors or report.catalogue is None:
         return report
+    started = time.perf_counter()
+    # What was read and checked lives until the end: the collector need not walk it again (nor
+    # touch it in the forked workers, which would copy their memory page by page).
+    gc.freeze()
+    pub = decide(report.catalogue, read_history(site))
+    report.publication = pub
+    dirs = tuple(template_dirs(site))
+
+    def finish(staging: Staging) -> None:
+        report.pages = write_pages(pub, dirs, staging, workers, cache, progress)
+        _copy_assets(dirs, staging)
+        _copy_attachments(site, pub, staging)
+        report.seconds["render"] = time.perf_counter() - started
+        bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
+        fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
+        progress.start("建立搜索索引", len(bundles))
+        report.reindexed = build_index(staging, bundles, fingerprints, cache.previous_file, workers, progress.update)
+        progress.finish()
+        report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]
+
+    manifest, kept = write_atomically(out, finish, cache.spare, cache.spare_manifest)
+    cache.spare_manifest = cache.manifest if kept else {}
+    cache.manifest, cache.out = manifest, str(out.absolute())
+    cache.save()
+    return report
     started = time.perf_counter()
     # What was read and checked lives until the end: the collector need not walk it again (nor
     # touch it in the forked workers, which would copy their memory page by page).
