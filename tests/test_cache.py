@@ -192,7 +192,9 @@ def test_a_second_build_on_the_same_cache_is_refused(tmp_path):
     site = copy_sample(tmp_path / "site")
     cache = tmp_path / "cache"
     with exclusive(cache):
-        result = run("build", "--site", str(site), "--out", str(tmp_path / "o"), "--cache", str(cache), "--today", TODAY)
+        result = run(
+            "build", "--site", str(site), "--out", str(tmp_path / "o"), "--cache", str(cache), "--today", TODAY
+        )
     assert result.exit_code == 2
     assert "另一个构建正在使用缓存" in result.output
     assert not (tmp_path / "o").exists()
