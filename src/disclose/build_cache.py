@@ -6,7 +6,7 @@ the fingerprint of the pages it indexes); and the spare output folder with its m
 
 All are exact: a source is reused only for the same bytes, a page only when its template set and
 context are the same (it is then hard-linked from the previous output), a search bundle only for
-the same pages and the same disclose and Pagefind versions, so an incremental build writes
+the same pages, the same disclose code and Pagefind version, so an incremental build writes
 exactly what a cold build would.
 """
 
@@ -17,6 +17,7 @@ import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -35,13 +36,19 @@ FORMAT = 4
 SPARE = "spare"
 
 
+@cache
 def _engine_key() -> str:
-    """What makes cached results valid: the cache format, disclose's and Pagefind's versions."""
+    """What makes cached results valid: the cache format, Pagefind's version and disclose's own
+    code (every module, not just the version number, so a changed rule never reuses old results)."""
     try:
         pagefind = version("pagefind-bin-extended")
     except PackageNotFoundError:  # pragma: no cover
         pagefind = "unknown"
-    return f"{FORMAT}/{__version__}/{pagefind}"
+    code = hashlib.sha1(__version__.encode())
+    package = Path(__file__).parent
+    for module in sorted(package.rglob("*.py")):
+        code.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())
+    return f"{FORMAT}/{code.hexdigest()}/{pagefind}"
 
 
 def digest(data: bytes) -> str:
