@@ -127,10 +127,13 @@ def test_output_changed_by_hand_is_not_trusted(tmp_path):
     build(site, incremental, cache)
     (incremental / "index.html").write_text("changed by hand", encoding="utf-8")
     (incremental / "stray.html").write_text("not from the build", encoding="utf-8")
+    (incremental / "stray/deep").mkdir(parents=True)
+    (incremental / "stray/deep/index.html").write_text("not from the build", encoding="utf-8")
     build(site, incremental, cache)  # must not link the changed page from the previous output
     assert_same_as_cold(site, incremental, tmp_path / "cold1")
     build(site, incremental, cache)  # starts from the spare, which holds both files
     assert_same_as_cold(site, incremental, tmp_path / "cold2")
+    assert not (incremental / "stray").exists()
 
 
 def test_unchanged_bundles_are_reused_and_changed_ones_reindexed(tmp_path):

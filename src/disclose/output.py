@@ -94,10 +94,7 @@ class Staging:
         for rel in self.present.keys() - self.written.keys():
             path = self.root / rel.rstrip("/")
             _remove(path)
-            for parent in path.parents:
-                if parent == self.root or any(parent.iterdir()):
-                    break
-                parent.rmdir()
+            _remove_empty(self.root, path.parent)
 
     def manifest(self) -> Manifest:
         """Every file's record; only files new in the staging folder need a stat."""
@@ -119,8 +116,10 @@ def _remove(path: Path) -> None:
 
 
 def _verified(root: Path, manifest: Manifest) -> Manifest:
-    """What in the spare `root` is as the manifest says; anything else there is deleted."""
+    """What in the spare `root` is as the manifest says; anything else there is deleted, with
+    the folders that leaves empty."""
     present: Manifest = {}
+    touched: set[str] = set()
     folders = [""]
     while folders:
         folder = folders.pop()
@@ -135,13 +134,25 @@ def _verified(root: Path, manifest: Manifest) -> Manifest:
                         present[rel + "/"] = now
                     else:
                         shutil.rmtree(entry.path)
+                        touched.add(folder)
                     continue
                 record = manifest.get(rel)
                 if record is not None and (now := verified(Path(entry.path), record)):
                     present[rel] = now
                 else:
                     os.unlink(entry.path)
+                    touched.add(folder)
+    for folder in sorted(touched, key=len, reverse=True):
+        _remove_empty(root, root / folder)
     return present
+
+
+def _remove_empty(root: Path, folder: Path) -> None:
+    """Remove `folder` and its parents up to `root` while they are empty."""
+    for path in (folder, *folder.parents):
+        if path == root or not path.is_dir() or any(path.iterdir()):
+            return
+        path.rmdir()
 
 
 def _staging(out: Path, spare: Path | None, spare_manifest: Manifest) -> Staging:

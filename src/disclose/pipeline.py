@@ -196,8 +196,9 @@ def build(
 ) -> Report:
     """Check, then write the whole site to `out` atomically; nothing is written on errors.
 
-    With `cache_dir`, unchanged sources are not parsed again and unchanged search bundles are
-    reused from the previous build; the output is byte-identical to a build without it.
+    With `cache_dir`, unchanged sources are not parsed or checked again, unchanged pages and
+    search bundles are taken from the previous build or the spare output, and the output is
+    byte-identical to a build without it. One build at a time may use a cache folder.
     """
     workers = workers or os.cpu_count() or 1
     _guard_out(site, out)
@@ -211,34 +212,10 @@ def build(
 
 
 def _build(site: Path, out: Path, today: date, workers: int, cache: BuildCache, progress: Progress) -> Report:
+    """The build proper, while it holds the cache folder."""
     report = check(site, today, cache)
     if report.errors or report.catalogue is None:
         return report
-    started = time.perf_counter()
-    # What was read and checked lives until the end: the collector need not walk it again (nor
-    # touch it in the forked workers, which would copy their memory page by page).
-    gc.freeze()
-    pub = decide(report.catalogue, read_history(site))
-    report.publication = pub
-    dirs = tuple(template_dirs(site))
-
-    def finish(staging: Staging) -> None:
-        report.pages = write_pages(pub, dirs, staging, workers, cache, progress)
-        _copy_assets(dirs, staging)
-        _copy_attachments(site, pub, staging)
-        report.seconds["render"] = time.perf_counter() - started
-        bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
-        fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
-        progress.start("建立搜索索引", len(bundles))
-        report.reindexed = build_index(staging, bundles, fingerprints, cache.previous_file, workers, progress.update)
-        progress.finish()
-        report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]
-
-    manifest, kept = write_atomically(out, finish, cache.spare, cache.spare_manifest)
-    cache.spare_manifest = cache.manifest if kept else {}
-    cache.manifest, cache.out = manifest, str(out.absolute())
-    cache.save()
-    return report
     started = time.perf_counter()
     # What was read and checked lives until the end: the collector need not walk it again (nor
     # touch it in the forked workers, which would copy their memory page by page).
