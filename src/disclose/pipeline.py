@@ -122,6 +122,7 @@ class _Job:
 
 
 _JOB: _Job | None = None
+PROGRESS_STEP = 50  # files a worker writes between progress reports (each takes a shared lock)
 
 
 def _write_shard(shard: int) -> tuple[int, Manifest]:
@@ -131,7 +132,7 @@ def _write_shard(shard: int) -> tuple[int, Manifest]:
     job = _JOB
     assert job is not None
     staging, pages = job.staging, 0
-    for rel, produce in job.files[shard :: job.workers]:
+    for done, (rel, produce) in enumerate(job.files[shard :: job.workers], 1):
         if isinstance(produce, Page):
             context = produce.resolve()
             fingerprint = produce.fingerprint(context)
@@ -145,9 +146,9 @@ def _write_shard(shard: int) -> tuple[int, Manifest]:
             data = produce()
             staging.put(rel, digest(data), data)
         pages += rel.endswith(".html")
-        if job.counter is not None:
+        if job.counter is not None and done % PROGRESS_STEP == 0:
             with job.counter.get_lock():
-                job.counter.value += 1
+                job.counter.value += PROGRESS_STEP
     return pages, staging.written
 
 
