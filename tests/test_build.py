@@ -159,3 +159,17 @@ def test_markdown_raw_html_is_escaped_and_tables_render(site, tmp_path):
     page = (out / "decisions/h/index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert "<table>" in page and 'href="javascript:' not in page
+
+
+def test_parsing_over_several_processes_reads_what_one_process_reads(tmp_path, monkeypatch):
+    from disclose import load as loader
+
+    from .conftest import copy_sample
+
+    site = copy_sample(tmp_path / "site")
+    write(site, "content/decisions/broken.md", "---\ntitle: [unclosed\n---\n")
+    write(site, "content/decisions/no-front-matter.md", "只有正文。\n")
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 2)
+    alone, shared = loader.load(site, None, 1), loader.load(site, None, 2)
+    assert alone == shared
+    assert len(alone[0]) > 50 and {p.path for p in alone[1]} >= {"content/decisions/broken.md"}

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from functools import partial
 from pathlib import Path
 
 from .build_cache import CachedSource, digest
 from .frontmatter import MAX_BYTES, load_source, parse_yaml, read_text
 from .model import Problem, Source
+
+PARALLEL_FROM = 1000  # files to parse before forking workers pays
 
 
 def content_files(root: Path) -> list[str]:
@@ -25,34 +29,45 @@ def content_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def load(root: Path, cache: dict[str, CachedSource] | None = None) -> tuple[list[Source], list[Problem]]:
+def load(
+    root: Path, cache: dict[str, CachedSource] | None = None, workers: int = 1
+) -> tuple[list[Source], list[Problem]]:
     """Read every content file; one bad file never stops the others from being checked.
 
     `cache` maps a path to its parsed source from an earlier build; an unchanged file (the same
-    bytes) is not parsed again, and the mapping is updated in place.
+    bytes) is not parsed again, and the mapping is updated in place. Many files to parse are
+    parsed on `workers` cores.
     """
-    sources: list[Source] = []
-    problems: list[Problem] = []
     files = content_files(root)
+    digests: dict[str, str] = {}
+    loaded: dict[str, tuple[Source | None, list[Problem]]] = {}
     for rel in files:
         if cache is not None:
             path = root / rel
             if path.stat().st_size <= MAX_BYTES:
-                key = digest(path.read_bytes())
+                digests[rel] = key = digest(path.read_bytes())
                 hit = cache.get(rel)
                 if hit is not None and hit.digest == key:
-                    sources.append(hit.source)
-                    continue
-        source, found = load_source(root, rel)
-        problems.extend(found)
-        if source is not None:
-            sources.append(source)
-            if cache is not None and not found:
-                cache[rel] = CachedSource(digest((root / rel).read_bytes()), source)
+                    loaded[rel] = (hit.source, [])
+    pending = [rel for rel in files if rel not in loaded]
+    for rel, (source, found) in zip(pending, _parse(root, pending, workers), strict=True):
+        loaded[rel] = (source, found)
+        if cache is not None and source is not None and not found and rel in digests:
+            cache[rel] = CachedSource(digests[rel], source)
     if cache is not None:
         for rel in set(cache) - set(files):
             del cache[rel]
-    return sources, problems
+    sources = [loaded[rel][0] for rel in files if loaded[rel][0] is not None]
+    return sources, [problem for rel in files for problem in loaded[rel][1]]
+
+
+def _parse(root: Path, rels: list[str], workers: int) -> list[tuple[Source | None, list[Problem]]]:
+    """Parse files, over forked worker processes when there are many: parsing YAML is most of the
+    time a first build spends reading."""
+    if workers > 1 and len(rels) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(partial(load_source, root), rels, chunksize=200)
+    return [load_source(root, rel) for rel in rels]
 
 
 def load_reports(root: Path) -> tuple[dict[int, Source], list[Problem]]:

@@ -50,7 +50,7 @@ class Report:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def check(site: Path, today: date, cache: BuildCache | None = None) -> Report:
+def check(site: Path, today: date, cache: BuildCache | None = None, workers: int | None = None) -> Report:
     """Every rule over the whole site; nothing is written."""
     if not (site / SITE_FILE).is_file():
         raise UsageError(f"{site}: 找不到 {SITE_FILE}（用 --site 指向含 {SITE_FILE} 的目录）")
@@ -61,7 +61,7 @@ def check(site: Path, today: date, cache: BuildCache | None = None) -> Report:
     if config is None:
         report.problems.sort()
         return report
-    sources, problems = load(site, cache.sources if cache is not None else None)
+    sources, problems = load(site, cache.sources if cache is not None else None, workers or os.cpu_count() or 1)
     report.problems.extend(problems)
     reports, problems = load_reports(site)
     report.problems.extend(problems)
@@ -214,7 +214,7 @@ def build(
 
 def _build(site: Path, out: Path, today: date, workers: int, cache: BuildCache, progress: Progress) -> Report:
     """The build proper, while it holds the cache folder."""
-    report = check(site, today, cache)
+    report = check(site, today, cache, workers)
     if report.errors or report.catalogue is None:
         return report
     started = time.perf_counter()
