@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
+
+import orjson
 
 from .gate import Publication
 from .model import Item
@@ -50,7 +51,7 @@ def record(pub: Publication, item: Item) -> dict[str, Any]:
 
 def catalog_json(pub: Publication) -> bytes:
     data = {"site": pub.config.title, "items": [record(pub, i) for i in pub.items]}
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
 
 def catalog_csv(pub: Publication) -> bytes:

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
-from functools import cache
 
 import chinese_calendar
 
@@ -21,14 +20,16 @@ REPLY_LIMIT = 20
 EXTENDED_LIMIT = 40
 
 
-@cache
+# The package's own is_workday scans its whole table on every call to check the year; the same
+# rule over its published tables (`holidays`, `workdays`: date -> name) is a set look-up.
+_OFFICIAL_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
+
+
 def _official_workday(day: date) -> bool | None:
-    """The State Council calendar for `day`, or None for a year it does not cover (cached: the
-    package validates every call against its whole table, which dominates a build otherwise)."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
+    """The State Council calendar for `day`, or None for a year it does not cover."""
+    if day.year not in _OFFICIAL_YEARS:
         return None
+    return day in chinese_calendar.workdays or (day.weekday() <= 4 and day not in chinese_calendar.holidays)
 
 
 class Progress(Enum):
