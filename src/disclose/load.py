@@ -41,14 +41,14 @@ def load(
     files = content_files(root)
     digests: dict[str, str] = {}
     loaded: dict[str, tuple[Source | None, list[Problem]]] = {}
-    for rel in files:
-        if cache is not None:
-            path = root / rel
-            if path.stat().st_size <= MAX_BYTES:
-                digests[rel] = key = digest(path.read_bytes())
-                hit = cache.get(rel)
-                if hit is not None and hit.digest == key:
-                    loaded[rel] = (hit.source, [])
+    for rel in files if cache is not None else ():
+        path = os.path.join(root, rel)  # a plain string: this runs for every file of every build
+        if os.stat(path).st_size <= MAX_BYTES:
+            with open(path, "rb") as handle:
+                digests[rel] = key = digest(handle.read())
+            hit = cache.get(rel)
+            if hit is not None and hit.digest == key:
+                loaded[rel] = (hit.source, [])
     pending = [rel for rel in files if rel not in loaded]
     for rel, (source, found) in zip(pending, _parse(root, pending, workers), strict=True):
         loaded[rel] = (source, found)

@@ -38,6 +38,10 @@ def sha1_of(path: Path) -> str:
     return hasher.hexdigest()
 
 
+def _same_stat(stat: os.stat_result, record: list) -> bool:
+    return stat.st_size == record[2] and stat.st_mtime_ns == record[3] and stat.st_ino == record[4]
+
+
 def verified(path: Path, record: list, unit: bool = False) -> list | None:
     """The record of the file or unit folder at `path`, with its current stat, if its content is
     what the manifest `record` says. The stat answers at once when it matches; after a copy or a
@@ -46,9 +50,9 @@ def verified(path: Path, record: list, unit: bool = False) -> list | None:
         stat = (path / UNIT_MARKER if unit else path).stat()
     except OSError:
         return None
+    if _same_stat(stat, record):
+        return record
     now = [record[0], record[1], stat.st_size, stat.st_mtime_ns, stat.st_ino]
-    if now[2:] == record[2:]:
-        return now
     if not unit and stat.st_size != record[2]:
         return None
     return now if sha1_of(path) == record[1] else None
@@ -137,7 +141,9 @@ def _verified(root: Path, manifest: Manifest) -> Manifest:
                         touched.add(folder)
                     continue
                 record = manifest.get(rel)
-                if record is not None and (now := verified(Path(entry.path), record)):
+                if record is not None and _same_stat(entry.stat(follow_symlinks=False), record):
+                    present[rel] = record  # the common case, without building a Path
+                elif record is not None and (now := verified(Path(entry.path), record)):
                     present[rel] = now
                 else:
                     os.unlink(entry.path)
