@@ -46,8 +46,11 @@ def validate(
     catalogue = Catalogue.of(root, config, today, typed, reports)
     for rule in all_rules():
         if rule.scope == "item":
+            check = rule.check
             for item in catalogue.items:
-                problems.extend(rule.problems(item, rule.check(item, catalogue)))
+                # most items break no rule: turn findings into problems only when there are some
+                for found in check(item, catalogue):
+                    problems.extend(rule.problems(item, [found]))
         elif rule.scope == "site":
             problems.extend(rule.problems(None, rule.check(catalogue)))
     return catalogue, problems
