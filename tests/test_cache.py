@@ -89,6 +89,12 @@ def build(site: Path, out: Path, cache: Path | None) -> None:
     assert result.exit_code == 0, result.output
 
 
+def small_bundles(site: Path) -> None:
+    """Search bundles of at most 50 pages, so the small sample site has several."""
+    text = (site / "site.yaml").read_text(encoding="utf-8")
+    (site / "site.yaml").write_text(text + "search_bundle_size: 50\n", encoding="utf-8")
+
+
 def assert_same_as_cold(site: Path, incremental: Path, cold: Path) -> None:
     build(site, cold, None)
     after, expected = snapshot(incremental), snapshot(cold)
@@ -131,7 +137,7 @@ def test_output_changed_by_hand_is_not_trusted(tmp_path):
     (incremental / "stray/deep/index.html").write_text("not from the build", encoding="utf-8")
     build(site, incremental, cache)  # must not link the changed page from the previous output
     assert_same_as_cold(site, incremental, tmp_path / "cold1")
-    build(site, incremental, cache)  # starts from the spare, which holds both files
+    build(site, incremental, cache)  # starts from the spare, which holds the changed and stray files
     assert_same_as_cold(site, incremental, tmp_path / "cold2")
     assert not (incremental / "stray").exists()
 
@@ -142,9 +148,7 @@ def test_unchanged_bundles_are_reused_and_changed_ones_reindexed(tmp_path):
     from disclose import pipeline
 
     site = copy_sample(tmp_path / "site")
-    (site / "site.yaml").write_text(
-        (site / "site.yaml").read_text(encoding="utf-8") + "search_bundle_size: 50\n", encoding="utf-8"
-    )
+    small_bundles(site)
     out, cache = tmp_path / "out", tmp_path / "cache"
     first = pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache)
     assert len(first.reindexed) > 1
@@ -172,9 +176,7 @@ def test_output_and_cache_restored_by_ci_are_reused(tmp_path):
     from disclose import pipeline
 
     site = copy_sample(tmp_path / "site")
-    (site / "site.yaml").write_text(
-        (site / "site.yaml").read_text(encoding="utf-8") + "search_bundle_size: 50\n", encoding="utf-8"
-    )
+    small_bundles(site)
     out, cache = tmp_path / "out", tmp_path / "cache"
     assert len(pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache).reindexed) > 1
     pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache)
