@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - not on Windows
 
 from . import __version__
 from .model import Item, Problem, Source
-from .output import Manifest, verified
+from .output import Manifest, digest, verified
 
 FORMAT = 4
 SPARE = "spare"
@@ -49,10 +49,6 @@ def _engine_key() -> str:
     for module in sorted(package.rglob("*.py")):
         code.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())
     return f"{FORMAT}/{code.hexdigest()}/{pagefind}"
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha1(data).hexdigest()
 
 
 @dataclass

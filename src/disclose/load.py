@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from functools import partial
 from pathlib import Path
 
 from .build_cache import CachedSource, digest
+from .forking import fork_context
 from .frontmatter import MAX_BYTES, load_source, parse_yaml, read_text
 from .model import Problem, Source
 
@@ -64,8 +64,9 @@ def load(
 def _parse(root: Path, rels: list[str], workers: int) -> list[tuple[Source | None, list[Problem]]]:
     """Parse files, over forked worker processes when there are many: parsing YAML is most of the
     time a first build spends reading."""
-    if workers > 1 and len(rels) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+    context = fork_context(workers, len(rels), PARALLEL_FROM)
+    if context is not None:
+        with context.Pool(workers) as pool:
             return pool.map(partial(load_source, root), rels, chunksize=200)
     return [load_source(root, rel) for rel in rels]
 

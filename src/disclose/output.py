@@ -27,35 +27,35 @@ Manifest = dict[str, list]
 UNIT_MARKER = "pagefind-entry.json"
 
 
+def digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
 def sha1_of(path: Path) -> str:
     """The sha1 of a file, or of a unit folder's file names and contents."""
+    if not path.is_dir():
+        return digest(path.read_bytes())
     hasher = hashlib.sha1()
-    if path.is_dir():
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            hasher.update(file.relative_to(path).as_posix().encode() + b"\0" + file.read_bytes())
-    else:
-        hasher.update(path.read_bytes())
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        hasher.update(file.relative_to(path).as_posix().encode() + b"\0" + file.read_bytes())
     return hasher.hexdigest()
 
 
-def _same_stat(stat: os.stat_result, record: list) -> bool:
-    return stat.st_size == record[2] and stat.st_mtime_ns == record[3] and stat.st_ino == record[4]
-
-
-def verified(path: Path, record: list, unit: bool = False) -> list | None:
+def verified(path: str | Path, record: list, unit: bool = False, stat: os.stat_result | None = None) -> list | None:
     """The record of the file or unit folder at `path`, with its current stat, if its content is
-    what the manifest `record` says. The stat answers at once when it matches; after a copy or a
-    restore from CI's cache (new inodes and times) the content does."""
-    try:
-        stat = (path / UNIT_MARKER if unit else path).stat()
-    except OSError:
-        return None
-    if _same_stat(stat, record):
-        return record
+    what the manifest `record` says. The stat (given, or read here) answers at once when it
+    matches; after a copy or a restore from CI's cache (new inodes and times) the content does."""
+    if stat is None:
+        try:
+            stat = os.stat(os.path.join(path, UNIT_MARKER) if unit else path)
+        except OSError:
+            return None
     now = [record[0], record[1], stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    if now[2:] == record[2:]:
+        return record
     if not unit and stat.st_size != record[2]:
         return None
-    return now if sha1_of(path) == record[1] else None
+    return now if sha1_of(Path(path)) == record[1] else None
 
 
 @dataclass
@@ -86,12 +86,14 @@ class Staging:
             target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
-    def write(self, rel: str, content_id: str, data: bytes) -> None:
-        self.clear(rel, content_id, [content_id, hashlib.sha1(data).hexdigest()]).write_bytes(data)
+    def write(self, rel: str, content_id: str, data: bytes, sha1: str | None = None) -> None:
+        self.clear(rel, content_id, [content_id, sha1 or digest(data)]).write_bytes(data)
 
-    def put(self, rel: str, content_id: str, data: bytes) -> None:
-        if not self.holds(rel, content_id):
-            self.write(rel, content_id, data)
+    def put(self, rel: str, data: bytes) -> None:
+        """Bytes whose content id is their own sha1 (anything but a rendered page)."""
+        sha1 = digest(data)
+        if not self.holds(rel, sha1):
+            self.write(rel, sha1, data, sha1)
 
     def prune(self) -> None:
         """Delete what the spare held that this build does not produce, and emptied folders."""
@@ -134,16 +136,14 @@ def _verified(root: Path, manifest: Manifest) -> Manifest:
                     unit = manifest.get(rel + "/")
                     if unit is None:
                         folders.append(rel + "/")
-                    elif now := verified(Path(entry.path), unit, unit=True):
+                    elif now := verified(entry.path, unit, unit=True):
                         present[rel + "/"] = now
                     else:
                         shutil.rmtree(entry.path)
                         touched.add(folder)
                     continue
                 record = manifest.get(rel)
-                if record is not None and _same_stat(entry.stat(follow_symlinks=False), record):
-                    present[rel] = record  # the common case, without building a Path
-                elif record is not None and (now := verified(Path(entry.path), record)):
+                if record is not None and (now := verified(entry.path, record, stat=entry.stat(follow_symlinks=False))):
                     present[rel] = now
                 else:
                     os.unlink(entry.path)

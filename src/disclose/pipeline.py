@@ -6,7 +6,6 @@ Reading git history (修订记录) is I/O at the edge too; it reaches rendering 
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
@@ -14,9 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .build_cache import BuildCache, CacheBusy, bundle_fingerprint, digest, exclusive
+from .build_cache import BuildCache, CacheBusy, bundle_fingerprint, exclusive
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
+from .forking import fork_context
 from .gate import Publication, decide
 from .history import read_history
 from .load import load, load_reports
@@ -92,16 +92,14 @@ def _copy_assets(dirs: tuple[Path, ...], staging: Staging) -> None:
             if path.is_file():
                 chosen[f"assets/{path.relative_to(assets).as_posix()}"] = path
     for rel, path in chosen.items():
-        data = path.read_bytes()
-        staging.put(rel, digest(data), data)
+        staging.put(rel, path.read_bytes())
 
 
 def _copy_attachments(site: Path, pub: Publication, staging: Staging) -> None:
     """Attachments of public items only; others' files never leave the repository."""
     for paths in pub.attachments.values():
         for rel in paths:
-            data = (site / rel).read_bytes()
-            staging.put(attachment_output(rel), digest(data), data)
+            staging.put(attachment_output(rel), (site / rel).read_bytes())
 
 
 def indexed_pages(pub: Publication) -> list[tuple[str, str]]:
@@ -143,8 +141,7 @@ def _write_shard(shard: int) -> tuple[int, Manifest]:
                 else:
                     staging.write(rel, fingerprint, produce.render(context))
         else:
-            data = produce()
-            staging.put(rel, digest(data), data)
+            staging.put(rel, produce())
         pages += rel.endswith(".html")
         if job.counter is not None and done % PROGRESS_STEP == 0:
             with job.counter.get_lock():
@@ -162,8 +159,7 @@ def write_pages(
 ) -> int:
     """Render the site into `staging`, over `workers` forked processes when there are several."""
     global _JOB
-    parallel = workers > 1 and len(pub.items) >= 200 and "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork") if parallel else None
+    context = fork_context(workers, len(pub.items), 200)
     files = list(render_site(pub, dirs))
     progress.start("生成页面", len(files))
     try:

@@ -132,9 +132,6 @@ class Page:
     def render(self, context: dict[str, Any]) -> bytes:
         return self.env.get_template(self.name).render({**self.common, **context}).encode("utf-8")
 
-    def __call__(self) -> bytes:
-        return self.render(self.resolve())
-
 
 Producer = Callable[[], bytes]
 

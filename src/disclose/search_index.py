@@ -119,5 +119,5 @@ def build_index(
             finished += 1
             done(finished)
     listing = json.dumps({"bundles": list(bundles)}, ensure_ascii=False).encode()
-    staging.put(f"pagefind/{BUNDLES_FILE}", hashlib.sha1(listing).hexdigest(), listing)
+    staging.put(f"pagefind/{BUNDLES_FILE}", listing)
     return [name for name, _, _ in jobs]
