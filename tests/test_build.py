@@ -163,6 +163,7 @@ def test_markdown_raw_html_is_escaped_and_tables_render(site, tmp_path):
 
 def test_parsing_over_several_processes_reads_what_one_process_reads(tmp_path, monkeypatch):
     from disclose import load as loader
+    from disclose.forking import fork_context
 
     from .conftest import copy_sample
 
@@ -170,6 +171,14 @@ def test_parsing_over_several_processes_reads_what_one_process_reads(tmp_path, m
     write(site, "content/decisions/broken.md", "---\ntitle: [unclosed\n---\n")
     write(site, "content/decisions/no-front-matter.md", "只有正文。\n")
     monkeypatch.setattr(loader, "PARALLEL_FROM", 2)
+    contexts = []
+
+    def spy(*args):
+        contexts.append(fork_context(*args))
+        return contexts[-1]
+
+    monkeypatch.setattr(loader, "fork_context", spy)
     alone, shared = loader.load(site, None, 1), loader.load(site, None, 2)
+    assert contexts[0] is None and contexts[1] is not None  # the second parse really forked
     assert alone == shared
     assert len(alone[0]) > 50 and {p.path for p in alone[1]} >= {"content/decisions/broken.md"}
