@@ -151,7 +151,7 @@ export async function search(query, { filters = {}, all = false, limit = BATCH, 
 }
 
 const WINDOW_BEFORE = 30;
-const WINDOW_AFTER = 90;
+const WINDOW_AFTER = 60;
 
 /** Where each typed term occurs in `text`, as [start, end) in the original text, merged and sorted. */
 export function spans(text, wanted) {
@@ -218,7 +218,8 @@ export function safeExcerpt(html) {
 
 /** The excerpt shown under a result: the page's text around the first typed term, terms marked. */
 export function excerptNodes(result) {
-  const text = (result.content || "").replace(/\u200b/g, "");
+  // Pagefind joins blocks with ". ", which in Chinese text reads as a stray full stop.
+  const text = (result.content || "").replace(/\u200b/g, "").replace(/(?<=[\u3000-\u9fff\uff00-\uffef])\. /g, " ");
   const marks = result.terms && result.terms.length ? spans(text, result.terms) : [];
   if (!marks.length) return safeExcerpt(result.excerpt);
   const start = Math.max(0, marks[0][0] - WINDOW_BEFORE);
