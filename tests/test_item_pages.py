@@ -34,7 +34,7 @@ def info_box(page: str) -> str:
 
 def rows(page: str) -> dict[str, str]:
     """Info box label -> the cell's text (tags removed)."""
-    found = re.findall(r'<th scope="row"[^>]*>(.*?)</th><td[^>]*>(.*?)</td>', info_box(page))
+    found = re.findall(r'<th scope="row">(.*?)</th><td[^>]*>(.*?)</td>', info_box(page))
     return {label: html.unescape(re.sub(r"<[^>]+>", "", cell)) for label, cell in found}
 
 
