@@ -96,7 +96,14 @@ def test_phone_user_finds_the_shaoxing_rules_and_the_repeal(public):
         )
         driver.find_element(By.CSS_SELECTOR, '#search-results a[href="/policies/shaoxing-2022-work-rules/"]').click()
         wait(lambda: "绍兴市人民政府工作规则" in driver.title)
-        driver.find_element(By.CSS_SELECTOR, '.related a[href="/interpretations/shaoxing-2022-work-rules-jd/"]').click()
+        # The interpretation is in the info box near the top, not only at the end of 69 articles.
+        interpretation = driver.find_element(
+            By.CSS_SELECTOR, '.info a[href="/interpretations/shaoxing-2022-work-rules-jd/"]'
+        )
+        top = driver.execute_script("return arguments[0].getBoundingClientRect().top + window.scrollY", interpretation)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        assert top < 1600 and height > 8 * top
+        interpretation.click()
         wait(lambda: "政策解读" in driver.title)
         assert "绍政发〔2017〕8号" in driver.find_element(By.CSS_SELECTOR, ".body").text
         driver.back()

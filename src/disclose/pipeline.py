@@ -156,11 +156,12 @@ def write_pages(
     workers: int,
     cache: BuildCache,
     progress: Progress = QUIET,
+    site: Path | None = None,
 ) -> int:
     """Render the site into `staging`, over `workers` forked processes when there are several."""
     global _JOB
     context = fork_context(workers, len(pub.items), 200)
-    files = list(render_site(pub, dirs))
+    files = list(render_site(pub, dirs, site))
     progress.start("生成页面", len(files))
     try:
         if context is None:
@@ -222,7 +223,7 @@ def _build(site: Path, out: Path, today: date, workers: int, cache: BuildCache, 
     dirs = tuple(template_dirs(site))
 
     def finish(staging: Staging) -> None:
-        report.pages = write_pages(pub, dirs, staging, workers, cache, progress)
+        report.pages = write_pages(pub, dirs, staging, workers, cache, progress, site)
         _copy_assets(dirs, staging)
         _copy_attachments(site, pub, staging)
         report.seconds["render"] = time.perf_counter() - started

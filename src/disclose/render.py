@@ -208,16 +208,34 @@ def _listing(
         )
 
 
-def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str, Page | Producer]]:
+def attachment_sizes(site: Path | None, pub: Publication) -> dict[str, int]:
+    """Byte count of every public attachment (site-relative path), shown beside its link."""
+    if site is None:
+        return {}
+    sizes = {}
+    for paths in pub.attachments.values():
+        for rel in paths:
+            try:
+                sizes[rel] = (site / rel).stat().st_size
+            except OSError:
+                continue
+    return sizes
+
+
+def render_site(
+    pub: Publication, dirs: tuple[Path, ...], site: Path | None = None
+) -> Iterator[tuple[str, Page | Producer]]:
     """Every generated file of the site (except copied assets, attachments and the search index),
-    as (path, producer of its bytes)."""
+    as (path, producer of its bytes). `site` is read only for the attachments' sizes."""
     env = environment(dirs)
     common = _common(pub, env, dirs)
     base, cfg = pub.config.base_path, pub.config
     hub_crumb = [common["hub"]]
     topics = facet_index(pub, FACETS[0])
+    sizes = attachment_sizes(site, pub)
     for item in pub.items:
-        yield item_path(item), Page(env, "item.html", common, partial(_item_context, pub, topics, hub_crumb, item))
+        context = partial(_item_context, pub, topics, hub_crumb, item, sizes)
+        yield item_path(item), Page(env, "item.html", common, context)
     sections = []
     for kind in LIST_KINDS:
         items = _newest(pub.of_kind(kind))
@@ -273,8 +291,8 @@ def render_site(pub: Publication, dirs: tuple[Path, ...]) -> Iterator[tuple[str,
     yield "catalog.csv", partial(opendata.catalog_csv, pub)
 
 
-def _item_context(pub: Publication, topics: dict, hub_crumb: list, item: Item) -> dict[str, Any]:
-    view = item_view(item, pub)
+def _item_context(pub: Publication, topics: dict, hub_crumb: list, item: Item, sizes: dict[str, int]) -> dict[str, Any]:
+    view = item_view(item, pub, sizes)
     view["related"] = [link(pub, r) for r in related(pub, topics, item)] if item.kind != "page" else []
     crumbs = [] if item.kind == "page" else [*hub_crumb, {"label": view["kind"], "url": view["kind_url"]}]
     return {

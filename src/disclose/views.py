@@ -4,6 +4,8 @@ so templates hold markup only.
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from typing import Any
 
 from .dates import cn_date
@@ -35,7 +37,7 @@ def link(pub: Publication, item: Item) -> dict[str, Any]:
 def _link(pub: Publication, item: Item) -> dict[str, Any]:
     base = pub.config.base_path
     status = _status_label(item, pub)
-    return {
+    view = {
         "title": item.title,
         "url": item_url(base, item),
         "kind": KIND_LABELS[item.kind],
@@ -47,7 +49,21 @@ def _link(pub: Publication, item: Item) -> dict[str, Any]:
         "status": status,
         "status_class": STATUS_CLASS.get(pub.status(item) or "", "")
         or ("late" if item.kind == "response" and status == "逾期" else ""),
+        "response": None,
     }
+    if item.kind == "response" and item.get("received"):
+        due = response_deadline(item, pub)
+        view["response"] = {
+            "request_no": item.get("request_no", ""),
+            "received": cn_date(item.get("received")),
+            "received_iso": item.get("received").isoformat(),
+            "due": cn_date(due.due),
+            "due_iso": due.due.isoformat(),
+            "replied": cn_date(item.get("replied")),
+            "replied_iso": item.get("replied").isoformat() if item.get("replied") else "",
+            "taken": f"{due.taken} 个工作日" if due.taken is not None else "",
+        }
+    return view
 
 
 def _status_label(item: Item, pub: Publication) -> str | None:
@@ -59,8 +75,14 @@ def _status_label(item: Item, pub: Publication) -> str | None:
     return pub.status(item)
 
 
-def _rows(item: Item, pub: Publication) -> list[tuple[str, str]]:
-    """The 公开目录 info box: label/value rows in the order portals print them."""
+def _row(label: str, value: str = "", links: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+    """One row of the info box: a label, a text value and/or links to other items."""
+    return {"label": label, "value": value, "links": links or [], "index_no": False, **extra}
+
+
+def _rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
+    """The 公开目录 info box: label/value rows in the order portals print them, then what a reader
+    of a long page on a phone needs before the text: the repeal and the interpretations."""
     rows = [
         ("索引号", item.get("index_no", "")),
         ("发布机构", item.get("issuer", "")),
@@ -108,7 +130,23 @@ def _rows(item: Item, pub: Publication) -> list[tuple[str, str]]:
         ]
     if item.kind == "consultation":
         extra.append(("征求状态", consultation_state(item, pub.today).label))
-    return [(label, value) for label, value in rows + extra if value]
+    shown = [_row(label, value, index_no=label == "索引号") for label, value in rows + extra if value]
+    return shown + _relation_rows(item, pub)
+
+
+def _relation_rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
+    """废止日期 and 废止文件 of a repealed document, and a policy's 政策解读 with their count."""
+    found = []
+    repealing = pub.successors.get(item.id, ())
+    if repealing:
+        first = min((s.published for s in repealing if s.published), default=None)
+        if first:
+            found.append(_row("废止日期", cn_date(first)))
+        found.append(_row("废止文件", links=[link(pub, s) for s in repealing]))
+    interpretations = pub.interpretations.get(item.id, ())
+    if item.kind == "policy" and interpretations:
+        found.append(_row("政策解读", f"相关解读 {len(interpretations)} 篇", [link(pub, i) for i in interpretations]))
+    return found
 
 
 def _resolver(item: Item, pub: Publication):
@@ -140,18 +178,80 @@ def _banner(item: Item, pub: Publication) -> dict[str, Any] | None:
     }
 
 
-def item_view(item: Item, pub: Publication) -> dict[str, Any]:
+FILE_TYPES = {
+    "pdf": "PDF",
+    "ofd": "OFD",
+    "doc": "Word",
+    "docx": "Word",
+    "wps": "WPS",
+    "xls": "Excel",
+    "xlsx": "Excel",
+    "et": "WPS 表格",
+    "csv": "CSV",
+    "ppt": "PowerPoint",
+    "pptx": "PowerPoint",
+    "txt": "文本",
+    "zip": "ZIP 压缩包",
+    "rar": "RAR 压缩包",
+    "jpg": "JPEG 图片",
+    "jpeg": "JPEG 图片",
+    "png": "PNG 图片",
+    "gif": "GIF 图片",
+    "mp4": "MP4 视频",
+    "mp3": "MP3 音频",
+}
+
+
+def file_type(name: str) -> str:
+    """What kind of file an attachment is, from its extension, as citizens call it."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return FILE_TYPES.get(ext, ext.upper() or "文件")
+
+
+def file_size(size: int | None) -> str:
+    """A size as a citizen on a metered phone plan reads it: 812 字节, 34 KB, 1.2 MB."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _revisions(item: Item, pub: Publication) -> list[dict[str, Any]]:
+    """修订记录, newest first: the changes made after the first publication, then 首次发布 on the
+    `published` date. The oldest public version in git is the document as first published (often
+    imported years later): its commit date is not a change to the document, so it is not shown;
+    a public note it carries is kept beside 首次发布."""
+    history = pub.history.get(item.id, ())
+    if not history:
+        return []
+    *later, first = history
+    start = item.published or first.day
+    shown = [{"date": cn_date(r.day), "iso_date": r.day.isoformat(), "note": r.note} for r in later if r.day >= start]
+    note = FIRST if first.note in (None, FIRST) else f"{FIRST}（{first.note}）"
+    return [*shown, {"date": cn_date(start), "iso_date": start.isoformat(), "note": note}]
+
+
+FIRST = "首次发布"
+
+
+def item_view(item: Item, pub: Publication, sizes: dict[str, int] | None = None) -> dict[str, Any]:
+    """Everything an item's page shows; `sizes` gives attachments' byte counts by site-relative path."""
     base = pub.config.base_path
     view = dict(link(pub, item))
     policy = pub.interprets.get(item.id)
+    body = render_markdown(item.body, _resolver(item, pub))
     view.update(
         id=item.id,
         kind_key=item.kind,
         kind_url=list_url(base, item.kind),
         rows=_rows(item, pub),
         banner=_banner(item, pub),
-        body=render_markdown(item.body, _resolver(item, pub)),
-        summary=item.get("summary") or _summary(item.body),
+        body=body,
+        summary=item.get("summary") or summary(body),
+        index_no=item.get("index_no", ""),
         interpretations=[
             dict(
                 link(pub, i),
@@ -166,20 +266,85 @@ def item_view(item: Item, pub: Publication) -> dict[str, Any]:
         successors=[link(pub, s) for s in pub.successors.get(item.id, ())],
         feedback=link(pub, pub.feedback[item.id]) if item.id in pub.feedback else None,
         attachments=[
-            {"name": rel.rsplit("/", 1)[-1], "url": attachment_url(base, rel)}
+            {
+                "name": rel.rsplit("/", 1)[-1],
+                "url": attachment_url(base, rel),
+                "type": file_type(rel),
+                "size": file_size((sizes or {}).get(rel)),
+            }
             for rel in pub.attachments.get(item.id, ())
         ],
         topics=list(item.get("topics") or ()),
         year=str(item.published.year) if item.published else "",
-        revisions=[
-            {"date": cn_date(r.day), "iso_date": r.day.isoformat(), "note": r.note}
-            for r in pub.history.get(item.id, ())
-        ],
+        revisions=_revisions(item, pub),
     )
     return view
 
 
-def _summary(body: str, limit: int = 120) -> str:
-    """A plain-text description for <meta> and feeds: the body's first words."""
-    text = " ".join(line.strip("#>*-| ") for line in body.split("\n") if line.strip())
-    return text[:limit] + ("…" if len(text) > limit else "")
+BLOCKS = frozenset(
+    [
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "table",
+        "thead",
+        "tbody",
+        "blockquote",
+        "pre",
+        "div",
+        "br",
+        "hr",
+    ]
+)
+
+
+# A line break inside a Chinese paragraph is no space: the text runs on.
+SOFT_BREAK = re.compile(
+    r"(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])[ \t]*\n\s*(?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])"
+)
+
+
+class _Text(HTMLParser):
+    """The text of rendered HTML, as a reader sees it: no tags, no Markdown marks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(SOFT_BREAK.sub("", data))
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCKS:
+            self.parts.append(" ")
+
+
+def plain_text(html: str) -> str:
+    """Rendered HTML as one line of plain text."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+def summary(html: str, limit: int = 120) -> str:
+    """A plain-text description for <meta>: the rendered body's first words, cut at `limit`."""
+    text = plain_text(html)
+    return text[:limit].rstrip() + "…" if len(text) > limit else text

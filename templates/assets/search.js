@@ -3,6 +3,9 @@
 // Intl.Segmenter, searched as words, and each candidate page is then checked to contain every
 // typed term as written: a phrase finds exactly the pages that contain it and an absent term
 // finds nothing. 文号 match whatever brackets are typed (〔2022〕, [2022], (2022) or none).
+// Results are ranked: an exact 文号 or 索引号 first, then pages whose title holds every term, then
+// the rest; within each, 现行有效 before 废止/失效, then the pages that use the terms most.
+// Excerpts are cut around the typed terms and mark them; they are built as DOM text, never as HTML.
 const form = document.getElementById("search-form");
 const input = document.getElementById("q");
 const statusLine = document.getElementById("search-status");
@@ -10,6 +13,7 @@ const list = document.getElementById("search-results");
 const more = document.getElementById("search-more");
 const filterBox = document.getElementById("search-filters");
 const bundle = form.dataset.bundle;
+const siteName = form.dataset.site || "";
 const FILTERS = ["类别", "发布机构", "年份", "主题分类", "有效性"];
 const BATCH = 20;
 const CHECK_LIMIT = 200; // candidates checked per step, so an old phone never loads the whole index
@@ -82,9 +86,38 @@ function located(data) {
   return { ...data, url: data.meta.href || data.url };
 }
 
-function contains(data, wanted) {
-  const haystack = normalize([data.meta.title, data.meta.doc_no, data.content].join(" "));
-  return wanted.every((term) => haystack.includes(term));
+const STALE = new Set(["废止", "失效"]);
+
+function occurrences(text, term) {
+  let count = 0;
+  for (let at = text.indexOf(term); at !== -1; at = text.indexOf(term, at + term.length)) count++;
+  return count;
+}
+
+/**
+ * How well a page matches, as a sort key (smaller first): [tier, stale, -uses].
+ * tier 0: the whole query is the page's 文号 or 索引号; 1: the title holds every term; 2: the text holds
+ * them; uses: how often the text uses the terms. The site's own name, which every annual report's
+ * title carries, counts for neither: a search for 政务公开 on 政务公开示例网站 is not about the reports.
+ * Returns null when the page lacks a term (Pagefind found it by other words or by a prefix).
+ */
+export function rank(data, wanted, site = siteName) {
+  const meta = data.meta || {};
+  const body = normalize(data.content);
+  const haystack = normalize([meta.title, meta.doc_no, meta.index_no].join(" ")) + body;
+  if (!wanted.every((term) => haystack.includes(term))) return null;
+  const own = (text) => (site ? text.split(normalize(site)).join("\u0000") : text);
+  const title = own(normalize(meta.title));
+  const whole = wanted.join("");
+  const ids = [meta.doc_no, meta.index_no].map(normalize).filter(Boolean);
+  const tier = ids.includes(whole) ? 0 : wanted.every((term) => title.includes(term)) ? 1 : 2;
+  const uses = wanted.reduce((sum, term) => sum + occurrences(own(body), term), 0);
+  return [tier, STALE.has(meta.validity) ? 1 : 0, -uses];
+}
+
+function compareRanks(a, b) {
+  for (let i = 0; i < a.rank.length; i++) if (a.rank[i] !== b.rank[i]) return a.rank[i] - b.rank[i];
+  return a.order - b.order;
 }
 
 /**
@@ -105,15 +138,98 @@ export async function search(query, { filters = {}, all = false, limit = BATCH, 
   let index = 0;
   while (index < queue.length && (all || (results.length < limit && index < CHECK_LIMIT))) {
     const chunk = queue.slice(index, index + BATCH);
+    for (const [offset, data] of (await Promise.all(chunk.map((r) => r.data()))).entries()) {
+      const found = rank(data, wanted);
+      if (found) results.push({ ...located(data), rank: found, order: index + offset, terms: wanted });
+    }
     index += chunk.length;
-    for (const data of await Promise.all(chunk.map((r) => r.data()))) if (contains(data, wanted)) results.push(located(data));
   }
+  // Pagefind's order (its weights put 文号 and titles high) decides which pages are checked first;
+  // the checked ones are shown in rank order.
+  results.sort(compareRanks);
   return { results, checked: index, total: null, rest: queue.slice(index) };
 }
 
-function excerpt(html) {
-  // Pagefind's excerpt is HTML with <mark>; DOMParser documents never run scripts.
-  return new DOMParser().parseFromString(html || "", "text/html").body.textContent;
+const WINDOW_BEFORE = 30;
+const WINDOW_AFTER = 60;
+
+/** Where each typed term occurs in `text`, as [start, end) in the original text, merged and sorted. */
+export function spans(text, wanted) {
+  let flat = "";
+  const from = [];
+  const to = [];
+  let at = 0;
+  for (const ch of text) {
+    const reduced = normalize(ch);
+    for (let k = 0; k < reduced.length; k++) { from.push(at); to.push(at + ch.length); }
+    flat += reduced;
+    at += ch.length;
+  }
+  const found = [];
+  for (const term of wanted) {
+    for (let i = flat.indexOf(term); i !== -1; i = flat.indexOf(term, i + term.length)) {
+      found.push([from[i], to[i + term.length - 1]]);
+    }
+  }
+  found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const merged = [];
+  for (const span of found) {
+    const last = merged[merged.length - 1];
+    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+    else merged.push([...span]);
+  }
+  return merged;
+}
+
+/** Nodes for `text` with the given spans wrapped in <mark> (text nodes only: nothing is parsed). */
+function marked(text, marks) {
+  const nodes = [];
+  let at = 0;
+  for (const [start, end] of marks) {
+    if (start > at) nodes.push(document.createTextNode(text.slice(at, start)));
+    const mark = document.createElement("mark");
+    mark.textContent = text.slice(start, end);
+    nodes.push(mark);
+    at = end;
+  }
+  if (at < text.length) nodes.push(document.createTextNode(text.slice(at)));
+  return nodes;
+}
+
+/**
+ * Pagefind's excerpt (HTML in which it marks words) reduced to text and <mark>: every other tag is
+ * dropped, keeping its text; scripts, styles and attributes never survive. DOMParser runs nothing.
+ */
+export function safeExcerpt(html) {
+  const nodes = [];
+  const walk = (parent) => {
+    for (const node of parent.childNodes) {
+      if (node.nodeType === Node.TEXT_NODE) nodes.push(document.createTextNode(node.data));
+      else if (node.nodeName === "MARK") {
+        const mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        nodes.push(mark);
+      } else if (node.nodeType === Node.ELEMENT_NODE && !["SCRIPT", "STYLE", "TEMPLATE"].includes(node.nodeName)) walk(node);
+    }
+  };
+  walk(new DOMParser().parseFromString(html || "", "text/html").body);
+  return nodes;
+}
+
+/** The excerpt shown under a result: the page's text around the first typed term, terms marked. */
+export function excerptNodes(result) {
+  // Pagefind joins blocks with ". ", which in Chinese text reads as a stray full stop.
+  const text = (result.content || "").replace(/\u200b/g, "").replace(/(?<=[\u3000-\u9fff\uff00-\uffef])\. /g, " ");
+  const marks = result.terms && result.terms.length ? spans(text, result.terms) : [];
+  if (!marks.length) return safeExcerpt(result.excerpt);
+  const start = Math.max(0, marks[0][0] - WINDOW_BEFORE);
+  let end = Math.min(text.length, marks[0][1] + WINDOW_AFTER);
+  for (const [s, e] of marks) if (s < end && e > end) end = e;
+  const inside = marks.filter(([s]) => s < end).map(([s, e]) => [s - start, e - start]);
+  const nodes = marked(text.slice(start, end), inside);
+  if (start > 0) nodes.unshift(document.createTextNode("…"));
+  if (end < text.length) nodes.push(document.createTextNode("…"));
+  return nodes;
 }
 
 function show(results, append) {
@@ -127,7 +243,8 @@ function show(results, append) {
     meta.className = "meta";
     meta.textContent = [result.meta.doc_no, result.meta.issuer, result.meta.date].filter(Boolean).join(" · ");
     const text = document.createElement("p");
-    text.textContent = excerpt(result.excerpt);
+    text.className = "excerpt";
+    text.append(...excerptNodes(result));
     li.append(a, meta, text);
     list.append(li);
   }
@@ -171,7 +288,7 @@ form.addEventListener("submit", (event) => {
   run(input.value);
 });
 more.addEventListener("click", () => run(input.value, true));
-window.discloseSearch = { search, normalize, terms, queryWords };
+window.discloseSearch = { search, normalize, terms, queryWords, rank, spans, safeExcerpt, excerptNodes };
 buildFilters();
 const initial = new URLSearchParams(location.search).get("q");
 if (initial) { input.value = initial; run(initial); }
