@@ -107,6 +107,8 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
                     f"unknown setting {key} in site.yaml{hint_en}",
                 )
             )
+        elif key == "report_due":
+            problems += _report_due_problems(value, line)
         elif not isinstance(value, TYPES[key]) or (TYPES[key] is int and isinstance(value, bool)):
             problems.append(
                 _p(
@@ -142,7 +144,6 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
                     )
                 )
         day_lists[key] = tuple(sorted(days))
-    problems += _report_due_problems(data.get("report_due"), lines.get("report_due", 1))
     if problems:
         return None, problems
     return SiteConfig(
@@ -167,11 +168,14 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
 
 def _report_due_problems(value: object, line: int) -> list[Problem]:
     """report_due is `MM-DD` between 01-01 and 03-31: 条例 第四十九条 sets 1月31日 and 3月31日 at the latest."""
-    if not isinstance(value, str):
-        return []  # absent, or already reported as the wrong type
     try:
-        month, day = (int(part) for part in value.split("-"))
-        valid = len(value) == 5 and value[2] == "-" and date(2001, month, day) <= date(2001, 3, 31)
+        month, day = (int(part) for part in str(value).split("-"))
+        valid = (
+            isinstance(value, str)
+            and len(value) == 5
+            and value[2] == "-"
+            and date(2001, month, day) <= date(2001, 3, 31)
+        )
     except ValueError:
         valid = False
     if valid:
