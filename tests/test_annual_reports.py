@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from disclose.annual_report import ReportState, report_schedule
-
 from .conftest import copy_sample, run, write
 
 DATA = "overview: 本年度全面推进政务公开。\nlicensing: 12\npenalty: 3\nenforcement: 0\nfees: 0\n"
@@ -136,6 +134,8 @@ def test_the_sample_publishes_only_ended_years_with_their_data(tmp_path):
 
 
 def test_schedule_starts_with_the_first_data_file_or_the_last_ended_year():
+    from disclose.annual_report import ReportState, report_schedule
+
     today = date(2027, 2, 1)
     with_data = report_schedule([2024, 2026], [2012, 2024, 2025, 2026], today)
     assert {y: s.state for y, s in with_data.items()} == {
