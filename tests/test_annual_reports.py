@@ -150,3 +150,16 @@ def test_schedule_starts_with_the_first_data_file_or_the_last_ended_year():
     assert report_schedule([], [], today) == {}
     due = report_schedule([], [2026], date(2027, 1, 31))[2026]
     assert due.state is ReportState.DUE and due.due == date(2027, 1, 31)  # the due day itself is not late
+
+
+def test_an_incomplete_data_file_warns_once_its_year_has_ended(tmp_path):
+    site = _site(tmp_path, 2025)
+    write(site, "reports/2026.yaml", "licensing: 3\n")
+    during = run("check", "--site", str(site), "--today", "2026-12-31")
+    assert "reports/2025.yaml:1: Y704 2025年度报告缺少 review_litigation" in during.output
+    assert "reports/2026.yaml" not in during.output  # the editors are still writing it
+    after = run("check", "--site", str(site), "--today", "2027-01-01")
+    assert re.search(
+        r"^reports/2026\.yaml:1: Y704 2026年度报告缺少 penalty、enforcement、fees、overview", after.output, re.M
+    )
+    assert after.exit_code == 0  # a warning: the report is still published, with its gaps shown

@@ -148,3 +148,31 @@ def missing_report(site: Catalogue) -> Iterator[Finding]:
             zh = f"{year}年度政府信息公开工作年度报告应于 {by} 前发布：请新建 {path}"
             en = f"the {year} annual report is due by {due.due.isoformat()}: create {path}"
         yield Finding(zh, en, at=Source(path, f"reports/{year}", {}, {}, "", 1))
+
+
+@rule(
+    "Y704",
+    "site",
+    "Annual-report data file of an ended year lacks a part of the national format",
+    "已结束年度的年度报告数据文件缺少国家格式要求的内容",
+    "条例 第五十条; 国办公开办函〔2021〕30号",
+    {"reports/2022.yaml": "overview: 本年度……\nlicensing: 120\n"},
+    severity="warning",
+)
+def incomplete_report(site: Catalogue) -> Iterator[Finding]:
+    """Once its year has ended, a data file's report is published, so every part the national
+    format asks the editors for should be there: the figures (licensing, penalty, enforcement,
+    fees, review_litigation) and the prose (overview, problems, other). A missing figure is shown
+    as “—” and a missing part as （尚未填写）, which a published report should not need.
+    """
+    for year, source in sorted(site.reports.items()):
+        if year >= site.today.year:
+            continue
+        missing = [key for key in DATA_KEYS if source.meta.get(key) in (None, "")]
+        if missing:
+            names = "、".join(missing)
+            yield Finding(
+                f"{year}年度报告缺少 {names}：年度已结束，报告将按现有内容发布",
+                f"the {year} report lacks {', '.join(missing)}; the year has ended and it is published as it is",
+                at=source,
+            )
