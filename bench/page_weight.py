@@ -25,7 +25,7 @@ PAGES = {
     "largest policy": None,  # found below
     "interpretation": "interpretations/shaoxing-2022-work-rules-jd/index.html",
     "response": "responses/ysq-2026-009/index.html",
-    "annual report": "reports/2026/index.html",
+    "annual report": "reports/2025/index.html",
     "search (before searching)": "search/index.html",
 }
 EAGER = re.compile(r'<(?:link rel="stylesheet" href|script src|script type="module" src)="([^"]+)"(?! media="print")')

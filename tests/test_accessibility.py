@@ -19,7 +19,7 @@ PAGES = {
     "interpretation": "/interpretations/shaoxing-2022-work-rules-jd/",
     "response": "/responses/ysq-2026-009/",
     "search": "/search/?q=会海智治",
-    "annual report": "/reports/2026/",
+    "annual report": "/reports/2025/",
     "compliance": "/compliance/2026/",
     "hub": "/fdzdgknr/",
     "browse": "/browse/topic/",
@@ -99,7 +99,7 @@ def test_text_size_line_height_and_persistent_preferences(site_url):
         assert size >= 18 and line / size >= 1.5
         driver.find_element(By.CSS_SELECTOR, "button[data-pref=font]").click()
         driver.find_element(By.CSS_SELECTOR, "button[data-pref=contrast]").click()
-        driver.get(site_url + "/reports/2026/")
+        driver.get(site_url + "/reports/2025/")
         state = driver.execute_script(
             "return [document.documentElement.className, parseFloat(getComputedStyle(document.body).fontSize),"
             " document.querySelector('button[data-pref=font]').getAttribute('aria-pressed')]"

@@ -74,7 +74,7 @@ def _add(site):
 
 
 def _report_data(site):
-    edit(site / "reports/2026.yaml", "licensing: 1410", "licensing: 1411")
+    edit(site / "reports/2025.yaml", "licensing: 1286", "licensing: 1287")
 
 
 EDITS = {

@@ -180,17 +180,19 @@ def _text(path) -> str:
 
 def test_auditor_sees_late_replies_and_withheld_counts_without_titles(built):
     page = _text(built / "compliance/2026/index.html")
-    assert "按期答复 10 件，逾期答复 1 件，正在办理 1 件" in page
+    assert "本年办结 14 件：按期答复 13 件，逾期答复 1 件。截至 2026年11月22日，正在办理 1 件" in page
     assert "尚未公布意见采纳情况" in page and "城市停车管理办法" in page
+    assert "尚未重新评估的不公开信息（条例 第十八条）： 1 件" in page  # review.next 2026-07-09
     page_2025 = _text(built / "compliance/2025/index.html")
     assert "属于四类过程性信息 条例 第十六条 1" in page_2025
-    assert "到期应重新评估是否公开的不公开信息（条例 第十八条）：1 件" in page_2025
+    assert "尚未重新评估的不公开信息（条例 第十八条）： 0 件" in page_2025
+    assert "结转下年度继续办理 3 件" in page_2025 and "城市停车管理办法" not in page_2025
     for path in built.rglob("*.html"):
         assert "市政府第13次常务会议研究事项" not in path.read_text(encoding="utf-8"), path
 
 
 def test_report_page_has_the_official_table_structure(built):
-    html = (built / "reports/2026/index.html").read_text(encoding="utf-8")
+    html = (built / "reports/2025/index.html").read_text(encoding="utf-8")
     assert '<th scope="row" rowspan="22">三、本年度办理结果</th>' in html
     assert '<th scope="row" rowspan="8">（三）不予公开</th>' in html
     assert '<th colspan="7" scope="colgroup">申请人情况</th>' in html
@@ -203,8 +205,8 @@ def test_report_page_has_the_official_table_structure(built):
         "六、其他需要报告的事项",
     ):
         assert f"<h2>{heading}</h2>" in html
-    csv_text = (built / "reports/2026/report.csv").read_bytes().decode("utf-8-sig")
-    assert ",三、（七）总计,6,2,2,2,2,0,14" in csv_text
+    csv_text = (built / "reports/2025/report.csv").read_bytes().decode("utf-8-sig")
+    assert ",三、（七）总计,9,3,2,2,2,2,20" in csv_text
 
 
 def test_response_page_shows_deadline_and_status(built):

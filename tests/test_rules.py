@@ -23,7 +23,8 @@ def test_example_breaks_the_rule(site, rule):
     report = pipeline.check(site, build_date(TODAY))
     hits = [p for p in report.problems if p.code == rule.code]
     assert hits, f"{rule.code} not raised by its example: {report.problems}"
-    assert {p.path for p in hits} <= set(examples), hits
+    absent = {"Y703": {"reports/2023.yaml"}}.get(rule.code, set())  # a rule about a file not yet written
+    assert {p.path for p in hits} <= set(examples) | absent, hits
     assert all(p.severity == rule.severity for p in hits)
 
 

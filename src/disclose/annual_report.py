@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from typing import Any
 
 from .model import ResponseFacts
@@ -112,13 +113,29 @@ def _row(facts: Iterable[ResponseFacts]) -> tuple[int, ...]:
     return (*counts, sum(counts))
 
 
-def application_table(responses: Iterable[ResponseFacts], year: int) -> ApplicationTable:
+@dataclass(frozen=True)
+class YearOfRequests:
+    """Requests as one year saw them; the report's section 三 and the compliance page both count these."""
+
+    new: list[ResponseFacts]  # 一、本年新收
+    carried_in: list[ResponseFacts]  # 二、上年结转
+    handled: list[ResponseFacts]  # replied within the year: 三、（七）总计
+    carried_out: list[ResponseFacts]  # not replied by 31 December: 四、结转下年度继续办理
+
+
+def year_of_requests(responses: Iterable[ResponseFacts], year: int) -> YearOfRequests:
     start, end = date(year, 1, 1), date(year, 12, 31)
     facts = list(responses)
     new = [f for f in facts if start <= f.received <= end]
     carried_in = [f for f in facts if f.received < start and (f.replied is None or f.replied >= start)]
     handled = [f for f in new + carried_in if f.replied is not None and f.replied <= end]
     carried_out = [f for f in new + carried_in if f.replied is None or f.replied > end]
+    return YearOfRequests(new, carried_in, handled, carried_out)
+
+
+def application_table(responses: Iterable[ResponseFacts], year: int) -> ApplicationTable:
+    requests = year_of_requests(responses, year)
+    new, carried_in, handled, carried_out = requests.new, requests.carried_in, requests.handled, requests.carried_out
     outcomes = tuple(
         _row(f for f in handled if outcome_row(f.outcome, _code(f)) == index) for index in range(len(OUTCOME_ROWS))
     )
@@ -149,3 +166,57 @@ class NormativeCounts:
     made: int
     repealed: int
     in_force: int
+
+
+DEFAULT_DUE = "01-31"  # a department's report, 条例 第四十九条; a 县级以上地方人民政府 uses 03-31
+LATEST_DUE = "03-31"  # the latest date the law allows
+
+
+def due_date(year: int, report_due: str = DEFAULT_DUE) -> date:
+    """The day by which the report on `year` must be published (report_due is `MM-DD`)."""
+    month, day = (int(part) for part in report_due.split("-"))
+    return date(year + 1, month, day)
+
+
+class ReportState(Enum):
+    PUBLISHED = "published"  # the year has ended and reports/YEAR.yaml exists
+    DUE = "due"  # the year has ended, no data file yet, the due date has not passed
+    OVERDUE = "overdue"  # the due date has passed without a data file
+    UNDERWAY = "underway"  # the year has not ended: no report yet, whatever the data file
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    year: int
+    due: date
+    state: ReportState
+
+
+def report_schedule(
+    data_years: Iterable[int], record_years: Iterable[int], today: date, report_due: str = DEFAULT_DUE
+) -> dict[int, ReportDue]:
+    """Each year a report is owed for, from the first year of this site's reporting to this year.
+
+    A report for year Y is published only when Y has ended and reports/Y.yaml exists. Reporting
+    starts with the earliest data file; a site without any owes the last ended year once it has
+    records in or before it (older imported documents do not make older reports this site's).
+    """
+    data = {y for y in data_years if y < today.year}
+    records = [y for y in record_years if y <= today.year]
+    if data:
+        first = min(data)
+    elif records:
+        first = max(min(records), today.year - 1)
+    else:
+        return {}
+    schedule = {}
+    for year in range(first, today.year + 1):
+        due = due_date(year, report_due)
+        if year >= today.year:
+            state = ReportState.UNDERWAY
+        elif year in data:
+            state = ReportState.PUBLISHED
+        else:
+            state = ReportState.OVERDUE if today > due else ReportState.DUE
+        schedule[year] = ReportDue(year, due, state)
+    return schedule

@@ -34,6 +34,7 @@ class SiteConfig:
     workdays: tuple[date, ...] = ()
     holidays: tuple[date, ...] = ()
     contact: dict = field(default_factory=dict)
+    report_due: str = "01-31"  # MM-DD: the annual report on a year is due on this day of the next
 
     @property
     def base_path(self) -> str:
@@ -70,6 +71,7 @@ TYPES = {
     "workdays": list,
     "holidays": list,
     "contact": dict,
+    "report_due": str,
 }
 
 
@@ -105,6 +107,8 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
                     f"unknown setting {key} in site.yaml{hint_en}",
                 )
             )
+        elif key == "report_due":
+            problems += _report_due_problems(value, line)
         elif not isinstance(value, TYPES[key]) or (TYPES[key] is int and isinstance(value, bool)):
             problems.append(
                 _p(
@@ -158,4 +162,29 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         workdays=day_lists["workdays"],
         holidays=day_lists["holidays"],
         contact=data.get("contact") or {},
+        report_due=data.get("report_due") or "01-31",
     ), []
+
+
+def _report_due_problems(value: object, line: int) -> list[Problem]:
+    """report_due is `MM-DD` between 01-01 and 03-31: 条例 第四十九条 sets 1月31日 and 3月31日 at the latest."""
+    try:
+        month, day = (int(part) for part in str(value).split("-"))
+        valid = (
+            isinstance(value, str)
+            and len(value) == 5
+            and value[2] == "-"
+            and date(2001, month, day) <= date(2001, 3, 31)
+        )
+    except ValueError:
+        valid = False
+    if valid:
+        return []
+    return [
+        _p(
+            line,
+            "C103",
+            f"report_due 应为 MM-DD 格式、不晚于 03-31 的日期（如 01-31），而不是 {value}",
+            f"report_due must be MM-DD, no later than 03-31 (e.g. 01-31), not {value}",
+        )
+    ]

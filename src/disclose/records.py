@@ -8,9 +8,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .annual_report import NormativeCounts, application_table
+from .annual_report import (
+    NormativeCounts,
+    ReportDue,
+    ReportState,
+    application_table,
+    report_schedule,
+    year_of_requests,
+)
 from .gate import Publication
-from .model import Item
+from .model import Item, ResponseFacts
 from .workdays import Deadline, Progress, WorkCalendar, deadline
 
 
@@ -73,29 +80,53 @@ def normative_counts(pub: Publication, year: int, flag: str) -> NormativeCounts:
     return NormativeCounts(made, repealed, sum(1 for p in docs if in_force(p)))
 
 
-def report_years(pub: Publication) -> list[int]:
-    """Years the site has something to report: published items, requests, or a data file."""
+def record_years(pub: Publication) -> set[int]:
+    """Years with public items or information requests, up to this year."""
     years = {i.published.year for i in pub.items if i.published}
     years |= {f.received.year for f in pub.statistics.responses}
-    years |= set(pub.reports)
-    return sorted((y for y in years if y <= pub.today.year), reverse=True)
+    return {y for y in years if y <= pub.today.year}
+
+
+def schedule(pub: Publication) -> dict[int, ReportDue]:
+    """Each year's annual report: published, due, overdue, or its year still under way."""
+    if "schedule" not in pub.memo:
+        pub.memo["schedule"] = report_schedule(pub.reports, record_years(pub), pub.today, pub.config.report_due)
+    return pub.memo["schedule"]
+
+
+def report_years(pub: Publication) -> list[int]:
+    """Years whose annual report is published: ended, with reports/YEAR.yaml. Newest first."""
+    return sorted((y for y, s in schedule(pub).items() if s.state is ReportState.PUBLISHED), reverse=True)
+
+
+def compliance_years(pub: Publication) -> list[int]:
+    """Years with a compliance page: records, a data file, or a report owed. Newest first."""
+    years = record_years(pub) | set(schedule(pub)) | {y for y in pub.reports if y <= pub.today.year}
+    return sorted(years, reverse=True)
 
 
 @dataclass(frozen=True)
 class Compliance:
+    """One year's figures, each from that year's records only."""
+
     year: int
+    as_of: date  # 31 December, or today while the year is under way
     policies: int
     paired_same_day: int
     paired_late: list[tuple[Item, Item]]  # (policy, interpretation with late_reason)
-    replies: int
+    received: int  # the annual report's 一
+    carried_in: int  # 二
+    replied: int  # 三（七）总计
     on_time: int
     late: int
-    open: int
-    overdue_open: int
-    taken: list[tuple[str, int]]  # working-day bucket label -> count
+    open: int  # 四 (or still open today, while the year is under way)
+    overdue_open: int  # of those, past their deadline on `as_of`
+    taken: list[tuple[str, int]]  # working-day bucket label -> count, of the year's replies
     withheld_by_basis: list[tuple[str, int]]
-    reassessment_due: int
+    reassessment_due: int  # review.next fell in this year, has passed, and was not moved on
+    consultations_closed: int
     consultations_without_feedback: list[Item]
+    report: ReportDue | None
 
 
 BUCKETS = (
@@ -108,9 +139,21 @@ BUCKETS = (
 )
 
 
+def _deadline(pub: Publication, fact: ResponseFacts, as_of: date) -> Deadline:
+    """A request's deadline seen on `as_of`: a reply given later does not count yet."""
+    replied = fact.replied if fact.replied is not None and fact.replied <= as_of else None
+    return deadline(calendar(pub), fact.received, replied, fact.extended, fact.paused_days, as_of)
+
+
 def compliance(pub: Publication, year: int) -> Compliance:
-    """The figures an auditor asks for, for one year; non-public items only as counts."""
+    """The figures an auditor asks for, for one year; non-public items only as counts.
+
+    Requests are counted as the annual report counts them (received, carried in, replied,
+    carried out), so the page and the report agree; deadlines are judged on 31 December, or
+    today while the year is under way.
+    """
     start, end = date(year, 1, 1), date(year, 12, 31)
+    as_of = min(end, pub.today)
     in_year = [p for p in pub.of_kind("policy") if p.published and start <= p.published <= end]
     same, late = 0, []
     for policy in in_year:
@@ -118,34 +161,40 @@ def compliance(pub: Publication, year: int) -> Compliance:
         if any(i.published == policy.published for i in interps):
             same += 1
         late += [(policy, i) for i in interps if i.published != policy.published and i.get("late_reason")]
-    replies = [r for r in pub.of_kind("response") if r.get("received") and start <= r.get("received") <= end]
-    deadlines = [response_deadline(r, pub) for r in replies]
-    taken = Counter()
-    for d in deadlines:
+    requests = year_of_requests(pub.statistics.responses, year)
+    replied = [_deadline(pub, f, as_of) for f in requests.handled]
+    still_open = [_deadline(pub, f, as_of) for f in requests.carried_out]
+    taken: Counter[str] = Counter()
+    for d in replied:
         if d.taken is not None:
-            label = next(label for low, high, label in BUCKETS if low <= d.taken <= high)
-            taken[label] += 1
+            taken[next(label for low, high, label in BUCKETS if low <= d.taken <= high)] += 1
     withheld = Counter(f.basis or "—" for f in pub.statistics.withheld if f.published and start <= f.published <= end)
     feedback_days = timedelta(days=pub.config.consultation_feedback_days)
-    lacking = [
-        c
-        for c in pub.of_kind("consultation")
-        if c.get("closes") and c.get("closes") + feedback_days < pub.today and c.id not in pub.feedback
-    ]
+    closed = [c for c in pub.of_kind("consultation") if c.get("closes") and start <= c.get("closes") <= as_of]
+    lacking = [c for c in closed if c.get("closes") + feedback_days < pub.today and c.id not in pub.feedback]
     return Compliance(
         year=year,
+        as_of=as_of,
         policies=len(in_year),
         paired_same_day=same,
         paired_late=late,
-        replies=len(replies),
-        on_time=sum(d.progress is Progress.ON_TIME for d in deadlines),
-        late=sum(d.progress is Progress.LATE and d.taken is not None for d in deadlines),
-        open=sum(d.progress is Progress.OPEN for d in deadlines),
-        overdue_open=sum(d.progress is Progress.LATE and d.taken is None for d in deadlines),
+        received=len(requests.new),
+        carried_in=len(requests.carried_in),
+        replied=len(replied),
+        on_time=sum(d.progress is Progress.ON_TIME for d in replied),
+        late=sum(d.progress is Progress.LATE for d in replied),
+        open=len(still_open),
+        overdue_open=sum(d.progress is Progress.LATE for d in still_open),
         taken=[(label, taken[label]) for _, _, label in BUCKETS],
         withheld_by_basis=sorted(withheld.items()),
-        reassessment_due=sum(1 for f in pub.statistics.withheld if f.review_next and f.review_next < pub.today),
+        reassessment_due=sum(
+            1
+            for f in pub.statistics.withheld
+            if f.review_next and start <= f.review_next <= end and f.review_next < pub.today
+        ),
+        consultations_closed=len(closed),
         consultations_without_feedback=lacking,
+        report=schedule(pub).get(year),
     )
 
 

@@ -23,8 +23,8 @@ from . import __version__, feeds, opendata, sitemap
 from .browse import FACETS, facet_index, related
 from .gate import Publication
 from .model import Item
-from .records import report_years
-from .report_views import compliance_view, report_csv, report_view
+from .records import compliance_years, report_years
+from .report_views import compliance_view, report_csv, report_view, reports_index_view
 from .schema import KIND_FOLDER, KIND_LABELS
 from .structured_data import json_ld
 from .urls import item_path, list_url
@@ -357,7 +357,6 @@ def _year(item: Item) -> str:
 def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
     """Annual reports, compliance pages and the catalogues the law asks for."""
     base, cfg = pub.config.base_path, pub.config
-    years = report_years(pub)
     reports_crumb = [{"label": "政府信息公开年报", "url": f"{base}reports/"}]
     yield (
         "reports/index.html",
@@ -367,10 +366,10 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
             common,
             crumbs=[],
             canonical=cfg.absolute(f"{base}reports/"),
-            years=[{"year": y, "url": f"{base}reports/{y}/", "compliance": f"{base}compliance/{y}/"} for y in years],
+            index=Lazy(reports_index_view, pub),
         ),
     )
-    for year in years:
+    for year in report_years(pub):  # ended years with their data file only
         yield (
             f"reports/{year}/index.html",
             _page(
@@ -385,6 +384,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
             ),
         )
         yield f"reports/{year}/report.csv", partial(report_csv, pub, year)
+    for year in compliance_years(pub):
         yield (
             f"compliance/{year}/index.html",
             _page(

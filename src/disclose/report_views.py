@@ -13,14 +13,18 @@ from .annual_report import (
     OUTCOME_ROWS,
     REVIEW_PART_LABELS,
     ApplicationTable,
+    ReportDue,
+    ReportState,
     review_row,
 )
+from .dates import cn_date
 from .gate import Publication
 from .markdown import render_markdown
-from .records import applications, compliance, normative_counts
+from .records import applications, compliance, compliance_years, normative_counts, schedule
 from .schema import BASIS
 from .views import link
 
+REVIEW_GROUP_LABELS = ("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")
 SEC3_HEAD = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
@@ -119,7 +123,11 @@ def report_view(pub: Publication, year: int) -> dict[str, Any]:
         "overview": render_markdown(data.get("overview", "")) if data.get("overview") else "",
         "section_two": section_two(pub, year, data),
         "section_three": {"head": SEC3_HEAD, "columns": COLUMN_LABELS, "rows": section_three_rows(table)},
-        "section_four": {"parts": REVIEW_PART_LABELS, "values": review_row(data)},
+        "section_four": {
+            "parts": REVIEW_PART_LABELS,
+            "values": review_row(data),
+            "labels": [f"{group}·{part}" for group in REVIEW_GROUP_LABELS for part in REVIEW_PART_LABELS],
+        },
         "problems": render_markdown(data.get("problems", "")) if data.get("problems") else "",
         "other": render_markdown(data.get("other", "")) if data.get("other") else "",
         "arithmetic_errors": table.arithmetic_errors(),
@@ -168,17 +176,55 @@ def report_text(pub: Publication, year: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _report_status(pub: Publication, due: ReportDue | None) -> dict[str, Any] | None:
+    """How one year's report stands, in words the index and the compliance page share."""
+    if due is None:
+        return None
+    base, by = pub.config.base_path, cn_date(due.due)
+    text = {
+        ReportState.PUBLISHED: "已发布",
+        ReportState.DUE: f"尚未发布，应于 {by} 前发布",
+        ReportState.OVERDUE: f"逾期未发布（应于 {by} 前发布）",
+        ReportState.UNDERWAY: f"本年度尚未结束，年度报告于 {by} 前发布",
+    }[due.state]
+    return {
+        "year": due.year,
+        "state": due.state.value,
+        "text": text,
+        "due": by,
+        "url": f"{base}reports/{due.year}/" if due.state is ReportState.PUBLISHED else None,
+        "compliance": f"{base}compliance/{due.year}/",
+    }
+
+
+def reports_index_view(pub: Publication) -> dict[str, Any]:
+    """The 政府信息公开年报 index: reports that exist, reports owed (due or overdue), and every
+    year's compliance page."""
+    base = pub.config.base_path
+    statuses = [_report_status(pub, due) for _, due in sorted(schedule(pub).items(), reverse=True)]
+    return {
+        "published": [s for s in statuses if s and s["state"] == ReportState.PUBLISHED.value],
+        "owed": [s for s in statuses if s and s["state"] in (ReportState.DUE.value, ReportState.OVERDUE.value)],
+        "underway": [s for s in statuses if s and s["state"] == ReportState.UNDERWAY.value],
+        "compliance": [{"year": y, "url": f"{base}compliance/{y}/"} for y in compliance_years(pub)],
+    }
+
+
 def compliance_view(pub: Publication, year: int) -> dict[str, Any]:
     facts = compliance(pub, year)
     return {
         "year": year,
+        "ended": pub.today.year > year,
+        "as_of": cn_date(facts.as_of),
         "policies": facts.policies,
         "paired_same_day": facts.paired_same_day,
         "paired_late": [
             {"policy": link(pub, p), "interpretation": link(pub, i), "reason": i.get("late_reason")}
             for p, i in facts.paired_late
         ],
-        "replies": facts.replies,
+        "received": facts.received,
+        "carried_in": facts.carried_in,
+        "replied": facts.replied,
         "on_time": facts.on_time,
         "late": facts.late,
         "open": facts.open,
@@ -194,5 +240,7 @@ def compliance_view(pub: Publication, year: int) -> dict[str, Any]:
             for code, n in facts.withheld_by_basis
         ],
         "reassessment_due": facts.reassessment_due,
+        "consultations_closed": facts.consultations_closed,
         "no_feedback": [link(pub, c) for c in facts.consultations_without_feedback],
+        "report": _report_status(pub, facts.report),
     }

@@ -5,8 +5,20 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from ..annual_report import DATA_KEYS, DATA_NUMBERS, DATA_TEXTS, REVIEW_GROUPS, REVIEW_PARTS, review_errors
+from ..annual_report import (
+    DATA_KEYS,
+    DATA_NUMBERS,
+    DATA_TEXTS,
+    REVIEW_GROUPS,
+    REVIEW_PARTS,
+    ReportState,
+    report_schedule,
+    review_errors,
+)
 from ..catalogue import Catalogue
+from ..dates import cn_date
+from ..model import Source
+from ..visibility import is_public
 from .registry import Finding, rule
 
 GOOD = "overview: 本年度……\nlicensing: 120\npenalty: 35\nenforcement: 2\nfees: 3.5\n"
@@ -97,3 +109,70 @@ def data_file_arithmetic(site: Catalogue) -> Iterator[Finding]:
         if isinstance(source.meta.get("review_litigation"), dict):
             for key, message in review_errors(source.meta):
                 yield Finding(message, message, key=key if key in source.lines else "review_litigation", at=source)
+
+
+def record_years(site: Catalogue) -> set[int]:
+    """Years with public items or information requests: what records.record_years sees after the gate."""
+    years = {i.published.year for i in site.items if i.published and is_public(i, site.today)}
+    years |= {i.get("received").year for i in site.of_kind("response") if i.get("received") and not i.draft}
+    return {y for y in years if y <= site.today.year}
+
+
+@rule(
+    "Y703",
+    "site",
+    "Annual report of an ended year is missing",
+    "上一年度的政府信息公开工作年度报告尚未编制",
+    "条例 第四十九条、第五十条",
+    {"reports/2022.yaml": GOOD},
+    severity="warning",
+)
+def missing_report(site: Catalogue) -> Iterator[Finding]:
+    """From 1 January, the report on the year just ended is owed, and it is due by site.yaml
+    `report_due` (MM-DD, default 01-31 for a department; a 县级以上地方人民政府's own report is
+    due 03-31). Its page is built only from reports/YEAR.yaml, so the file is missing until the
+    editors write it. Past the due date the compliance page lists the report as overdue.
+
+    Reporting starts with the earliest data file; a site without any owes the last ended year.
+    """
+    schedule = report_schedule(site.reports, record_years(site), site.today, site.config.report_due)
+    for year, due in sorted(schedule.items()):
+        if due.state not in (ReportState.DUE, ReportState.OVERDUE):
+            continue
+        path = f"reports/{year}.yaml"
+        by = cn_date(due.due)
+        if due.state is ReportState.OVERDUE:
+            zh = f"{year}年度政府信息公开工作年度报告已逾期（应于 {by} 前发布）：请新建 {path}"
+            en = f"the {year} annual report is overdue (due {due.due.isoformat()}): create {path}"
+        else:
+            zh = f"{year}年度政府信息公开工作年度报告应于 {by} 前发布：请新建 {path}"
+            en = f"the {year} annual report is due by {due.due.isoformat()}: create {path}"
+        yield Finding(zh, en, at=Source(path, f"reports/{year}", {}, {}, "", 1))
+
+
+@rule(
+    "Y704",
+    "site",
+    "Annual-report data file of an ended year lacks a part of the national format",
+    "已结束年度的年度报告数据文件缺少国家格式要求的内容",
+    "条例 第五十条; 国办公开办函〔2021〕30号",
+    {"reports/2022.yaml": "overview: 本年度……\nlicensing: 120\n"},
+    severity="warning",
+)
+def incomplete_report(site: Catalogue) -> Iterator[Finding]:
+    """Once its year has ended, a data file's report is published, so every part the national
+    format asks the editors for should be there: the figures (licensing, penalty, enforcement,
+    fees, review_litigation) and the prose (overview, problems, other). A missing figure is shown
+    as “—” and a missing part as （尚未填写）, which a published report should not need.
+    """
+    for year, source in sorted(site.reports.items()):
+        if year >= site.today.year:
+            continue
+        missing = [key for key in DATA_KEYS if source.meta.get(key) in (None, "")]
+        if missing:
+            names = "、".join(missing)
+            yield Finding(
+                f"{year}年度报告缺少 {names}：年度已结束，报告将按现有内容发布",
+                f"the {year} report lacks {', '.join(missing)}; the year has ended and it is published as it is",
+                at=source,
+            )
