@@ -86,14 +86,12 @@ def test_placeholder_in_front_matter_and_draft(site):
     write(
         site,
         "content/decisions/d.md",
-        "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
-        "summary: 在此填写正文。\n---\n正文。\n",
+        "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\nsummary: 在此填写正文。\n---\n正文。\n",
     )
     write(
         site,
         "content/decisions/draft.md",
-        "---\ntitle: 某决定草稿\nissuer: 示例市人民政府\npublished: 2024-03-01\ndraft: true\n"
-        "---\n在此填写正文。\n",
+        "---\ntitle: 某决定草稿\nissuer: 示例市人民政府\npublished: 2024-03-01\ndraft: true\n---\n在此填写正文。\n",
     )
     problems = [p for p in pipeline.check(site, build_date(TODAY)).problems if p.code == "F120"]
     assert [(p.path, p.line) for p in problems] == [("content/decisions/d.md", 5)]

@@ -145,6 +145,9 @@ COMMON = (
     _f("draft", "草稿", "bool"),
     _f("attachments", "附件", "texts"),
     _f("classification", "密级", "text"),
+    # fields whose values are examples, not facts of a real document (the sample site's 文号 and
+    # dates its sources do not print): shown marked 样例 and left out of open data and JSON-LD
+    _f("sample_fields", "样例字段", "texts"),
 )
 
 BY_KIND: dict[str, tuple[FieldSpec, ...]] = {

@@ -18,6 +18,7 @@ from .schema import (
     FORMS,
     KIND_LABELS,
     OUTCOMES,
+    fields_for,
 )
 from .urls import attachment_url, item_url, list_url
 
@@ -108,7 +109,21 @@ def _rows(item: Item, pub: Publication) -> list[tuple[str, str]]:
         ]
     if item.kind == "consultation":
         extra.append(("征求状态", consultation_state(item, pub.today).label))
-    return [(label, value) for label, value in rows + extra if value]
+    sample = _sample_labels(item)
+    return [(label, f"{value}（样例）" if label in sample else value) for label, value in rows + extra if value]
+
+
+def _sample_labels(item: Item) -> list[str]:
+    """Labels of the fields the item marks as examples, not facts (sample_fields)."""
+    specs = fields_for(item.kind)
+    return [specs[name].label for name in item.get("sample_fields") or () if name in specs]
+
+
+def _sample_note(item: Item) -> str | None:
+    labels = _sample_labels(item)
+    if not labels:
+        return None
+    return f"本页标注“样例”的{'、'.join(labels)}为示例数据，原文件未载明，不是真实信息。"
 
 
 def _resolver(item: Item, pub: Publication):
@@ -149,6 +164,7 @@ def item_view(item: Item, pub: Publication) -> dict[str, Any]:
         kind_key=item.kind,
         kind_url=list_url(base, item.kind),
         rows=_rows(item, pub),
+        sample_note=_sample_note(item),
         banner=_banner(item, pub),
         body=render_markdown(item.body, _resolver(item, pub)),
         summary=item.get("summary") or _summary(item.body),

@@ -100,3 +100,41 @@ def graphic_has_image(item: Item, site: Catalogue) -> Iterator[Finding]:
             "(png, jpg, gif, svg, webp), or set form to text or qa",
             key="form",
         )
+
+
+# Fields a sample value may stand in for: those a real document states and a reader could take as fact.
+SAMPLE_ABLE = ("doc_no", "index_no", "written", "published", "effective", "expires", "issuer")
+
+
+@rule(
+    "F121",
+    "item",
+    "sample_fields names a field that cannot be marked or is not set",
+    "样例字段所列字段无效或未填写",
+    "条例 第六条 (准确); content-model.md",
+    {
+        "content/policies/sample.md": "---\ntitle: 关于某事项的通知\nissuer: 示例市人民政府\n"
+        "published: 2024-03-01\ndoc_no: 示政发〔2024〕13号\nsample_fields: [effective]\n---\n正文。\n"
+    },
+)
+def sample_fields_exist(item: Item, site: Catalogue) -> Iterator[Finding]:
+    """`sample_fields` marks values that are examples, not facts (a sample site's unknown 文号).
+
+    The item page marks them 样例 and open data and JSON-LD leave them out, so each
+    name must be one of the fields a document states (doc_no, index_no, written,
+    published, effective, expires, issuer) and be filled in: a mark on nothing
+    hides a mistake.
+    """
+    for name in item.get("sample_fields") or ():
+        if name not in SAMPLE_ABLE:
+            yield Finding(
+                f"sample_fields 中的 {name} 不能标为样例（可用 {'、'.join(SAMPLE_ABLE)}）",
+                f"sample_fields: {name} cannot be marked as a sample (use {', '.join(SAMPLE_ABLE)})",
+                key="sample_fields",
+            )
+        elif item.get(name) is None:
+            yield Finding(
+                f"sample_fields 列出了 {name}，但该字段未填写",
+                f"sample_fields names {name}, which is not set",
+                key="sample_fields",
+            )
