@@ -53,6 +53,10 @@ def test_every_dependency_is_pinned_for_ci():
         assert req.specifier.contains(pinned[name], prereleases=True), (req, pinned[name])
     dev = (ROOT / "dev").read_text(encoding="utf-8")
     assert "-c constraints.txt" in dev, "bash dev installs with the pins"
+    for workflow in (ROOT / ".github" / "workflows").glob("*.yml"):
+        for line in workflow.read_text(encoding="utf-8").splitlines():
+            if "pip install" in line:
+                assert "-c constraints.txt" in line, f"{workflow.name}: {line.strip()}"
 
 
 def test_no_renderer_without_a_wheel_for_new_pythons():
