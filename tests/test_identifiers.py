@@ -46,7 +46,7 @@ def test_reference_by_doc_no_in_another_bracket_form(site):
     write(
         site,
         "content/interpretations/second.md",
-        "---\ntitle: 图解\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
-        "interprets: 示政发[2024]1号\nform: graphic\n---\n图解。\n",
+        "---\ntitle: 问答解读\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
+        "interprets: 示政发[2024]1号\nform: qa\n---\n问答。\n",
     )
     assert run("check", "--site", str(site), "--today", TODAY).exit_code == 0

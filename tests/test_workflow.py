@@ -44,6 +44,10 @@ def test_new_policy_then_interpretation(site):
     text = (site / "content/interpretations/2024-05-01-jd.md").read_text(encoding="utf-8")
     assert "interprets: 示政发〔2024〕3号" in text and "published: 2024-05-01" in text
     assert "issuer: 示例市人民政府" in text
+    unedited = run("check", "--site", str(site), "--today", TODAY)
+    assert unedited.exit_code == 1 and "F120" in unedited.output and "P401" not in unedited.output
+    for path in (site / "content/policies/2024-05-01.md", site / "content/interpretations/2024-05-01-jd.md"):
+        path.write_text(re.sub(r"在此[^。\n]*。", "正式内容。", path.read_text(encoding="utf-8")), encoding="utf-8")
     assert run("check", "--site", str(site), "--today", TODAY).exit_code == 0
 
 

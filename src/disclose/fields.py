@@ -98,7 +98,7 @@ def convert(spec: FieldSpec, value: Any) -> Any:
     if spec.type == "review":
         return _review(value)
     if spec.type == "choice":
-        text = _text(value)
+        text = spec.choice(_text(value))
         if text not in spec.choices:
             raise BadValue(
                 f"取值应为 {'、'.join(spec.choices)} 之一",

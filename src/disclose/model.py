@@ -87,6 +87,10 @@ class Item:
     def get(self, key: str, default: Any = None) -> Any:
         return self.fields.get(key, default)
 
+    def stated(self, key: str, default: Any = None) -> Any:
+        """The value of `key` as a fact: `default` when the item marks it as a sample (sample_fields)."""
+        return default if key in self.fields.get("sample_fields", ()) else self.fields.get(key, default)
+
     def line(self, key: str) -> int:
         return self.source.line(key)
 

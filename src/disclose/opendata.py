@@ -28,19 +28,22 @@ COLUMNS = (
 
 
 def record(pub: Publication, item: Item) -> dict[str, Any]:
-    """The public metadata of one item; bodies and review records are not catalogue data."""
+    """The public metadata of one item; bodies and review records are not catalogue data.
+
+    Values the item marks as samples (sample_fields) are left out: open data states facts only.
+    """
 
     def iso(key: str) -> str:
-        value = item.get(key)
+        value = item.stated(key)
         return value.isoformat() if value else ""
 
     return {
         "id": item.id,
         "kind": item.kind,
         "title": item.title,
-        "index_no": item.get("index_no", ""),
-        "issuer": item.get("issuer", ""),
-        "doc_no": item.get("doc_no", ""),
+        "index_no": item.stated("index_no", ""),
+        "issuer": item.stated("issuer", ""),
+        "doc_no": item.stated("doc_no", ""),
         "written": iso("written"),
         "published": iso("published"),
         "topics": list(item.get("topics") or ()),

@@ -6,7 +6,8 @@ editors' documentation, so none of them can drift from the others.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 KIND_FOLDERS = {
     "policies": "policy",
@@ -44,6 +45,24 @@ BASIS = {
     "administrative-query": ("属于行政查询事项", "年度报告格式"),
     "on-request-only": ("依申请公开", "条例 第二十七条"),
 }
+
+
+def _plain_name(text: str) -> str:
+    """A basis name without the words editors vary: 属于, 三类/四类, quotes and spaces."""
+    for word in ("属于", "三类", "四类", "“", "”", '"', " ", "　", "(other)"):
+        text = text.replace(word, "")
+    return text
+
+
+# Chinese names accepted for basis codes: the contract's (属于过程性信息), this table's
+# (属于四类过程性信息) and the bare noun (过程性信息) all name `process-info`.
+BASIS_NAMES = {_plain_name(label): code for code, (label, _) in BASIS.items()}
+
+
+def basis_list(sep: str = "、") -> str:
+    """Every basis code with its Chinese name, for messages: process-info（属于四类过程性信息）、…"""
+    return sep.join(f"{code}（{label}）" for code, (label, _) in BASIS.items())
+
 
 DISCLOSURE = {"public": "主动公开", "on-request": "依申请公开", "withheld": "不予公开"}
 SECRET_CLASSES = ("绝密", "机密", "秘密")
@@ -97,10 +116,17 @@ class FieldSpec:
     type: str  # text, date, bool, int, texts, refs, review, choice
     required: bool = False
     choices: tuple[str, ...] = ()
+    synonyms: Mapping[str, str] = field(default_factory=dict)  # a choice's other name -> its code
+
+    def choice(self, text: str) -> str:
+        """The code `text` names: itself, or the code of a synonym (basis 过程性信息 -> process-info)."""
+        if text in self.choices or not self.synonyms:
+            return text
+        return self.synonyms.get(_plain_name(text), text)
 
 
-def _f(name: str, label: str, type_: str, required: bool = False, choices=()) -> FieldSpec:
-    return FieldSpec(name, label, type_, required, tuple(choices))
+def _f(name: str, label: str, type_: str, required: bool = False, choices=(), synonyms=None) -> FieldSpec:
+    return FieldSpec(name, label, type_, required, tuple(choices), synonyms or {})
 
 
 COMMON = (
@@ -114,11 +140,14 @@ COMMON = (
     _f("summary", "内容概述", "text"),
     _f("keywords", "关键词", "texts"),
     _f("disclosure", "公开属性", "choice", choices=DISCLOSURE),
-    _f("basis", "不公开理由", "choice", choices=BASIS),
+    _f("basis", "不公开理由", "choice", choices=BASIS, synonyms=BASIS_NAMES),
     _f("review", "保密审查", "review"),
     _f("draft", "草稿", "bool"),
     _f("attachments", "附件", "texts"),
     _f("classification", "密级", "text"),
+    # fields whose values are examples, not facts of a real document (the sample site's 文号 and
+    # dates its sources do not print): shown marked 样例 and left out of open data and JSON-LD
+    _f("sample_fields", "样例字段", "texts"),
 )
 
 BY_KIND: dict[str, tuple[FieldSpec, ...]] = {

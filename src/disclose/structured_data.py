@@ -1,4 +1,7 @@
-"""schema.org JSON-LD for each item: a policy is `Legislation` with its 文号 as identifier."""
+"""schema.org JSON-LD for each item: a policy is `Legislation` with its 文号 as identifier.
+
+Values an item marks as samples (sample_fields) are left out: machines read them as facts.
+"""
 
 from __future__ import annotations
 
@@ -31,27 +34,28 @@ def json_ld(item: Item, pub: Publication) -> str:
         "url": url(item),
         "inLanguage": cfg.language,
     }
-    if item.published:
-        data["datePublished"] = item.published.isoformat()
-    if publisher := _organization(item.get("issuer")):
+    if published := item.stated("published"):
+        data["datePublished"] = published.isoformat()
+    if publisher := _organization(item.stated("issuer")):
         data["publisher"] = publisher
     if item.kind == "policy":
         data["@type"] = "Legislation"
-        data["legislationIdentifier"] = item.get("doc_no")
-        data["legislationDate"] = (item.get("written") or item.published).isoformat()
+        data["legislationIdentifier"] = item.stated("doc_no")
+        if day := item.stated("written") or item.stated("published"):
+            data["legislationDate"] = day.isoformat()
         data["legislationPassedBy"] = publisher
         data["legislationLegalForce"] = LEGAL_FORCE.get(pub.status(item) or "有效")
-        if item.get("effective"):
-            data["legislationDateOfApplicability"] = item.get("effective").isoformat()
-        if item.get("expires"):
-            data["expires"] = item.get("expires").isoformat()
+        if item.stated("effective"):
+            data["legislationDateOfApplicability"] = item.stated("effective").isoformat()
+        if item.stated("expires"):
+            data["expires"] = item.stated("expires").isoformat()
     elif item.kind == "interpretation" and item.id in pub.interprets:
         policy = pub.interprets[item.id]
         data["about"] = {
             "@type": "Legislation",
             "name": policy.title,
             "url": url(policy),
-            "legislationIdentifier": policy.get("doc_no"),
+            "legislationIdentifier": policy.stated("doc_no"),
         }
     text = orjson.dumps({k: v for k, v in data.items() if v is not None}, option=orjson.OPT_SORT_KEYS).decode()
     return text.replace("</", "<\\/")

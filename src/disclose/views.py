@@ -20,6 +20,7 @@ from .schema import (
     FORMS,
     KIND_LABELS,
     OUTCOMES,
+    fields_for,
 )
 from .urls import attachment_url, item_url, list_url
 
@@ -130,7 +131,12 @@ def _rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
         ]
     if item.kind == "consultation":
         extra.append(("征求状态", consultation_state(item, pub.today).label))
-    shown = [_row(label, value, index_no=label == "索引号") for label, value in rows + extra if value]
+    sample = _sample_labels(item)
+    shown = [
+        _row(label, f"{value}（样例）" if label in sample else value, index_no=label == "索引号")
+        for label, value in rows + extra
+        if value
+    ]
     return shown + _relation_rows(item, pub)
 
 
@@ -147,6 +153,19 @@ def _relation_rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
     if item.kind == "policy" and interpretations:
         found.append(_row("政策解读", f"相关解读 {len(interpretations)} 篇", [link(pub, i) for i in interpretations]))
     return found
+
+
+def _sample_labels(item: Item) -> list[str]:
+    """Labels of the fields the item marks as examples, not facts (sample_fields)."""
+    specs = fields_for(item.kind)
+    return [specs[name].label for name in item.get("sample_fields") or () if name in specs]
+
+
+def _sample_note(item: Item) -> str | None:
+    labels = _sample_labels(item)
+    if not labels:
+        return None
+    return f"本页标注“样例”的{'、'.join(labels)}为示例数据，原文件未载明，不是真实信息。"
 
 
 def _resolver(item: Item, pub: Publication):
@@ -248,6 +267,7 @@ def item_view(item: Item, pub: Publication, sizes: dict[str, int] | None = None)
         kind_key=item.kind,
         kind_url=list_url(base, item.kind),
         rows=_rows(item, pub),
+        sample_note=_sample_note(item),
         banner=_banner(item, pub),
         body=body,
         summary=item.get("summary") or summary(body),

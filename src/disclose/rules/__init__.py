@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (imported to register their rules)
     identifiers,
     pairing,
     personal_info,
+    placeholders,
     references,
     reports,
     responses,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..catalogue import Catalogue
 from ..model import Item
-from ..schema import BASIS, DISCLOSURE
+from ..schema import BASIS, DISCLOSURE, basis_list
 from .registry import Finding, rule
 
 WITHHELD = """---
@@ -33,15 +33,20 @@ def needs_basis(item: Item, site: Catalogue) -> Iterator[Finding]:
     """以公开为常态、不公开为例外: an item that is not 主动公开 must name its exception.
 
     Only the grounds of 条例 第十四、十五、十六条 (and 依申请公开) are lawful; each is
-    a basis code so the annual report can count it.
+    a basis code so the annual report can count it. The code's Chinese name is
+    accepted too (`basis: 过程性信息` is `process-info`). The codes:
     """
     if item.disclosure != "public" and not item.get("basis"):
-        codes = "、".join(BASIS)
         yield Finding(
-            f"公开属性为“{DISCLOSURE[item.disclosure]}”，须用 basis 写明不公开理由（{codes}）",
-            f"disclosure is {item.disclosure}: give a basis code ({', '.join(BASIS)})",
+            f"公开属性为“{DISCLOSURE[item.disclosure]}”，须用 basis 写明不公开理由，可写代码或其中文名：{basis_list()}",
+            f"disclosure is {item.disclosure}: give a basis code ({basis_list(', ')})",
             key="disclosure",
         )
+
+
+needs_basis.__doc__ = (needs_basis.__doc__ or "") + "".join(
+    f"\n    - {code}: {label} ({source})" for code, (label, source) in BASIS.items()
+)
 
 
 @rule(
