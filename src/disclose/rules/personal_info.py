@@ -9,15 +9,17 @@ glued to letters). Masked numbers (138****1234, 35*************123) pass.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 
 from .. import attachment_text, history
 from ..catalogue import Catalogue
 from ..model import Item
-from ..scan import Hit, allowed, front_matter_texts, is_id_number, personal
+from ..scan import Hit, allowed, front_matter_texts, in_texts, is_id_number, personal
 from ..visibility import is_public
 from .attachments import attachment_key, attachment_path
 from .registry import Finding, rule
+from .secrecy import notes_of
 
 __all__ = ["is_id_number"]
 
@@ -27,15 +29,23 @@ HOW = {
 }
 
 
-def _item_hits(item: Item) -> Iterator[tuple[Hit, str | None, int | None]]:
+# Source -> its hits, computed once for both rules and kept while the source lives (under
+# `serve`, an unchanged file's source is reused from build to build).
+_HITS: dict[int, tuple[weakref.ref, list[tuple[Hit, str | None, int | None]]]] = {}
+
+
+def _item_hits(item: Item) -> list[tuple[Hit, str | None, int | None]]:
     """(hit, field key, file line) for every number in the texts an item publishes."""
-    for hit in personal(item.path):
-        yield hit, None, 1
-    for key, text in front_matter_texts(item.source.meta):
-        for hit in personal(text):
-            yield hit, key, None
-    for hit in personal(item.body):
-        yield hit, None, item.source.body_line + hit.line
+    source = item.source
+    entry = _HITS.get(id(source))
+    if entry is not None and entry[0]() is source:
+        return entry[1]
+    hits: list[tuple[Hit, str | None, int | None]] = [(hit, None, 1) for hit in personal(item.path)]
+    hits += [(hit, key, None) for key, hit in in_texts(personal, front_matter_texts(source.meta))]
+    hits += [(hit, None, source.body_line + hit.line) for hit in personal(item.body)]
+    key = id(source)
+    _HITS[key] = (weakref.ref(source, lambda _, key=key: _HITS.pop(key, None)), hits)
+    return hits
 
 
 def _finding(hit: Hit, where: str = "", key: str | None = None, line: int | None = None, at=None) -> Finding:
@@ -139,10 +149,9 @@ def report_personal_info(site: Catalogue) -> Iterator[Finding]:
     ID number or a mobile number either.
     """
     for source in site.reports.values():
-        for key, text in front_matter_texts(source.meta):
-            for hit in personal(text):
-                if not allowed(hit, site.config.pii_allow):
-                    yield _finding(hit, f"字段 {key.split('.', 1)[0]} ", key=key, at=source)
+        for key, hit in in_texts(personal, front_matter_texts(source.meta)):
+            if not allowed(hit, site.config.pii_allow):
+                yield _finding(hit, f"字段 {key.split('.', 1)[0]} ", key=key, at=source)
 
 
 @rule(
@@ -158,7 +167,7 @@ def note_personal_info(site: Catalogue) -> Iterator[Finding]:
     touched: it must not carry an ID number or a mobile number. The finding names the commit;
     rewrite its message (`git rebase -i`, reword) before the history is published.
     """
-    for note in history.public_notes(site.root).notes:
+    for note in notes_of(site).notes:
         for hit in personal(note.text):
             if not allowed(hit, site.config.pii_allow):
                 yield _finding(hit, f"提交 {note.sha[:10]} 的公开说明", at=history.stand_in(note.path))

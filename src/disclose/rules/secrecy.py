@@ -9,12 +9,14 @@ state secrets.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
+from functools import lru_cache
 
 from .. import attachment_text, history
 from ..catalogue import Catalogue
 from ..model import Item, Source
-from ..scan import SEPARATORS, front_matter_texts, is_secret_word, normalize, secrets
+from ..scan import SEPARATORS, front_matter_texts, in_texts, is_secret_word, normalize, secrets
 from .attachments import attachment_key, attachment_path
 from .registry import Finding, rule
 
@@ -22,9 +24,25 @@ REMOVE = "涉密信息不得进入本仓库，整站拒绝构建；请从仓库�
 REMOVE_EN = "state secrets must not be in this repository; the whole build is refused; remove it from the repository and its history and report it"
 
 
+_NOTES: tuple[weakref.ref, history.Notes] | None = None
+
+
+def notes_of(site: Catalogue) -> history.Notes:
+    """The history's public notes, read once per check (S305 and I905 both scan them)."""
+    global _NOTES
+    if _NOTES is None or _NOTES[0]() is not site:
+        _NOTES = (weakref.ref(site), history.public_notes(site.root))
+    return _NOTES[1]
+
+
 def is_classification_key(name: object) -> bool:
     """`classification`, or the Chinese 密级 / 密級 in any spacing or width."""
-    folded = SEPARATORS.sub("", normalize(str(name))).lower()
+    return _is_classification_key(str(name))
+
+
+@lru_cache(maxsize=1024)
+def _is_classification_key(name: str) -> bool:
+    folded = SEPARATORS.sub("", normalize(name)).lower()
     return folded in ("classification", "密级")
 
 
@@ -93,11 +111,9 @@ def secrecy_mark(source: Source, ctx) -> Iterator[Finding]:
     """
     for hit in secrets(source.path):
         yield _secret_finding("文件名", hit.shown)
-    for key, text in front_matter_texts(source.meta):
-        if is_classification_key(key.split(".", 1)[0]):
-            continue  # S301 speaks of the classification field
-        for hit in secrets(text):
-            yield _secret_finding(f"字段 {key.split('.', 1)[0]} ", hit.shown, key=key)
+    texts = [(k, t) for k, t in front_matter_texts(source.meta) if not is_classification_key(k.split(".", 1)[0])]
+    for key, hit in in_texts(secrets, texts):  # S301 speaks of the classification field
+        yield _secret_finding(f"字段 {key.split('.', 1)[0]} ", hit.shown, key=key)
     for hit in secrets(source.body):
         yield _secret_finding("正文", hit.shown, line=source.body_line + hit.line)
 
@@ -143,9 +159,8 @@ def report_secrecy_mark(site: Catalogue) -> Iterator[Finding]:
     `reports/YEAR.yaml` is published: a 密级 mark there refuses the build like one in an item.
     """
     for source in site.reports.values():
-        for key, text in front_matter_texts(source.meta):
-            for hit in secrets(text):
-                yield _secret_finding(f"字段 {key.split('.', 1)[0]} ", hit.shown, key=key, at=source)
+        for key, hit in in_texts(secrets, front_matter_texts(source.meta)):
+            yield _secret_finding(f"字段 {key.split('.', 1)[0]} ", hit.shown, key=key, at=source)
 
 
 @rule(
@@ -163,7 +178,7 @@ def note_secrecy_mark(site: Catalogue) -> Iterator[Finding]:
 
     A git command that does not answer in time is reported here too: the notes were not checked.
     """
-    notes = history.public_notes(site.root)
+    notes = notes_of(site)
     if notes.error:
         yield Finding(notes.error_zh, notes.error, at=history.stand_in(notes.where))
     for note in notes.notes:
