@@ -18,6 +18,12 @@ def attachment_path(item: Item, name: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(item.path), name))
 
 
+def is_content_file(rel: str) -> bool:
+    """Whether the build reads `rel` as an item: a .md file under content/, in no hidden folder."""
+    parts = rel.split("/")
+    return parts[0] == "content" and rel.endswith(".md") and not any(p.startswith(".") for p in parts[1:])
+
+
 def attachment_key(item: Item, index: int) -> str:
     """The front-matter key whose line names the attachment: `attachments.2`, else `attachments`."""
     key = f"attachments.{index}"
@@ -160,7 +166,7 @@ def attachment_not_content(item: Item, site: Catalogue) -> Iterator[Finding]:
     """
     for index, name in enumerate(item.get("attachments") or ()):
         rel = attachment_path(item, name)
-        if not (rel.startswith("content/") and rel.lower().endswith(".md")):
+        if not is_content_file(rel):
             continue
         target = site.by_id.get(rel.removeprefix("content/")[:-3])
         hidden = why_not_public(target, site.today) if target is not None else None

@@ -131,16 +131,14 @@ def secrecy_mark(source: Source, ctx) -> Iterator[Finding]:
     },
 )
 def attachment_secrecy_mark(item: Item, site: Catalogue) -> Iterator[Finding]:
-    """An attachment whose name or text carries a 密级 mark (in any of the disguises S302 knows)
+    """An attachment whose text carries a 密级 mark (in any of the disguises S302 knows)
     is a classified document: the build refuses the site, whether or not the item is public.
 
     The text of PDF, DOCX, XLSX, OFD, plain-text, CSV and Markdown attachments is read
     (`disclose rules A803` lists what cannot be read).
     """
     for index, name in enumerate(item.get("attachments") or ()):
-        key = attachment_key(item, index)
-        for hit in secrets(name):
-            yield _secret_finding(f"附件名 {name} ", hit.shown, key=key)
+        key = attachment_key(item, index)  # its name is a front-matter value: S302 scans it
         scanned = attachment_text.scan(site.root, attachment_path(item, name))
         for hit in scanned.secrets:
             yield _secret_finding(f"附件 {name} {scanned.where(hit.line)}", hit.shown, key=key)
