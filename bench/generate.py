@@ -53,6 +53,29 @@ APPLICANTS = [
 ]
 
 
+def pdf(text: str) -> bytes:
+    """A minimal real PDF (one page, Helvetica) whose text a reader extracts: attachments are read
+    and scanned by the build, so a fake one would be reported as unreadable (A803)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 def sentences() -> list[str]:
     """Sentences of the sample site's work rules, without anything that looks like a rule mark."""
     found = []
@@ -122,7 +145,7 @@ class Generator:
                 fields.append(f"supersedes: [{older[-1][1]}]")
             if self.rng.random() < 0.05:
                 (content / "policies/files").mkdir(parents=True, exist_ok=True)
-                (content / f"policies/files/{pid}.pdf").write_bytes(b"%PDF-1.4 sample attachment\n")
+                (content / f"policies/files/{pid}.pdf").write_bytes(pdf(f"sample attachment {pid}"))
                 fields.append(f"attachments: [files/{pid}.pdf]")
             self._file(content / f"policies/{pid}.md", fields, self.body(self.rng.randint(4, 12)))
             self._file(

@@ -100,16 +100,16 @@ def test_open_data_and_feeds(sample, tmp_path):
 
 
 def test_attachments_copied_only_for_public_items(site, tmp_path):
-    write(site, "content/decisions/files/plan.pdf", b"%PDF plan")
+    write(site, "content/decisions/files/plan.txt", b"plan text")
     write(
         site,
         "content/decisions/a.md",
-        "---\ntitle: 甲\nissuer: y\npublished: 2024-03-01\nattachments: [files/plan.pdf]\n---\n",
+        "---\ntitle: 甲\nissuer: y\npublished: 2024-03-01\nattachments: [files/plan.txt]\n---\n",
     )
     out = tmp_path / "out"
     assert build(site, out).exit_code == 0
-    assert (out / "attachments/decisions/files/plan.pdf").read_bytes() == b"%PDF plan"
-    assert 'href="/attachments/decisions/files/plan.pdf"' in (out / "decisions/a/index.html").read_text()
+    assert (out / "attachments/decisions/files/plan.txt").read_bytes() == b"plan text"
+    assert 'href="/attachments/decisions/files/plan.txt"' in (out / "decisions/a/index.html").read_text()
 
 
 def test_console_script_exit_codes(site):

@@ -32,17 +32,17 @@ def plant(site) -> None:
             site,
             f"content/decisions/{mark}.md",
             f"---\ntitle: {zh}{mark}标题\nissuer: 示例市人民政府\n{head}"
-            f"index_no: IDX-{mark}\nattachments: [files/{mark}-file.pdf]\n---\n"
+            f"index_no: IDX-{mark}\nattachments: [files/{mark}-file.txt]\n---\n"
             f"{zh} 正文 {mark} body text.\n",
         )
-        write(site, f"content/decisions/files/{mark}-file.pdf", f"%PDF {mark}".encode())
+        write(site, f"content/decisions/files/{mark}-file.txt", f"text {mark}".encode())
     write(
         site,
         "content/decisions/public.md",
         "---\ntitle: 公开决定qzxpublicmark\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
-        "attachments: [files/qzxpublicmark-file.pdf]\n---\n画眉公开标记 qzxpublicmark 正文。\n",
+        "attachments: [files/qzxpublicmark-file.txt]\n---\n画眉公开标记 qzxpublicmark 正文。\n",
     )
-    write(site, "content/decisions/files/qzxpublicmark-file.pdf", b"%PDF qzxpublicmark")
+    write(site, "content/decisions/files/qzxpublicmark-file.txt", b"text qzxpublicmark")
 
 
 def test_no_trace_of_non_public_items_in_any_output_byte(site):

@@ -8,6 +8,7 @@ was public then, so no note can speak of something that is not public.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from collections import defaultdict
@@ -17,7 +18,12 @@ from pathlib import Path
 
 import yaml
 
+from .model import Source
+
 NOTE = re.compile(r"^(?:公开说明|Change-note)\s*[:：]\s*(.+)$", re.MULTILINE)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+SHA = re.compile(rb"[0-9a-f]{40}")
+GIT_SECONDS = 120  # one git command; a repository that takes longer is reported, not waited on
 
 
 @dataclass(frozen=True)
@@ -26,18 +32,125 @@ class Revision:
     note: str | None
 
 
+@dataclass(frozen=True)
+class Commit:
+    """One commit that touched content/: its public note and the blobs of the files it left."""
+
+    sha: str
+    day: date
+    note: str | None
+    files: tuple[tuple[str, str | None], ...]  # (site-relative .md path, blob id, None if deleted)
+
+
+@dataclass(frozen=True)
+class Note:
+    sha: str
+    path: str  # a content file the commit touched, to name in the problem line
+    text: str
+
+
+@dataclass(frozen=True)
+class Notes:
+    """The public notes of the history, or why git could not give them."""
+
+    notes: tuple[Note, ...] = ()
+    error: str = ""
+    error_zh: str = ""
+    where: str = "content"
+
+
+class GitError(Exception):
+    """A git command that did not finish in time."""
+
+
 def _git(site: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
+    """A git command's output; None when git is missing, fails or this is no repository.
+
+    Bounded in time: a command still running after GIT_SECONDS raises GitError.
+    """
     try:
         done = subprocess.run(
-            ["git", "-C", str(site), *args],
+            ["git", "-c", "core.quotepath=false", "-C", str(site), *args],
             input=stdin,
             capture_output=True,
             check=False,
-            timeout=600,
+            timeout=GIT_SECONDS,
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} did not finish within {GIT_SECONDS} s") from None
+    except OSError:
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+def clean_note(text: str) -> str:
+    """A note as it may be published: control and invisible characters removed."""
+    return CONTROL.sub("", text).strip()
+
+
+def commits(site: Path) -> list[Commit]:
+    """Commits touching content/, newest first, with their public notes; [] outside git.
+
+    Paths come NUL-separated and unquoted (`-z`, `core.quotepath=false`), so files with Chinese
+    names, spaces or newlines in their names get their history, and no byte of a commit message
+    (control characters included) can break the parsing: git refuses NUL in messages.
+    """
+    prefix = _git(site, "rev-parse", "--show-prefix")
+    if prefix is None:
+        return []
+    prefix_text = prefix.decode("utf-8", "surrogateescape").strip()
+    log = _git(site, "log", "--no-renames", "-z", "--raw", "--no-abbrev", "--format=%H%x00%cs%x00%B", "--", "content")
+    if not log:
+        return []
+    tokens = log.split(b"\0")
+    found: list[Commit] = []
+    pos = 0
+    while pos + 2 < len(tokens):
+        sha, day, message = tokens[pos : pos + 3]
+        pos += 3
+        files: list[tuple[str, str | None]] = []
+        while pos < len(tokens) and tokens[pos].lstrip(b"\n").startswith(b":"):
+            fields = tokens[pos].lstrip(b"\n").split()
+            path = tokens[pos + 1].decode("utf-8", "surrogateescape").removeprefix(prefix_text)
+            pos += 2
+            if path.startswith("content/") and path.endswith(".md"):
+                blob = fields[3].decode() if len(fields) > 3 and fields[3].strip(b"0") else None
+                files.append((path, blob))
+        while pos < len(tokens) and not SHA.fullmatch(tokens[pos].lstrip(b"\n")):
+            pos += 1  # a record this parser does not know: skip to the next commit
+        if pos < len(tokens):
+            tokens[pos] = tokens[pos].lstrip(b"\n")
+        note = NOTE.search(message.decode("utf-8", "replace"))
+        text = clean_note(note.group(1)) if note else ""
+        found.append(Commit(sha.decode(), date.fromisoformat(day.decode()), text or None, tuple(files)))
+    return found
+
+
+def in_repository(site: Path) -> bool:
+    """Whether git could find a repository here: a `.git` in the folder or above, or GIT_DIR set.
+    Spares starting git (tens of milliseconds) for a site that is not under version control."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    return any((folder / ".git").exists() for folder in (site.absolute(), *site.absolute().parents))
+
+
+def public_notes(site: Path) -> Notes:
+    """Every public note of the history with a file its commit touched, for the scans."""
+    if not in_repository(site):
+        return Notes()
+    try:
+        history = commits(site)
+    except GitError as err:
+        return Notes(
+            error=f"{err}; the change notes (修订记录) were not checked",
+            error_zh=f"git 命令在 {GIT_SECONDS} 秒内没有完成，无法检查修订说明；请检查仓库后重试",
+        )
+    return Notes(tuple(Note(c.sha, c.files[0][0], c.note) for c in history if c.note and c.files))
+
+
+def stand_in(path: str) -> Source:
+    """A source to name in a problem line for a file that may no longer exist."""
+    return Source(path, path.removeprefix("content/").removesuffix(".md"), {}, {}, "", 1)
 
 
 def _public_version(text: bytes, day: date) -> bool:
@@ -65,14 +178,14 @@ def _public_version(text: bytes, day: date) -> bool:
     )
 
 
-def _blobs(site: Path, specs: list[str]) -> list[bytes | None]:
-    """Contents of `commit:path` specs through one `git cat-file --batch` process."""
-    out = _git(site, "cat-file", "--batch", stdin="".join(s + "\n" for s in specs).encode())
+def _blobs(site: Path, blobs: list[str]) -> list[bytes | None]:
+    """Contents of blobs through one `git cat-file --batch` process."""
+    out = _git(site, "cat-file", "--batch", stdin="".join(b + "\n" for b in blobs).encode())
     if out is None:
-        return [None] * len(specs)
+        return [None] * len(blobs)
     found: list[bytes | None] = []
     pos = 0
-    for _ in specs:
+    for _ in blobs:
         end = out.index(b"\n", pos)
         header = out[pos:end].split()
         pos = end + 1
@@ -86,39 +199,22 @@ def _blobs(site: Path, specs: list[str]) -> list[bytes | None]:
 
 
 def read_history(site: Path) -> dict[str, tuple[Revision, ...]]:
-    """Site-relative content path -> its public revisions, newest first. Empty outside git."""
-    prefix = _git(site, "rev-parse", "--show-prefix")
-    if prefix is None:
+    """Site-relative content path -> its public revisions, newest first. Empty outside git, or
+    when git does not answer in time (the check has then reported it: S305)."""
+    try:
+        history = commits(site)
+        wanted = [blob for commit in history for _, blob in commit.files if blob is not None]
+        contents = dict(zip(wanted, _blobs(site, wanted), strict=True))
+    except GitError:
         return {}
-    prefix_text = prefix.decode().strip()
-    log = _git(
-        site,
-        "log",
-        "--no-renames",
-        "--format=%x1e%H%x1f%cs%x1f%B%x1f",
-        "--name-only",
-        "--",
-        "content",
-    )
-    if not log:
-        return {}
-    commits = []
-    for record in log.decode("utf-8", "replace").split("\x1e")[1:]:
-        sha, day, message, names = record.split("\x1f", 3)
-        paths = [n.strip().removeprefix(prefix_text) for n in names.split("\n") if n.strip()]
-        paths = [p for p in paths if p.startswith("content/") and p.endswith(".md")]
-        note = NOTE.search(message)
-        commits.append((sha, date.fromisoformat(day), note.group(1).strip() if note else None, paths))
-    specs = [f"{sha}:{prefix_text}{path}" for sha, _, _, paths in commits for path in paths]
-    contents = iter(_blobs(site, specs))
-    history: dict[str, list[Revision]] = defaultdict(list)
-    for _, day, note, paths in commits:
+    revisions: dict[str, list[Revision]] = defaultdict(list)
+    for commit in history:
         public = {
-            path: (blob is not None and _public_version(blob, day))
-            for path, blob in zip(paths, [next(contents) for _ in paths], strict=True)
+            path: (blob is not None and contents.get(blob) is not None and _public_version(contents[blob], commit.day))
+            for path, blob in commit.files
         }
         all_public = all(public.values())
         for path, ok in public.items():
             if ok:
-                history[path].append(Revision(day, note if all_public else None))
-    return {path: tuple(revs) for path, revs in history.items()}
+                revisions[path].append(Revision(commit.day, commit.note if all_public else None))
+    return {path: tuple(revs) for path, revs in revisions.items()}
