@@ -156,4 +156,5 @@ def test_graphic_interpretation_needs_an_image(site):
     assert "P420" in {p.code for p in pipeline.check(site, build_date(TODAY)).problems}
     write(site, "content/interpretations/graphic.md", GRAPHIC.format(extra="attachments: [files/rules.PNG]\n"))
     write(site, "content/interpretations/files/rules.PNG", b"\x89PNG\r\n\x1a\n")
-    assert pipeline.check(site, build_date(TODAY)).problems == []
+    # An image is what a 图解 needs; only the warning that images are checked by eye (A804) remains.
+    assert {p.code for p in pipeline.check(site, build_date(TODAY)).problems} == {"A804"}
