@@ -33,7 +33,13 @@ def build_date(today: str | None) -> date:
     return date.today()
 
 
-def _report(report: pipeline.Report, lang: str, fmt: str = "text") -> None:
+def _count(number: int, word: str) -> str:
+    """English with its plural: 1 error, 2 errors."""
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
+def _report(report: pipeline.Report, lang: str, fmt: str = "text", writes: bool = False) -> None:
+    """Every problem, one a line, then a summary; `writes` when the command would have written files."""
     if fmt == "json":
         items = len(report.catalogue.items) if report.catalogue else 0
         click.echo(report_format.as_json(report.problems, items))
@@ -42,11 +48,12 @@ def _report(report: pipeline.Report, lang: str, fmt: str = "text") -> None:
         click.echo(report_format.github(problem, lang) if fmt == "github" else problem.format(lang))
     errors, warnings = len(report.errors), len(report.problems) - len(report.errors)
     if errors:
-        msg = (
-            f"{errors} errors, {warnings} warnings; nothing was written"
-            if lang == "en"
-            else f"发现 {errors} 个错误、{warnings} 个警告；未写出任何文件"
-        )
+        if lang == "en":
+            msg = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}" + (
+                "; nothing was written" if writes else ""
+            )
+        else:
+            msg = f"发现 {errors} 个错误、{warnings} 个警告" + ("；未写出任何文件" if writes else "")
         click.echo(msg, err=True)
 
 
@@ -98,7 +105,9 @@ def _run(action):
     help="build cache folder (default: .disclose-cache/ under the site)",
 )
 @click.option("--no-cache", is_flag=True, help="build everything from scratch")
-@click.option("--jobs", type=int, default=None, help="worker processes (default: the number of cores)")
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="worker processes (default: the number of cores)"
+)
 @today_option
 @lang_option
 def build(
@@ -110,7 +119,7 @@ def build(
     cache = None if no_cache else (cache_dir or site / ".disclose-cache")
     progress = Progress()
     report = _run(lambda: pipeline.build(site, target, day, jobs, cache, progress))
-    _report(report, lang)
+    _report(report, lang, writes=True)
     if report.errors:
         sys.exit(1)
     pub = report.publication
@@ -143,7 +152,7 @@ def check(site: Path, today: str | None, lang: str, fmt: str) -> None:
     if fmt == "json":
         return
     count = len(report.catalogue.items) if report.catalogue else 0
-    click.echo(f"检查通过：{count} 项信息" if lang == "zh" else f"ok: {count} items", err=True)
+    click.echo(f"检查通过：{count} 项信息" if lang == "zh" else f"ok: {_count(count, 'item')}", err=True)
 
 
 @cli.command()
@@ -265,7 +274,7 @@ def report(year: int, site: Path, today: str | None, as_csv: bool) -> None:
 @site_option
 @today_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int, help="0 picks a free port")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port")
 def serve(site: Path, today: str | None, host: str, port: int) -> None:
     """Build, serve on localhost, and rebuild and reload on every change."""
     from .config import load_config
