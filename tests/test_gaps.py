@@ -199,3 +199,60 @@ def test_english_summary_pluralises_one(site):
     (site / "content/decisions/e.md").unlink()
     ok = run("check", "--site", str(site), "--today", TODAY, "--lang", "en")
     assert ok.output.splitlines()[-1] == "ok: 3 items", ok.output
+
+
+def test_jobs_has_an_upper_bound(site, tmp_path):
+    result = run("build", "--site", str(site), "--out", str(tmp_path / "out"), "--jobs", "100000")
+    assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize("year", ["99999", "0"])
+def test_report_year_out_of_range_is_a_usage_error(site, year):
+    result = run("report", year, "--site", str(site), "--today", TODAY)
+    assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize(
+    "name", ["../../escape", "/tmp/escape", "a/../../escape", "with space", "line\nbreak", ".hidden"]
+)
+def test_new_name_stays_in_the_kind_folder_and_makes_a_clean_url(site, name):
+    before = {p for p in site.parent.rglob("*")}
+    result = run(
+        "new",
+        "policy",
+        "--site",
+        str(site),
+        "--name",
+        name,
+        "--title",
+        "通知",
+        "--issuer",
+        "示例市人民政府",
+        "--published",
+        "2024-03-01",
+        "--doc-no",
+        "示政发〔2024〕5号",
+    )
+    assert result.exit_code == 2, result.output
+    assert {p for p in site.parent.rglob("*")} == before
+
+
+def test_new_name_may_be_chinese(site):
+    result = run(
+        "new",
+        "policy",
+        "--site",
+        str(site),
+        "--name",
+        "工作规则",
+        "--title",
+        "通知",
+        "--issuer",
+        "示例市人民政府",
+        "--published",
+        "2024-03-01",
+        "--doc-no",
+        "示政发〔2024〕5号",
+    )
+    assert result.exit_code == 0, result.output
+    assert (site / "content/policies/工作规则.md").is_file()

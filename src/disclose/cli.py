@@ -106,7 +106,7 @@ def _run(action):
 )
 @click.option("--no-cache", is_flag=True, help="build everything from scratch")
 @click.option(
-    "--jobs", type=click.IntRange(min=1), default=None, help="worker processes (default: the number of cores)"
+    "--jobs", type=click.IntRange(1, 1024), default=None, help="worker processes (default: the number of cores)"
 )
 @today_option
 @lang_option
@@ -199,11 +199,25 @@ def _date_option(value: str | None, name: str) -> date | None:
         raise click.UsageError(f"--{name} {value}: 日期格式应为 YYYY-MM-DD") from None
 
 
+def _file_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--name stays inside the kind's folder and makes a clean URL: no `..`, no absolute path, no
+    spaces, control characters or URL delimiters (a file name becomes the item's address)."""
+    if value is None:
+        return None
+    parts = value.removesuffix(".md").split("/")
+    bad = set(" \t\r\n\\?#%") | {chr(c) for c in range(32)} | {"\x7f"}
+    if not value.strip() or value.startswith("/") or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        raise click.BadParameter(f"“{value}”应是 content/ 下该类别目录中的文件名，如 2024-work-rules")
+    if any(c in bad for c in value):
+        raise click.BadParameter(f"“{value}”含有空格、控制字符或 ? # % \\；文件名会成为网址，请只用文字、数字、- 和 _")
+    return value
+
+
 @cli.command(name="new")
 @click.argument("kind", type=click.Choice(sorted(KIND_LABELS)))
 @site_option
 @click.option("--for", "for_", metavar="文号", help="interpretation: the policy it interprets")
-@click.option("--name", help="file name under the kind's folder (default: the date)")
+@click.option("--name", callback=_file_name, help="file name under the kind's folder (default: the date)")
 @click.option("--title")
 @click.option("--issuer")
 @click.option("--published", help="YYYY-MM-DD")
@@ -250,7 +264,7 @@ def new(kind: str, site: Path, for_: str | None, name: str | None, **given: str 
 
 
 @cli.command()
-@click.argument("year", type=int)
+@click.argument("year", type=click.IntRange(1949, 2100))
 @site_option
 @today_option
 @click.option("--csv", "as_csv", is_flag=True, help="print the tables as CSV")

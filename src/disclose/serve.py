@@ -130,7 +130,9 @@ def serve(site: Path, host: str, port: int, today: Callable[[], date], base_path
         server = http.server.ThreadingHTTPServer((host, port), handler)
     except OSError as err:
         shutil.rmtree(preview.out.parent, ignore_errors=True)
-        raise click.UsageError(f"无法在 {host}:{port} 上预览（{err.strerror}）；请用 --port 换一个端口") from None
+        raise click.UsageError(
+            f"无法在 {host}:{port} 上预览（{err.strerror}）；请检查 --host，或用 --port 换一个端口"
+        ) from None
     click.echo(f"正在预览：http://{host}:{server.server_address[1]}{base_path}（Ctrl+C 结束）", err=False)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
