@@ -78,6 +78,7 @@ LINKS = {
     "root-path": "[x](/policies/qzx-secret-plan/)",
     "root-md": "[x](/content/policies/qzx-secret-plan.md)",
     "own-url": "[x](https://www.example.gov.cn/policies/qzx-secret-plan/)",
+    "scheme-relative": "[x](//www.example.gov.cn/policies/qzx-secret-plan/)",
     "autolink": "<https://www.example.gov.cn/policies/qzx-secret-plan/>",
     "attachment-url": "<https://www.example.gov.cn/attachments/policies/files/qzx-secret-annex.pdf>",
     "encoded": "[x](../policies/qzx%2Dsecret-plan.md#top)",

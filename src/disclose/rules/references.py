@@ -87,7 +87,7 @@ def named_paths(item: Item, href: str, site: Catalogue) -> list[str]:
     paths = []
     parts = urlsplit(href)
     own = urlsplit(site.config.base_url)
-    if parts.scheme in ("http", "https") and parts.netloc.lower() == own.netloc.lower():
+    if parts.scheme in ("http", "https", "") and parts.netloc and parts.netloc.lower() == own.netloc.lower():
         path = unquote(parts.path)
         base = site.config.base_path
         paths.append("content/" + (path[len(base) :] if path.startswith(base) else path.lstrip("/")))
