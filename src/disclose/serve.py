@@ -133,11 +133,17 @@ def serve(site: Path, host: str, port: int, today: Callable[[], date], base_path
         raise click.UsageError(
             f"无法在 {host}:{port} 上预览（{err.strerror}）；请检查 --host，或用 --port 换一个端口"
         ) from None
-    click.echo(f"正在预览：http://{host}:{server.server_address[1]}{base_path}（Ctrl+C 结束）", err=False)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    announced = False
     try:
-        for _changes in watch(*watched(site), debounce=200, step=50):
-            preview.rebuild()
+        # the first yield (a change, or none within rust_timeout) means the watcher is live: only
+        # then is the address shown, so an edit made after it is never missed
+        for changes in watch(*watched(site), debounce=200, step=50, rust_timeout=300, yield_on_timeout=True):
+            if not announced:
+                click.echo(f"正在预览：http://{host}:{server.server_address[1]}{base_path}（Ctrl+C 结束）")
+                announced = True
+            if changes:
+                preview.rebuild()
     except KeyboardInterrupt:
         pass
     finally:
