@@ -167,10 +167,10 @@ def rules(code: str | None, lang: str, markdown: bool) -> None:
         click.echo(catalogue_markdown(), nl=False)
         return
     if code is None:
-        for rule in all_rules():
-            title = rule.title if lang == "en" else rule.title_zh
-            mark = " (warning)" if rule.severity == "warning" else ""
-            click.echo(f"{rule.code}  {title}{mark}")
+        for each in all_rules():
+            title = each.title if lang == "en" else each.title_zh
+            mark = " (warning)" if each.severity == "warning" else ""
+            click.echo(f"{each.code}  {title}{mark}")
         return
     rule = REGISTRY.get(code.upper())
     if rule is None:

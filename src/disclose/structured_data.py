@@ -47,7 +47,8 @@ def json_ld(item: Item, pub: Publication) -> str:
     if item.kind == "policy":
         data["@type"] = "Legislation"
         data["legislationIdentifier"] = item.get("doc_no")
-        data["legislationDate"] = (item.get("written") or item.published).isoformat()
+        if passed := item.get("written") or item.published:
+            data["legislationDate"] = passed.isoformat()
         data["legislationPassedBy"] = publisher
         data["legislationLegalForce"] = LEGAL_FORCE.get(pub.status(item) or "有效")
         if item.get("effective"):

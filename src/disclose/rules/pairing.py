@@ -201,7 +201,9 @@ def drafter_interprets(item: Item, site: Catalogue) -> Iterator[Finding]:
     if item.kind != "interpretation":
         return
     target = site.resolve(item.get("interprets", ""))
-    drafter = target.get("drafter") if target is not None else None
+    if target is None:
+        return
+    drafter = target.get("drafter")
     if drafter and item.get("issuer") not in (drafter, target.get("issuer")):
         yield Finding(
             f"解读发布机构“{item.get('issuer')}”不是起草单位“{drafter}”（谁起草谁解读）",
