@@ -6,6 +6,7 @@ the items of a kind) are computed once here, so validation stays linear in the s
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from .config import SiteConfig
 from .identifiers import normalize_doc_no
 from .markdown import body_links
 from .model import Item, Source
+from .visibility import is_public
 
 
 @lru_cache(maxsize=65536)
@@ -38,11 +40,20 @@ class Catalogue:
     reports: Mapping[int, Source]  # reports/YEAR.yaml: the annual report's data files
     by_kind: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)
     interpretations: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # policy id -> its interpretations
+    # sources whose front matter failed the schema, by id and by 文号: references to them name the file
+    rejected: Mapping[str, Source] = field(default_factory=dict)
     _links: dict[str, list[tuple[str, int]]] = field(default_factory=dict, compare=False, repr=False)
+    _hidden: dict[str, dict[str, tuple[Item, str]]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(
-        cls, root: Path, config: SiteConfig, today: date, items: list[Item], reports: Mapping[int, Source] | None = None
+        cls,
+        root: Path,
+        config: SiteConfig,
+        today: date,
+        items: list[Item],
+        reports: Mapping[int, Source] | None = None,
+        rejected: list[Source] | None = None,
     ) -> Catalogue:
         ordered = tuple(sorted(items, key=lambda i: i.id))
         by_doc_no: dict[str, Item] = {}
@@ -60,6 +71,7 @@ class Catalogue:
             by_doc_no,
             dict(reports or {}),
             {k: tuple(v) for k, v in by_kind.items()},
+            rejected=_by_reference(rejected or ()),
         )
         interpretations: dict[str, list[Item]] = defaultdict(list)
         for item in catalogue.of_kind("interpretation"):
@@ -74,6 +86,31 @@ class Catalogue:
         clean, doc_no = _reference_key(ref)
         return self.by_id.get(clean) or self.by_doc_no.get(doc_no)
 
+    def rejected_source(self, ref: str) -> Source | None:
+        """The file a reference names when that file failed the schema (so it is no item)."""
+        clean, doc_no = _reference_key(ref)
+        return self.rejected.get(clean) or self.rejected.get(doc_no)
+
+    def hidden_file(self, path: str) -> tuple[Item, str] | None:
+        """(non-public item, the file named) when the site-relative `path` names a non-public
+        item's .md file, its id, or one of its attachments that no public item also publishes."""
+        if "files" not in self._hidden:
+            self._hidden["files"] = self._hidden_files()
+        return self._hidden["files"].get(path)
+
+    def _hidden_files(self) -> dict[str, tuple[Item, str]]:
+        def attached(item: Item) -> list[str]:
+            base = posixpath.dirname(item.path)
+            return [posixpath.normpath(posixpath.join(base, str(a))) for a in item.get("attachments") or ()]
+
+        public = {rel for i in self.items if is_public(i, self.today) for rel in attached(i)}
+        hidden: dict[str, tuple[Item, str]] = {}
+        for item in self.items:
+            if not is_public(item, self.today):
+                hidden[item.path] = hidden[f"content/{item.id}"] = (item, item.path)
+                hidden.update({rel: (item, rel) for rel in attached(item) if rel not in public})
+        return hidden
+
     def of_kind(self, kind: str) -> tuple[Item, ...]:
         return self.by_kind.get(kind, ())
 
@@ -82,3 +119,13 @@ class Catalogue:
         if item.id not in self._links:
             self._links[item.id] = body_links(item.body)
         return self._links[item.id]
+
+
+def _by_reference(sources) -> dict[str, Source]:
+    found: dict[str, Source] = {}
+    for source in sources:
+        found.setdefault(source.id, source)
+        doc_no = source.meta.get("doc_no") if isinstance(source.meta, Mapping) else None
+        if isinstance(doc_no, str) and doc_no.strip():
+            found.setdefault(normalize_doc_no(doc_no.strip()), source)
+    return found

@@ -33,7 +33,13 @@ def build_date(today: str | None) -> date:
     return date.today()
 
 
-def _report(report: pipeline.Report, lang: str, fmt: str = "text") -> None:
+def _count(number: int, word: str) -> str:
+    """English with its plural: 1 error, 2 errors."""
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
+def _report(report: pipeline.Report, lang: str, fmt: str = "text", writes: bool = False) -> None:
+    """Every problem, one a line, then a summary; `writes` when the command would have written files."""
     if fmt == "json":
         items = len(report.catalogue.items) if report.catalogue else 0
         click.echo(report_format.as_json(report.problems, items))
@@ -42,11 +48,12 @@ def _report(report: pipeline.Report, lang: str, fmt: str = "text") -> None:
         click.echo(report_format.github(problem, lang) if fmt == "github" else problem.format(lang))
     errors, warnings = len(report.errors), len(report.problems) - len(report.errors)
     if errors:
-        msg = (
-            f"{errors} errors, {warnings} warnings; nothing was written"
-            if lang == "en"
-            else f"发现 {errors} 个错误、{warnings} 个警告；未写出任何文件"
-        )
+        if lang == "en":
+            msg = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}" + (
+                "; nothing was written" if writes else ""
+            )
+        else:
+            msg = f"发现 {errors} 个错误、{warnings} 个警告" + ("；未写出任何文件" if writes else "")
         click.echo(msg, err=True)
 
 
@@ -98,7 +105,9 @@ def _run(action):
     help="build cache folder (default: .disclose-cache/ under the site)",
 )
 @click.option("--no-cache", is_flag=True, help="build everything from scratch")
-@click.option("--jobs", type=int, default=None, help="worker processes (default: the number of cores)")
+@click.option(
+    "--jobs", type=click.IntRange(1, 1024), default=None, help="worker processes (default: the number of cores)"
+)
 @today_option
 @lang_option
 def build(
@@ -110,7 +119,7 @@ def build(
     cache = None if no_cache else (cache_dir or site / ".disclose-cache")
     progress = Progress()
     report = _run(lambda: pipeline.build(site, target, day, jobs, cache, progress))
-    _report(report, lang)
+    _report(report, lang, writes=True)
     if report.errors:
         sys.exit(1)
     pub = report.publication
@@ -143,7 +152,7 @@ def check(site: Path, today: str | None, lang: str, fmt: str) -> None:
     if fmt == "json":
         return
     count = len(report.catalogue.items) if report.catalogue else 0
-    click.echo(f"检查通过：{count} 项信息" if lang == "zh" else f"ok: {count} items", err=True)
+    click.echo(f"检查通过：{count} 项信息" if lang == "zh" else f"ok: {_count(count, 'item')}", err=True)
 
 
 @cli.command()
@@ -158,10 +167,10 @@ def rules(code: str | None, lang: str, markdown: bool) -> None:
         click.echo(catalogue_markdown(), nl=False)
         return
     if code is None:
-        for rule in all_rules():
-            title = rule.title if lang == "en" else rule.title_zh
-            mark = " (warning)" if rule.severity == "warning" else ""
-            click.echo(f"{rule.code}  {title}{mark}")
+        for each in all_rules():
+            title = each.title if lang == "en" else each.title_zh
+            mark = " (warning)" if each.severity == "warning" else ""
+            click.echo(f"{each.code}  {title}{mark}")
         return
     rule = REGISTRY.get(code.upper())
     if rule is None:
@@ -190,11 +199,25 @@ def _date_option(value: str | None, name: str) -> date | None:
         raise click.UsageError(f"--{name} {value}: 日期格式应为 YYYY-MM-DD") from None
 
 
+def _file_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--name stays inside the kind's folder and makes a clean URL: no `..`, no absolute path, no
+    spaces, control characters or URL delimiters (a file name becomes the item's address)."""
+    if value is None:
+        return None
+    parts = value.removesuffix(".md").split("/")
+    bad = set(" \t\r\n\\?#%") | {chr(c) for c in range(32)} | {"\x7f"}
+    if not value.strip() or value.startswith("/") or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        raise click.BadParameter(f"“{value}”应是 content/ 下该类别目录中的文件名，如 2024-work-rules")
+    if any(c in bad for c in value):
+        raise click.BadParameter(f"“{value}”含有空格、控制字符或 ? # % \\；文件名会成为网址，请只用文字、数字、- 和 _")
+    return value
+
+
 @cli.command(name="new")
 @click.argument("kind", type=click.Choice(sorted(KIND_LABELS)))
 @site_option
 @click.option("--for", "for_", metavar="文号", help="interpretation: the policy it interprets")
-@click.option("--name", help="file name under the kind's folder (default: the date)")
+@click.option("--name", callback=_file_name, help="file name under the kind's folder (default: the date)")
 @click.option("--title")
 @click.option("--issuer")
 @click.option("--published", help="YYYY-MM-DD")
@@ -241,7 +264,7 @@ def new(kind: str, site: Path, for_: str | None, name: str | None, **given: str 
 
 
 @cli.command()
-@click.argument("year", type=int)
+@click.argument("year", type=click.IntRange(1949, 2100))
 @site_option
 @today_option
 @click.option("--csv", "as_csv", is_flag=True, help="print the tables as CSV")
@@ -265,7 +288,7 @@ def report(year: int, site: Path, today: str | None, as_csv: bool) -> None:
 @site_option
 @today_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int, help="0 picks a free port")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port")
 def serve(site: Path, today: str | None, host: str, port: int) -> None:
     """Build, serve on localhost, and rebuild and reload on every change."""
     from .config import load_config

@@ -73,7 +73,8 @@ def render_markdown(text: str, resolve: Callable[[str], str] | None = None) -> s
 
 
 def body_links(text: str) -> list[tuple[str, int]]:
-    """Every link target in the body with its 0-based line within the body."""
+    """Every link and image target in the body (inline, reference-style and autolinks) with its
+    0-based line within the body: whatever the rendered page will point at."""
     fast = rust_parser()
     if fast is None:
         return _python_links(text)
@@ -82,7 +83,7 @@ def body_links(text: str) -> list[tuple[str, int]]:
     data = text.encode("utf-8")
     found = []
     for node in fast.tree(text).walk():
-        if node.name in ("link", "autolink") and node.meta.get("url"):
+        if node.name in ("link", "autolink", "image") and node.meta.get("url"):
             found.append((node.meta["url"], data.count(b"\n", 0, node.srcmap[0]) if node.srcmap else 0))
     return found
 
@@ -94,20 +95,41 @@ def _python_links(text: str) -> list[tuple[str, int]]:
             continue
         line = token.map[0] if token.map else 0
         for child in token.children:
-            if child.type == "link_open" and child.attrGet("href"):
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "link_open" and child.attrGet("href"):
                 found.append((str(child.attrGet("href")), line))
+            elif child.type == "image" and child.attrGet("src"):
+                found.append((str(child.attrGet("src")), line))
     return found
 
 
+def link_path(file_path: str, href: str) -> str | None:
+    """The site-relative path a link names (content/policies/a.md), or None when it names no file
+    of the repository (http:, mailto:, a bare #anchor).
+
+    A relative link is taken from the linking file's folder; a link starting with / from content/
+    (`/policies/a.md` and `/content/policies/a.md` both name content/policies/a.md).
+    """
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = unquote(parts.path)
+    if path.startswith("/"):
+        path = posixpath.normpath(path.lstrip("/"))
+        return path if path == "content" or path.startswith("content/") else posixpath.join("content", path)
+    return posixpath.normpath(posixpath.join(posixpath.dirname(file_path), path))
+
+
 def content_target(file_path: str, href: str) -> tuple[str, str] | None:
-    """For a relative link to another `.md` file, (target id or '' if outside content/, fragment).
+    """For a link to another `.md` file, (target id or '' if outside content/, fragment).
 
     Returns None for links that are not links to content files (http:, mailto:, #anchors, …).
     """
-    parts = urlsplit(href)
-    if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+    path = link_path(file_path, href)
+    if path is None or not path.endswith(".md"):
         return None
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(file_path), unquote(parts.path)))
-    if not joined.startswith("content/"):
-        return "", parts.fragment
-    return joined.removeprefix("content/").removesuffix(".md"), parts.fragment
+    fragment = urlsplit(href).fragment
+    if not path.startswith("content/"):
+        return "", fragment
+    return path.removeprefix("content/").removesuffix(".md"), fragment

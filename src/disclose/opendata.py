@@ -57,6 +57,15 @@ def catalog_json(pub: Publication) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one that would start a formula gets a leading ' (OWASP,
+    CSV injection), so a title such as =HYPERLINK(…) cannot run when an office opens the file."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def catalog_csv(pub: Publication) -> bytes:
     """UTF-8 with BOM so the file opens correctly in Excel, which most offices use."""
     buffer = io.StringIO()
@@ -64,5 +73,5 @@ def catalog_csv(pub: Publication) -> bytes:
     writer.writerow([label for _, label in COLUMNS])
     for item in pub.items:
         row = record(pub, item)
-        writer.writerow(["、".join(row[k]) if k == "topics" else row[k] for k, _ in COLUMNS])
+        writer.writerow([csv_cell("、".join(row[k]) if k == "topics" else row[k]) for k, _ in COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,7 +1,9 @@
 """`disclose serve`: build, serve on localhost, rebuild on change, reload the browser.
 
 The last good build keeps being served while the content is broken; the rule
-errors show in the page (an overlay) as well as in the terminal.
+errors show in the page (an overlay) as well as in the terminal. An unknown URL gets the
+site's own 404 page, with status 404, as on the real host. Rebuilds run while the HTTP
+threads do, so they work in one process (see forking.py).
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import posixpath
 import shutil
 import tempfile
 import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import click
 from watchfiles import watch
@@ -24,6 +27,8 @@ from . import pipeline
 from .config import SITE_FILE
 
 LIVE_JS = (Path(__file__).parent / "live.js").read_bytes()
+LIVE_TAG = b'<script src="/__disclose/live.js"></script>'
+WATCHED = (SITE_FILE, "content", "templates", "reports")  # everything a build reads
 
 
 class Preview:
@@ -64,10 +69,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def translate_path(self, path: str) -> str:
-        path = urlsplit(path).path
+        """The file under the output for a URL path; `..` never leaves the output folder."""
+        path = unquote(urlsplit(path).path)
         if path.startswith(self.base_path):
             path = "/" + path[len(self.base_path) :]
-        return str(self.preview.out) + path if path != "/" else str(self.preview.out) + "/index.html"
+        path = posixpath.normpath("/" + path.lstrip("/")).lstrip("/")
+        return str(self.preview.out / path) if path not in ("", ".") else str(self.preview.out / "index.html")
 
     def do_GET(self) -> None:
         route = urlsplit(self.path).path
@@ -75,22 +82,31 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return self._send(self.preview.status(), "application/json; charset=utf-8")
         if route == "/__disclose/live.js":
             return self._send(LIVE_JS, "text/javascript; charset=utf-8")
-        target = Path(self.translate_path(self.path))
-        if target.is_dir():
-            target = target / "index.html"
-        if target.suffix == ".html" and target.is_file():
-            html = target.read_bytes().replace(b"</body>", b'<script src="/__disclose/live.js"></script></body>')
-            return self._send(html, "text/html; charset=utf-8")
         if not self.preview.out.exists():
             return self._send(
-                b"<!DOCTYPE html><title>disclose</title><p>no successful build yet"
-                b'<script src="/__disclose/live.js"></script>',
+                b"<!DOCTYPE html><title>disclose</title><p>no successful build yet" + LIVE_TAG,
                 "text/html; charset=utf-8",
             )
+        target = Path(self.translate_path(self.path))
+        if target.is_dir():
+            if not route.endswith("/"):  # as a static host does: /policies/a -> /policies/a/
+                self.send_response(301)
+                self.send_header("Location", route + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            target = target / "index.html"
+        if not target.is_file():
+            missing = self.preview.out / "404.html"
+            body = missing.read_bytes() if missing.is_file() else b"<!DOCTYPE html><title>404</title><p>404"
+            return self._send(body.replace(b"</body>", LIVE_TAG + b"</body>"), "text/html; charset=utf-8", 404)
+        if target.suffix == ".html":
+            html = target.read_bytes().replace(b"</body>", LIVE_TAG + b"</body>")
+            return self._send(html, "text/html; charset=utf-8")
         return super().do_GET()
 
-    def _send(self, body: bytes, kind: str) -> None:
-        self.send_response(200)
+    def _send(self, body: bytes, kind: str, status: int = 200) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
@@ -99,8 +115,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def watched(site: Path) -> list[Path]:
-    paths = [site / SITE_FILE, site / "content", site / "templates"]
-    return [p for p in paths if p.exists()]
+    """The inputs of a build that exist: site.yaml, content/, templates/ and reports/."""
+    return [site / name for name in WATCHED if (site / name).exists()]
 
 
 def serve(site: Path, host: str, port: int, today: Callable[[], date], base_path: str) -> None:
@@ -114,12 +130,20 @@ def serve(site: Path, host: str, port: int, today: Callable[[], date], base_path
         server = http.server.ThreadingHTTPServer((host, port), handler)
     except OSError as err:
         shutil.rmtree(preview.out.parent, ignore_errors=True)
-        raise click.UsageError(f"无法在 {host}:{port} 上预览（{err.strerror}）；请用 --port 换一个端口") from None
-    click.echo(f"正在预览：http://{host}:{server.server_address[1]}{base_path}（Ctrl+C 结束）", err=False)
+        raise click.UsageError(
+            f"无法在 {host}:{port} 上预览（{err.strerror}）；请检查 --host，或用 --port 换一个端口"
+        ) from None
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    announced = False
     try:
-        for _changes in watch(*watched(site), debounce=200, step=50):
-            preview.rebuild()
+        # the first yield (a change, or none within rust_timeout) means the watcher is live: only
+        # then is the address shown, so an edit made after it is never missed
+        for changes in watch(*watched(site), debounce=200, step=50, rust_timeout=300, yield_on_timeout=True):
+            if not announced:
+                click.echo(f"正在预览：http://{host}:{server.server_address[1]}{base_path}（Ctrl+C 结束）")
+                announced = True
+            if changes:
+                preview.rebuild()
     except KeyboardInterrupt:
         pass
     finally:

@@ -13,6 +13,10 @@ from .gate import Publication
 from .model import Item
 from .urls import item_url
 
+# Inside <script>, `</script`, `<!--` and `<script` end or derail the element whatever the type;
+# U+2028/2029 end a line in older JavaScript. As \uXXXX escapes they are the same JSON.
+HTML_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
 LEGAL_FORCE = {"有效": "InForce", "废止": "NotInForce", "失效": "NotInForce", "已修改": "PartiallyInForce"}
 
 
@@ -20,8 +24,13 @@ def _organization(name: str | None) -> dict[str, str] | None:
     return {"@type": "GovernmentOrganization", "name": name} if name else None
 
 
+def json_for_html(data: Any) -> str:
+    """JSON to embed in an HTML <script> element: no character of it can end or derail the element."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode().translate(HTML_UNSAFE)
+
+
 def json_ld(item: Item, pub: Publication) -> str:
-    """A <script type="application/ld+json"> body; `</` is escaped so it cannot close the element."""
+    """A <script type="application/ld+json"> body, safe to print unescaped (see json_for_html)."""
     cfg = pub.config
 
     def url(other: Item) -> str:
@@ -57,5 +66,4 @@ def json_ld(item: Item, pub: Publication) -> str:
             "url": url(policy),
             "legislationIdentifier": policy.stated("doc_no"),
         }
-    text = orjson.dumps({k: v for k, v in data.items() if v is not None}, option=orjson.OPT_SORT_KEYS).decode()
-    return text.replace("</", "<\\/")
+    return json_for_html({k: v for k, v in data.items() if v is not None})

@@ -30,6 +30,7 @@ def validate(
     key = config_key(config)
     problems: list[Problem] = []
     typed = []
+    rejected = []
     for source in sources:
         entry = cached.get(source.path) if cached is not None else None
         if entry is None or entry.source is not source or entry.checked_for != key:
@@ -43,7 +44,9 @@ def validate(
         problems.extend(found)
         if item is not None:
             typed.append(item)
-    catalogue = Catalogue.of(root, config, today, typed, reports)
+        else:
+            rejected.append(source)
+    catalogue = Catalogue.of(root, config, today, typed, reports, rejected)
     for rule in all_rules():
         if rule.scope == "item":
             check = rule.check

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from ..catalogue import Catalogue
 from ..model import Item
-from ..visibility import is_public, why_not_public
+from ..visibility import hidden_reason, is_public, why_not_public
 from .registry import Finding, rule
 
 LONE_POLICY = {
@@ -18,6 +18,19 @@ LONE_POLICY = {
 
 def _interpretations(policy: Item, site: Catalogue) -> tuple[Item, ...]:
     return site.interpretations.get(policy.id, ())
+
+
+def rejected_finding(ref: str, site: Catalogue, key: str, what_zh: str, what_en: str) -> Finding | None:
+    """When `ref` names a file that failed the schema: point at that file's own errors instead of
+    calling it missing."""
+    source = site.rejected_source(ref)
+    if source is None:
+        return None
+    return Finding(
+        f"{what_zh} {source.path} 本身有错误（见该文件的报告），改正后即可关联",
+        f"{what_en} {source.path}, which has errors of its own (see that file's lines); fix them first",
+        key=key,
+    )
 
 
 def _in_time(interp: Item, policy: Item, site: Catalogue) -> bool:
@@ -40,7 +53,10 @@ def _in_time(interp: Item, policy: Item, site: Catalogue) -> bool:
     LONE_POLICY,
 )
 def policy_has_interpretation(item: Item, site: Catalogue) -> Iterator[Finding]:
-    """A public policy needs an interpretation published the same day (谁起草谁解读).
+    """A public policy needs a public interpretation published the same day (谁起草谁解读).
+
+    An interpretation that is withheld, on request, a draft or embargoed does not count: the
+    public would get the policy without it.
 
     The grace in days is `paired_release_grace_days` in site.yaml (default 0);
     an interpretation that comes later says why in `late_reason`, which the site
@@ -58,6 +74,15 @@ def policy_has_interpretation(item: Item, site: Catalogue) -> Iterator[Finding]:
             f"{item.get('doc_no')}），与文件同日发布",
             f"policy has no interpretation: add one (disclose new interpretation "
             f"--for {item.get('doc_no')}) published the same day",
+            key="doc_no",
+        )
+    elif not any(is_public(i, site.today) for i in found):
+        hidden = found[0]
+        yield Finding(
+            f"政策文件的解读 {hidden.path} 未公开（{why_not_public(hidden, site.today)}）：公开的政策文件须与"
+            f"公开的解读同步发布；请公开该解读，或暂不公开本文件",
+            f"its interpretation {hidden.path} is not public ({hidden_reason(hidden, site.today)}): a public "
+            f"policy needs a public interpretation released with it; publish the interpretation or hold the policy",
             key="doc_no",
         )
 
@@ -78,7 +103,11 @@ def interprets_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     if item.kind != "interpretation":
         return
     target = site.resolve(item.get("interprets", ""))
-    if target is None:
+    if target is None and (
+        found := rejected_finding(item.get("interprets", ""), site, "interprets", "所解读文件", "interprets")
+    ):
+        yield found
+    elif target is None:
         yield Finding(
             f"所解读文件“{item.get('interprets')}”不存在；请写政策文件的 id 或文号",
             f"interprets '{item.get('interprets')}', which does not exist; give a policy's id or 文号",
@@ -172,7 +201,9 @@ def drafter_interprets(item: Item, site: Catalogue) -> Iterator[Finding]:
     if item.kind != "interpretation":
         return
     target = site.resolve(item.get("interprets", ""))
-    drafter = target.get("drafter") if target is not None else None
+    if target is None:
+        return
+    drafter = target.get("drafter")
     if drafter and item.get("issuer") not in (drafter, target.get("issuer")):
         yield Finding(
             f"解读发布机构“{item.get('issuer')}”不是起草单位“{drafter}”（谁起草谁解读）",

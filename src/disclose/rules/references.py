@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
+from urllib.parse import unquote, urlsplit
 
 from ..catalogue import Catalogue
-from ..markdown import content_target
+from ..markdown import content_target, link_path
 from ..model import Item
 from ..visibility import is_public, why_not_public
+from .pairing import rejected_finding
 from .registry import Finding, rule
 
 NEW = "---\ntitle: {title}\nissuer: 示例市人民政府\npublished: 2024-03-01\ndoc_no: {no}\nsupersedes: [{sup}]\n---\n正文。\n"
@@ -26,11 +29,14 @@ def supersedes_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     to its successor; add the earlier version as a record if it is missing.
     """
     for index, ref in enumerate(item.get("supersedes") or ()):
-        if site.resolve(ref) is None:
+        key = f"supersedes.{index}" if f"supersedes.{index}" in item.source.lines else "supersedes"
+        if site.resolve(ref) is None and (found := rejected_finding(ref, site, key, "所废止的", "supersedes")):
+            yield found
+        elif site.resolve(ref) is None:
             yield Finding(
                 f"所废止的“{ref}”不存在；请写该文件的 id 或文号，或先录入原文件",
                 f"supersedes '{ref}', which does not exist in this site",
-                key=f"supersedes.{index}" if f"supersedes.{index}" in item.source.lines else "supersedes",
+                key=key,
             )
 
 
@@ -67,17 +73,49 @@ def supersession_acyclic(item: Item, site: Catalogue) -> Iterator[Finding]:
                 frontier.append(target)
 
 
-def _references(item: Item, site: Catalogue) -> Iterator[tuple[Item | None, str, str, int | None]]:
-    """(target, how it was named, field key, body line) for every reference an item makes."""
-    for key in ("interprets", "feedback"):
-        if item.get(key):
-            yield site.resolve(item.get(key)), item.get(key), key, None
+def _references(item: Item, site: Catalogue) -> Iterator[tuple[Item | None, str, str]]:
+    """(target, how it was named, field key) for every reference in the front matter."""
+    if item.get("feedback"):
+        yield site.resolve(item.get("feedback")), item.get("feedback"), "feedback"
     for ref in item.get("supersedes") or ():
-        yield site.resolve(ref), ref, "supersedes", None
+        yield site.resolve(ref), ref, "supersedes"
+
+
+def named_paths(item: Item, href: str, site: Catalogue) -> list[str]:
+    """The repository files a link or image target may name: `../policies/a.md`, `a` or `a/`
+    (the page's folder), `/policies/a/` and the site's own full URL of a page or attachment."""
+    paths = []
+    parts = urlsplit(href)
+    own = urlsplit(site.config.base_url)
+    if parts.scheme in ("http", "https", "") and parts.netloc and parts.netloc.lower() == own.netloc.lower():
+        path = unquote(parts.path)
+        base = site.config.base_path
+        paths.append("content/" + (path[len(base) :] if path.startswith(base) else path.lstrip("/")))
+    elif (found := link_path(item.path, href)) is not None:
+        paths.append(found)
+        base = site.config.base_path.strip("/")
+        if base and found.startswith(f"content/{base}/"):  # /base/policies/a/: the page's URL
+            paths.append("content/" + found.removeprefix(f"content/{base}/"))
+    named = []
+    for path in paths:
+        path = posixpath.normpath(path)
+        if path.startswith("content/attachments/"):  # the URL of a published attachment
+            path = "content/" + path.removeprefix("content/attachments/")
+        named.append(path)
+        for suffix in ("/index.html", ".html", ".md"):
+            if path.endswith(suffix):
+                named.append(path.removesuffix(suffix))
+    return named
+
+
+def _hidden_links(item: Item, site: Catalogue) -> Iterator[tuple[Item, str, str, int]]:
+    """(non-public item, its file named, the target as written, file line) for every link or
+    image of the body whose target names a non-public item's file: its .md, its page, an attachment."""
     for href, offset in site.links(item):
-        target = content_target(item.path, href)
-        if target is not None:
-            yield site.by_id.get(target[0]), href, "", item.source.body_line + offset
+        for path in named_paths(item, href, site):
+            if found := site.hidden_file(path):
+                yield found[0], found[1], href, item.source.body_line + offset
+                break
 
 
 @rule(
@@ -92,14 +130,29 @@ def _references(item: Item, site: Catalogue) -> Iterator[tuple[Item | None, str,
     },
 )
 def body_link_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
-    """A link written as a relative link to another item's .md file must find that file."""
+    """A link to another item's .md file must find that file.
+
+    A relative link is read from the linking file's folder; a link starting with / from content/
+    (`/policies/a.md` is content/policies/a.md). A link that leaves content/ cannot reach an item.
+    """
     for href, offset in site.links(item):
         target = content_target(item.path, href)
-        if target is not None and target[0] not in site.by_id:
+        line = item.source.body_line + offset
+        if target is None or target[0] in site.by_id:
+            continue
+        if not target[0]:
+            yield Finding(
+                f"链接“{href}”指向 content/ 以外的文件；请链接到 content/ 中信息的 .md 文件",
+                f"link '{href}' points outside content/; link to an item's .md file under content/",
+                line=line,
+            )
+        elif found := rejected_finding(target[0], site, "", "链接指向的", f"link '{href}' points to"):
+            yield Finding(found.zh, found.en, line=line)
+        else:
             yield Finding(
                 f"链接“{href}”指向的文件不存在（content/{target[0]}.md）",
                 f"link '{href}' points to a missing file (content/{target[0]}.md)",
-                line=item.source.body_line + offset,
+                line=line,
             )
 
 
@@ -117,20 +170,31 @@ def body_link_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     },
 )
 def no_reference_to_hidden(item: Item, site: Catalogue) -> Iterator[Finding]:
-    """A link, repeal or feedback reference would print the other item's title and URL.
+    """A link, image, repeal or feedback reference would print the other item's title, URL or
+    file name.
 
-    Whatever is not public leaves no trace in the output, so a public item may not
-    refer to it; both files are named. (Interpretations have their own rule, P403.)
+    Whatever is not public leaves no trace in the output, so a public item may not refer to it:
+    not by a link or image (inline, reference-style or autolink) to its .md file, its page or the
+    site's full URL of it, nor to one of its attachments. Both files are named. (Interpretations
+    have their own rule, P403.)
     """
     if not is_public(item, site.today):
         return
-    for target, named, key, line in _references(item, site):
-        if key == "interprets" or target is None or is_public(target, site.today):
-            continue
+    for target, named, key in _references(item, site):
+        if target is not None and not is_public(target, site.today):
+            yield Finding(
+                f"引用了未公开的 {target.path}（{why_not_public(target, site.today)}）：“{named}”；请删除该引用",
+                f"refers to {target.path}, which is not public: '{named}'; remove the reference",
+                key=key,
+            )
+    for target, file, href, line in _hidden_links(item, site):
+        what_zh = "" if file == target.path else f" 的附件 {file}"
+        what_en = "" if file == target.path else f" (its attachment {file})"
         yield Finding(
-            f"引用了未公开的 {target.path}（{why_not_public(target, site.today)}）：“{named}”；请删除该引用",
-            f"refers to {target.path}, which is not public: '{named}'; remove the reference",
-            key=key or None,
+            f"链接或图片指向未公开的 {target.path}{what_zh}（{why_not_public(target, site.today)}）：“{href}”；"
+            f"请删除该链接，否则其文件名会出现在网页中",
+            f"a link or image points to {target.path}{what_en}, which is not public: '{href}'; remove it, or its "
+            f"file name reaches the page",
             line=line,
         )
 
@@ -149,6 +213,9 @@ def no_reference_to_hidden(item: Item, site: Catalogue) -> Iterator[Finding]:
 def feedback_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`feedback` names the page that reports which opinions were adopted."""
     if item.get("feedback") and site.resolve(item.get("feedback")) is None:
+        if found := rejected_finding(item.get("feedback"), site, "feedback", "意见采纳情况", "feedback"):
+            yield found
+            return
         yield Finding(
             f"意见采纳情况“{item.get('feedback')}”不存在",
             f"feedback '{item.get('feedback')}' does not exist",

@@ -1,0 +1,259 @@
+"""Rule gaps found by trying the build as an attacker and a careless editor would.
+
+Paired release counts only public interpretations; a policy with an error of its own is named as
+such, not as missing; no link or image target names a non-public item's file; absolute links to
+.md files are read from content/; the command line's usage errors and summaries.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import TODAY, all_bytes, run, write
+
+REVIEW = "review: {by: 市政府办公室, date: 2024-02-01}\n"
+NOT_PUBLIC = {
+    "withheld": "disclosure: withheld\nbasis: process-info\n" + REVIEW + "published: 2024-03-01\n",
+    "on-request": "disclosure: on-request\nbasis: on-request-only\n" + REVIEW + "published: 2024-03-01\n",
+    "draft": "draft: true\npublished: 2024-03-01\n",
+    "embargoed": "published: 2024-07-01\nlate_reason: 配套措施尚未定稿\n",
+}
+INTERPRETATION = "content/interpretations/rules-jd.md"
+
+
+def interpretation(head: str) -> str:
+    return f"---\ntitle: 《示例市人民政府工作规则》解读\nissuer: 示例市人民政府\n{head}interprets: 示政发〔2024〕1号\n---\n解读。\n"
+
+
+@pytest.mark.parametrize("why", sorted(NOT_PUBLIC))
+def test_a_non_public_interpretation_does_not_count_for_paired_release(site, why):
+    write(site, INTERPRETATION, interpretation(NOT_PUBLIC[why]))
+    result = run("check", "--site", str(site), "--today", TODAY, "--lang", "en")
+    assert result.exit_code == 1, result.output
+    assert "content/policies/rules.md:5: P401" in result.output
+
+
+def test_a_public_interpretation_still_counts(site):
+    result = run("check", "--site", str(site), "--today", TODAY)
+    assert result.exit_code == 0, result.output
+
+
+def test_policy_with_its_own_error_is_not_called_missing(site):
+    policy = site / "content/policies/rules.md"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("issuer: 示例市人民政府\n", ""), encoding="utf-8")
+    result = run("check", "--site", str(site), "--today", TODAY, "--lang", "en")
+    assert result.exit_code == 1
+    assert "content/policies/rules.md:1: F102" in result.output
+    lines = [line for line in result.output.splitlines() if line.startswith(INTERPRETATION)]
+    assert lines, result.output
+    assert all("does not exist" not in line and "missing" not in line for line in lines), lines
+    assert any("content/policies/rules.md" in line and "errors of its own" in line for line in lines), lines
+
+
+def test_link_to_a_policy_with_its_own_error_is_not_called_missing(site):
+    policy = site / "content/policies/rules.md"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("issuer: 示例市人民政府\n", ""), encoding="utf-8")
+    result = run("check", "--site", str(site), "--today", TODAY, "--lang", "en")
+    # the interpretation's body links to ../policies/rules.md, which exists
+    assert "missing file" not in result.output, result.output
+
+
+HIDDEN_POLICY = (
+    "---\ntitle: 鸬鹚秘密计划\nissuer: 示例市人民政府\npublished: 2024-03-01\ndoc_no: 示政发〔2024〕9号\n"
+    "disclosure: withheld\nbasis: process-info\n" + REVIEW + "attachments: [files/qzx-secret-annex.pdf]\n---\n正文。\n"
+)
+HIDDEN_ELSEWHERE = (
+    "---\nkind: decision\ntitle: 鹈鹕秘密决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
+    "disclosure: withheld\nbasis: process-info\n" + REVIEW + "---\n正文。\n"
+)
+LINKS = {
+    "image": "![](../policies/qzx-secret-plan.md)",
+    "image-reference": "![图][pic]\n\n[pic]: ../policies/qzx-secret-plan.md\n",
+    "link-reference": "[文件][ref]\n\n[ref]: ../policies/qzx-secret-plan.md\n",
+    "withheld-folder": "[x](../qzx-withheld-folder/qzx-secret.md)",
+    "attachment": "[附件](../policies/files/qzx-secret-annex.pdf)",
+    "attachment-image": "![](../policies/files/qzx-secret-annex.pdf)",
+    "page-folder": "[x](../policies/qzx-secret-plan/)",
+    "no-suffix": "[x](../policies/qzx-secret-plan)",
+    "root-path": "[x](/policies/qzx-secret-plan/)",
+    "root-md": "[x](/content/policies/qzx-secret-plan.md)",
+    "own-url": "[x](https://www.example.gov.cn/policies/qzx-secret-plan/)",
+    "scheme-relative": "[x](//www.example.gov.cn/policies/qzx-secret-plan/)",
+    "autolink": "<https://www.example.gov.cn/policies/qzx-secret-plan/>",
+    "attachment-url": "<https://www.example.gov.cn/attachments/policies/files/qzx-secret-annex.pdf>",
+    "encoded": "[x](../policies/qzx%2Dsecret-plan.md#top)",
+}
+
+
+def plant_hidden(site) -> None:
+    write(site, "content/policies/qzx-secret-plan.md", HIDDEN_POLICY)
+    write(site, "content/policies/files/qzx-secret-annex.pdf", b"%PDF qzx")
+    write(site, "content/qzx-withheld-folder/qzx-secret.md", HIDDEN_ELSEWHERE)
+
+
+@pytest.mark.parametrize("form", sorted(LINKS))
+def test_no_link_or_image_target_names_a_non_public_file(site, form):
+    plant_hidden(site)
+    write(
+        site,
+        "content/decisions/linker.md",
+        f"---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n见 {LINKS[form]}\n",
+    )
+    result = run("build", "--site", str(site), "--today", TODAY, "--lang", "en")
+    assert result.exit_code == 1, result.output
+    line = next(line for line in result.output.splitlines() if "R704" in line)
+    assert line.startswith("content/decisions/linker.md:6: R704"), line
+    assert "content/policies/qzx-secret-plan.md" in line or "content/qzx-withheld-folder/qzx-secret.md" in line
+    if "annex" in LINKS[form]:
+        assert "content/policies/files/qzx-secret-annex.pdf" in line
+    assert not (site / "public").exists()
+
+
+def test_links_to_public_files_still_build_and_leak_nothing(site):
+    plant_hidden(site)
+    write(site, "content/decisions/files/open.pdf", b"%PDF open")
+    write(
+        site,
+        "content/decisions/linker.md",
+        "---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\nattachments: [files/open.pdf]\n---\n"
+        "见[规则](../policies/rules.md)、[附件](files/open.pdf)和 <https://www.example.gov.cn/policies/rules/>。\n",
+    )
+    result = run("build", "--site", str(site), "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    for path, data in all_bytes(site / "public"):
+        assert b"qzx" not in data, path
+
+
+@pytest.mark.parametrize("href", ["/content/policies/rules.md", "/policies/rules.md"])
+def test_absolute_md_link_is_read_from_content(site, href):
+    write(
+        site,
+        "content/decisions/linker.md",
+        f"---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n见[规则]({href}#x)。\n",
+    )
+    result = run("build", "--site", str(site), "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    page = (site / "public/decisions/linker/index.html").read_text(encoding="utf-8")
+    assert '<a href="/policies/rules/#x">规则</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("href", "message"),
+    [
+        ("/policies/nope.md", "points to a missing file (content/policies/nope.md)"),
+        ("/content/policies/nope.md", "points to a missing file (content/policies/nope.md)"),
+        ("../../README.md", "points outside content/"),
+    ],
+)
+def test_broken_absolute_md_link_names_the_file_it_means(site, href, message):
+    write(
+        site,
+        "content/decisions/linker.md",
+        f"---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n见[规则]({href})。\n",
+    )
+    result = run("check", "--site", str(site), "--today", TODAY, "--lang", "en")
+    assert result.exit_code == 1
+    assert "content/.md" not in result.output
+    assert f"content/decisions/linker.md:6: R703 link '{href}' {message}" in result.output
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1"])
+def test_jobs_must_be_positive(site, tmp_path, jobs):
+    result = run("build", "--site", str(site), "--out", str(tmp_path / "out"), "--jobs", jobs)
+    assert result.exit_code == 2, result.output
+    assert "--jobs" in result.output
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_port_must_be_a_port(site, port):
+    result = run("serve", "--site", str(site), "--port", port)
+    assert result.exit_code == 2, result.output
+    assert "--port" in result.output
+
+
+def test_check_summary_says_nothing_of_writing_and_pluralises(site):
+    policy = site / "content/policies/rules.md"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("issuer: 示例市人民政府\n", ""), encoding="utf-8")
+    result = run("check", "--site", str(site), "--today", TODAY, "--lang", "en")
+    assert result.exit_code == 1
+    summary = result.output.splitlines()[-1]
+    assert "written" not in summary and "wrote" not in summary, summary
+    count = sum(1 for line in result.output.splitlines() if line.startswith("content/"))
+    assert summary.startswith(f"{count} error" + ("s" if count != 1 else "") + ", 0 warnings"), summary
+    zh = run("check", "--site", str(site), "--today", TODAY).output.splitlines()[-1]
+    assert "未写出" not in zh, zh
+
+
+def test_english_summary_pluralises_one(site):
+    write(
+        site, "content/decisions/d.md", "---\ntitle: 决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n正文。\n"
+    )
+    write(
+        site,
+        "content/decisions/e.md",
+        "---\ntitle: 决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n[x](nope.md)\n",
+    )
+    result = run("check", "--site", str(site), "--today", TODAY, "--lang", "en")
+    assert result.output.splitlines()[-1] == "1 error, 0 warnings"
+    build = run("build", "--site", str(site), "--today", TODAY, "--lang", "en")
+    assert build.output.splitlines()[-1] == "1 error, 0 warnings; nothing was written"
+    (site / "content/decisions/e.md").unlink()
+    ok = run("check", "--site", str(site), "--today", TODAY, "--lang", "en")
+    assert ok.output.splitlines()[-1] == "ok: 3 items", ok.output
+
+
+def test_jobs_has_an_upper_bound(site, tmp_path):
+    result = run("build", "--site", str(site), "--out", str(tmp_path / "out"), "--jobs", "100000")
+    assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize("year", ["99999", "0"])
+def test_report_year_out_of_range_is_a_usage_error(site, year):
+    result = run("report", year, "--site", str(site), "--today", TODAY)
+    assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize(
+    "name", ["../../escape", "/tmp/escape", "a/../../escape", "with space", "line\nbreak", ".hidden"]
+)
+def test_new_name_stays_in_the_kind_folder_and_makes_a_clean_url(site, name):
+    before = {p for p in site.parent.rglob("*")}
+    result = run(
+        "new",
+        "policy",
+        "--site",
+        str(site),
+        "--name",
+        name,
+        "--title",
+        "通知",
+        "--issuer",
+        "示例市人民政府",
+        "--published",
+        "2024-03-01",
+        "--doc-no",
+        "示政发〔2024〕5号",
+    )
+    assert result.exit_code == 2, result.output
+    assert {p for p in site.parent.rglob("*")} == before
+
+
+def test_new_name_may_be_chinese(site):
+    result = run(
+        "new",
+        "policy",
+        "--site",
+        str(site),
+        "--name",
+        "工作规则",
+        "--title",
+        "通知",
+        "--issuer",
+        "示例市人民政府",
+        "--published",
+        "2024-03-01",
+        "--doc-no",
+        "示政发〔2024〕5号",
+    )
+    assert result.exit_code == 0, result.output
+    assert (site / "content/policies/工作规则.md").is_file()
