@@ -111,12 +111,12 @@ def test_no_link_or_image_target_names_a_non_public_file(site, form):
 
 def test_links_to_public_files_still_build_and_leak_nothing(site):
     plant_hidden(site)
-    write(site, "content/decisions/files/open.pdf", b"%PDF open")
+    write(site, "content/decisions/files/open.txt", "公开附件")
     write(
         site,
         "content/decisions/linker.md",
-        "---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\nattachments: [files/open.pdf]\n---\n"
-        "见[规则](../policies/rules.md)、[附件](files/open.pdf)和 <https://www.example.gov.cn/policies/rules/>。\n",
+        "---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\nattachments: [files/open.txt]\n---\n"
+        "见[规则](../policies/rules.md)、[附件](files/open.txt)和 <https://www.example.gov.cn/policies/rules/>。\n",
     )
     result = run("build", "--site", str(site), "--today", TODAY)
     assert result.exit_code == 0, result.output
