@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .frontmatter import parse_yaml, read_text
+from .identity import check_identity
 from .model import Problem
 
 SITE_FILE = "site.yaml"
@@ -34,6 +35,10 @@ class SiteConfig:
     workdays: tuple[date, ...] = ()
     holidays: tuple[date, ...] = ()
     contact: dict = field(default_factory=dict)
+    organization: dict = field(default_factory=dict)
+    index_no_required: bool = False
+    index_no_form: str | None = None  # None: {code}/{year}-{serial} when organization.code is given
+    timeliness_days: int = 20
 
     @property
     def base_path(self) -> str:
@@ -70,6 +75,9 @@ TYPES = {
     "workdays": list,
     "holidays": list,
     "contact": dict,
+    "organization": dict,
+    "index_no": dict,
+    "timeliness_days": int,
 }
 
 
@@ -140,6 +148,8 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
                     )
                 )
         day_lists[key] = tuple(sorted(days))
+    identity, found = check_identity(text, data, lines)
+    problems += found
     if problems:
         return None, problems
     return SiteConfig(
@@ -157,5 +167,9 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         consultation_feedback_days=data.get("consultation_feedback_days", 30),
         workdays=day_lists["workdays"],
         holidays=day_lists["holidays"],
-        contact=data.get("contact") or {},
+        contact=identity["contact"],
+        organization=identity["organization"],
+        index_no_required=identity["index_no_required"],
+        index_no_form=identity["index_no_form"],
+        timeliness_days=identity["timeliness_days"],
     ), []

@@ -19,6 +19,7 @@ from .gate import Publication
 from .markdown import render_markdown
 from .records import applications, compliance, normative_counts
 from .schema import BASIS
+from .timeliness import timeliness_view
 from .views import link
 
 SEC3_HEAD = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
@@ -195,4 +196,5 @@ def compliance_view(pub: Publication, year: int) -> dict[str, Any]:
         ],
         "reassessment_due": facts.reassessment_due,
         "no_feedback": [link(pub, c) for c in facts.consultations_without_feedback],
+        "timeliness": timeliness_view(pub, year, link),
     }

@@ -119,6 +119,7 @@ COMMON = (
     _f("draft", "草稿", "bool"),
     _f("attachments", "附件", "texts"),
     _f("classification", "密级", "text"),
+    _f("late_reason", "延迟公开原因", "text"),  # 未及时公开 (T620) or, for an interpretation, 未同步 (P404)
 )
 
 BY_KIND: dict[str, tuple[FieldSpec, ...]] = {
@@ -135,7 +136,6 @@ BY_KIND: dict[str, tuple[FieldSpec, ...]] = {
     "interpretation": (
         _f("interprets", "所解读文件", "ref", required=True),
         _f("form", "解读形式", "choice", choices=FORMS),
-        _f("late_reason", "未同步原因", "text"),
     ),
     "response": (
         _f("request_no", "申请编号", "text", required=True),

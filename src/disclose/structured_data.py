@@ -33,6 +33,8 @@ def json_ld(item: Item, pub: Publication) -> str:
     }
     if item.published:
         data["datePublished"] = item.published.isoformat()
+    if item.get("index_no"):
+        data["identifier"] = item.get("index_no")  # 索引号, the 公开目录's identifier
     if publisher := _organization(item.get("issuer")):
         data["publisher"] = publisher
     if item.kind == "policy":
