@@ -35,7 +35,10 @@ def needs_index_no(item: Item) -> bool:
     "政府信息公开目录系统实施指引 (索引号); site.yaml index_no.required",
     {
         "site.yaml": SITE + "index_no: {required: true}\n",
-        "content/decisions/none.md": DECISION.format(title="某决定", extra=""),
+        "content/policies/rules.md": "---\ntitle: 示例市人民政府工作规则\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
+        "doc_no: 示政发〔2024〕1号\n---\n正文。\n",
+        "content/interpretations/rules-jd.md": "---\ntitle: 《示例市人民政府工作规则》解读\nissuer: 示例市人民政府\n"
+        "published: 2024-03-01\ninterprets: 示政发〔2024〕1号\n---\n解读。\n",
     },
 )
 def index_no_present(item: Item, site: Catalogue) -> Iterator[Finding]:
