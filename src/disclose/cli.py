@@ -253,14 +253,26 @@ def new(kind: str, site: Path, for_: str | None, name: str | None, **given: str 
                 raise click.UsageError(f"缺少 {field_name}（{specs[field_name].label}）：请用 {option} 给出")
             answer = click.prompt(f"{specs[field_name].label}（{field_name}）")
             values[field_name] = _date_option(answer, field_name) if specs[field_name].type == "date" else answer
+    if kind != "page" and not values.get("index_no"):
+        values["index_no"] = _index_no(site, values.get("published") or values.get("received"))
     try:
         path = scaffold.write_new(site, kind, values, name)
     except scaffold.ScaffoldError as err:
         raise click.UsageError(str(err)) from None
-    click.echo(f"已新建 {path.relative_to(site).as_posix()}")
+    numbered = f"（索引号 {values['index_no']}）" if values.get("index_no") else ""
+    click.echo(f"已新建 {path.relative_to(site).as_posix()}{numbered}")
     if kind == "policy":
         doc_no = normalize_doc_no(values.get("doc_no", ""))
         click.echo(f"下一步：disclose new interpretation --for {doc_no}（同步发布政策解读）")
+
+
+def _index_no(site: Path, published: date | None) -> str | None:
+    """The next free 索引号 when site.yaml gives organization.code (index_numbers.py)."""
+    from .config import load_config
+    from .index_numbers import assign
+
+    config, _ = load_config(site)
+    return assign(site, config, published, build_date(None)) if config else None
 
 
 @cli.command()

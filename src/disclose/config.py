@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .frontmatter import parse_yaml, read_text
+from .identity import check_identity
 from .model import Problem
 
 SITE_FILE = "site.yaml"
@@ -35,6 +36,10 @@ class SiteConfig:
     holidays: tuple[date, ...] = ()
     contact: dict = field(default_factory=dict)
     report_due: str = "01-31"  # MM-DD: the annual report on a year is due on this day of the next
+    organization: dict = field(default_factory=dict)
+    index_no_required: bool = False
+    index_no_form: str | None = None  # None: {code}/{year}-{serial} when organization.code is given
+    timeliness_days: int = 20
 
     @property
     def base_path(self) -> str:
@@ -72,6 +77,9 @@ TYPES = {
     "holidays": list,
     "contact": dict,
     "report_due": str,
+    "organization": dict,
+    "index_no": dict,
+    "timeliness_days": int,
 }
 
 
@@ -144,6 +152,8 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
                     )
                 )
         day_lists[key] = tuple(sorted(days))
+    identity, found = check_identity(text, data, lines)
+    problems += found
     if problems:
         return None, problems
     return SiteConfig(
@@ -161,7 +171,11 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         consultation_feedback_days=data.get("consultation_feedback_days", 30),
         workdays=day_lists["workdays"],
         holidays=day_lists["holidays"],
-        contact=data.get("contact") or {},
+        contact=identity["contact"],
+        organization=identity["organization"],
+        index_no_required=identity["index_no_required"],
+        index_no_form=identity["index_no_form"],
+        timeliness_days=identity["timeliness_days"],
         report_due=data.get("report_due") or "01-31",
     ), []
 
