@@ -45,6 +45,67 @@ RULES = [
 ]
 HREF = re.compile(r'<a href="([^"]*)"')
 
+# Render limits. Both renderers recurse per level of nesting (markdown-it-pyrs overflows the stack
+# near 100,000 `>`), match emphasis in time quadratic in the markers of one paragraph (20,000 `_a `
+# then 20,000 ` a_` take seconds, 50,000 half a minute), and spend seconds per 100,000 table
+# cells in Python. Bodies beyond these limits are refused with a line (load) and never rendered.
+MAX_NESTING = 50  # blockquotes and lists, one inside another
+MAX_EMPHASIS_COST = 50_000_000  # sum over paragraphs of (emphasis markers in it)²: about half a second
+MAX_TABLE_CELLS = 200_000  # `|` in the whole text
+DEEP_LINE = re.compile(r"^[ \t>*+\-0-9.)]{26,}", re.M)  # a line that may open 50 levels (a tab is 2)
+CONTAINER_PREFIX = re.compile(r"[ \t>*+\-0-9.)]*")
+LIST_MARKER = re.compile(r"(?:[-+*]|[0-9]{1,9}[.)])(?=[ \t]|$)")
+PARAGRAPH_BREAK = re.compile(r"\n[ \t>]*\n")
+EMPHASIS_RUN = re.compile(r"[*_~]+")
+
+
+def _nesting(line: str) -> int:
+    """An upper bound on the containers open at this line: its > and list markers, and the
+    indentation it needs to sit inside list items opened on earlier lines (2 columns a level)."""
+    prefix = CONTAINER_PREFIX.match(line).group()  # type: ignore[union-attr]
+    markers = prefix.count(">") + len(LIST_MARKER.findall(prefix))
+    if not markers:
+        return 0
+    return markers + (prefix.count(" ") + 4 * prefix.count("\t")) // 2
+
+
+def limit_breach(text: str) -> tuple[int, str, str, str] | None:
+    """(0-based line, code, zh, en) when rendering `text` would take unbounded time or stack."""
+    for match in DEEP_LINE.finditer(text):
+        line_end = text.find("\n", match.start())
+        if _nesting(text[match.start() : line_end if line_end >= 0 else len(text)]) > MAX_NESTING:
+            return (
+                text.count("\n", 0, match.start()),
+                "E016",
+                f"引用（>）或列表嵌套超过 {MAX_NESTING} 层；请减少嵌套层级",
+                f"quotes (>) or lists nested more than {MAX_NESTING} levels deep; flatten them",
+            )
+    if text.count("*") + text.count("_") + text.count("~") > 10_000:  # else the cost is under 10^8
+        # a paragraph (the unit whose markers are matched with each other) never spans a blank line
+        cost, worst, worst_at, start = 0, 0, 0, 0
+        for end in [m.start() for m in PARAGRAPH_BREAK.finditer(text)] + [len(text)]:
+            runs = len(EMPHASIS_RUN.findall(text, start, end))
+            cost += runs * runs
+            if runs > worst:
+                worst, worst_at = runs, start
+            start = end + 1
+        if cost > MAX_EMPHASIS_COST:
+            return (
+                text.count("\n", 0, worst_at) + (text[worst_at : worst_at + 1] == "\n"),
+                "E017",
+                f"此段中强调符号（* _ ~）过多（{worst} 处）；请删去多余的符号，或用空行分段",
+                f"this paragraph has too many emphasis markers (* _ ~, {worst}); remove them or split it",
+            )
+    cells = text.count("|")
+    if cells > MAX_TABLE_CELLS:
+        return (
+            text.count("\n", 0, text.index("|")),
+            "E018",
+            f"表格过大（{cells} 个单元格分隔符，上限 {MAX_TABLE_CELLS}）；请把大表格作为附件（如 CSV、XLSX）",
+            f"table too large ({cells} cell separators, limit {MAX_TABLE_CELLS}); attach it (CSV, XLSX) instead",
+        )
+    return None
+
 
 @cache
 def python_parser() -> MarkdownIt:
@@ -59,7 +120,10 @@ def rust_parser():
 
 
 def render_raw(text: str) -> str:
-    """Markdown to HTML with no link rewriting."""
+    """Markdown to HTML with no link rewriting; text beyond the render limits (which load refuses
+    for bodies) is shown as escaped plain text rather than parsed."""
+    if limit_breach(text):
+        return f"<pre>{html.escape(text)}</pre>\n"
     fast = rust_parser()
     return fast.render(text) if fast is not None else python_parser().render(text)
 
