@@ -87,6 +87,17 @@ FULLWIDTH_COLON = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_\-]*)[ \t
 DEEP_PREFIX = re.compile(r"^[ \t?:\-]{64}", re.M)
 
 
+def _control(path: str, line: int, char: str) -> Problem:
+    code = f"U+{ord(char):04X}"
+    return _problem(
+        path,
+        line,
+        "E011",
+        f"文字中含有不可见的控制字符 {code}（常由复制粘贴带入）；请删除该字符后重新输入",
+        f"the text holds an invisible control character {code} (often pasted in); delete it and retype",
+    )
+
+
 def shown_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
@@ -217,14 +228,9 @@ class _Inspector:
         block = node.style in BLOCK_STYLES
         bad = (CONTROL if block else CONTROL_OR_BREAK).search(value)
         assert bad is not None
-        char = f"U+{ord(bad.group()):04X}"
-        self.add(
-            node,
-            "E011",
-            f"文字中含有不可见的控制字符 {char}（常由复制粘贴带入）；请删除该字符后重新输入",
-            f"the text holds an invisible control character {char} (often pasted in); delete it and retype",
-            value.count("\n", 0, bad.start()) + 1 if block else 0,
-        )
+        line = self.first_line + node.start_mark.line + (value.count("\n", 0, bad.start()) + 1 if block else 0)
+        if len(self.problems) < 20:
+            self.problems.append(_control(self.path, line, bad.group()))
 
     def typed(self, node: yaml.ScalarNode) -> None:
         """A scalar that is not text: of a plain type, a date alone and in range, a number of sane size."""
@@ -336,6 +342,9 @@ def _fullwidth_colons(text: str, path: str, first_line: int, before: int | None 
 
 def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int], list[Problem]]:
     """Parse a YAML document; return its value, the line of each top-level and nested key."""
+    raw = CONTROL.search(text)  # typed in (libyaml would refuse most with a vaguer message)
+    if raw:
+        return None, {}, [_control(path, first_line + text.count("\n", 0, raw.start()), raw.group())]
     if _may_nest_deep(text):
         trouble = _scan_events(text)
         if trouble:

@@ -60,19 +60,22 @@ MAX_DEFINITION_COST = 10_000_000  # sum over paragraphs of (lines opening with [
 DEEP_LINE = re.compile(r"^[ \t>*+\-0-9.)]{26,}", re.M)  # a line that may open 50 levels (a tab is 2)
 CONTAINER_PREFIX = re.compile(r"[ \t>*+\-0-9.)]*")
 LIST_MARKER = re.compile(r"(?:[-+*]|[0-9]{1,9}[.)])(?=[ \t]|$)")
+SEPARATED_MARKER = re.compile(r"(?:>|[-+*]|[0-9]{1,9}[.)])(?=[ \t])")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t>]*\n")  # inline markup is matched within one paragraph only
 EMPHASIS_RUN = re.compile(r"\*+|_+|~+")
 DEFINITION_LINE = re.compile(r"^[ \t>]*\[", re.M)
 
 
 def _nesting(line: str) -> int:
-    """An upper bound on the containers open at this line: its > and list markers, and the
-    indentation it needs to sit inside list items opened on earlier lines (2 columns a level)."""
+    """An upper bound on the containers open at this line: one per > or list marker on it, and one
+    per 2 columns of the remaining indentation (a list item opened on an earlier line needs at least
+    that much); the one space after a marker belongs to the marker."""
     prefix = CONTAINER_PREFIX.match(line).group()  # type: ignore[union-attr]
     markers = prefix.count(">") + len(LIST_MARKER.findall(prefix))
     if not markers:
         return 0
-    return markers + (prefix.count(" ") + 4 * prefix.count("\t")) // 2
+    indent = prefix.count(" ") + 4 * prefix.count("\t") - len(SEPARATED_MARKER.findall(prefix))
+    return markers + indent // 2
 
 
 def _costliest(text: str, pattern: re.Pattern[str], square: bool) -> tuple[int, int, int]:
@@ -92,15 +95,6 @@ def limit_breach(text: str) -> tuple[int, str, str, str] | None:
     """(0-based line, code, zh, en) when rendering `text` would take unbounded time or stack.
 
     Cheap for ordinary text: each check first bounds its cost with a few counts."""
-    markup = sum(map(text.count, MARKUP))
-    if markup > MAX_MARKUP:
-        return (
-            0,
-            "E018",
-            f"正文过长：行数与标记符号共 {markup} 个，上限 {MAX_MARKUP}；请把长表格、清单作为附件，或分为多篇",
-            f"the text is too long: {markup} lines and markup characters, limit {MAX_MARKUP}; "
-            "attach long tables and lists, or split it",
-        )
     for match in DEEP_LINE.finditer(text):
         line_end = text.find("\n", match.start())
         if _nesting(text[match.start() : line_end if line_end >= 0 else len(text)]) > MAX_NESTING:
@@ -110,6 +104,15 @@ def limit_breach(text: str) -> tuple[int, str, str, str] | None:
                 f"引用（>）或列表嵌套超过 {MAX_NESTING} 层；请减少嵌套层级",
                 f"quotes (>) or lists nested more than {MAX_NESTING} levels deep; flatten them",
             )
+    markup = sum(map(text.count, MARKUP))
+    if markup > MAX_MARKUP:
+        return (
+            0,
+            "E018",
+            f"正文过长：行数与标记符号共 {markup} 个，上限 {MAX_MARKUP}；请把长表格、清单作为附件，或分为多篇",
+            f"the text is too long: {markup} lines and markup characters, limit {MAX_MARKUP}; "
+            "attach long tables and lists, or split it",
+        )
     if (text.count("*") + text.count("_") + text.count("~")) ** 2 > MAX_EMPHASIS_COST:
         cost, worst, line = _costliest(text, EMPHASIS_RUN, square=True)
         if cost > MAX_EMPHASIS_COST:
