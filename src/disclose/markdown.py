@@ -57,7 +57,9 @@ MAX_MARKUP = 100_000  # lines and markup characters in one text: a few seconds i
 MARKUP = "\n[&<`*_~|>"
 MAX_EMPHASIS_COST = 50_000_000  # sum over paragraphs of (emphasis markers in it)²: half a second
 MAX_DEFINITION_COST = 10_000_000  # sum over paragraphs of (lines opening with [) × (its lines)
-DEEP_LINE = re.compile(r"^[ \t>*+\-0-9.)]{26,}", re.M)  # a line that may open 50 levels (a tab is 2)
+# a line that may open 50 levels (a tab counts 4 columns): the newline first, for the fast literal search
+DEEP_LINE = re.compile(r"\n[ \t>*+\-0-9.)]{26}")
+DEEP_START = re.compile(r"[ \t>*+\-0-9.)]{26}")
 CONTAINER_PREFIX = re.compile(r"[ \t>*+\-0-9.)]*")
 LIST_MARKER = re.compile(r"(?:[-+*]|[0-9]{1,9}[.)])(?=[ \t]|$)")
 SEPARATED_MARKER = re.compile(r"(?:>|[-+*]|[0-9]{1,9}[.)])(?=[ \t])")
@@ -95,16 +97,17 @@ def limit_breach(text: str) -> tuple[int, str, str, str] | None:
     """(0-based line, code, zh, en) when rendering `text` would take unbounded time or stack.
 
     Cheap for ordinary text: each check first bounds its cost with a few counts."""
-    for match in DEEP_LINE.finditer(text):
-        line_end = text.find("\n", match.start())
-        if _nesting(text[match.start() : line_end if line_end >= 0 else len(text)]) > MAX_NESTING:
+    first = [0] if DEEP_START.match(text) else []
+    for start in first + [match.start() + 1 for match in DEEP_LINE.finditer(text)]:
+        line_end = text.find("\n", start)
+        if _nesting(text[start : line_end if line_end >= 0 else len(text)]) > MAX_NESTING:
             return (
-                text.count("\n", 0, match.start()),
+                text.count("\n", 0, start),
                 "E016",
                 f"引用（>）或列表嵌套超过 {MAX_NESTING} 层；请减少嵌套层级",
                 f"quotes (>) or lists nested more than {MAX_NESTING} levels deep; flatten them",
             )
-    markup = sum(map(text.count, MARKUP))
+    markup = sum(map(text.count, MARKUP)) if len(text) > MAX_MARKUP else 0
     if markup > MAX_MARKUP:
         return (
             0,
@@ -113,7 +116,11 @@ def limit_breach(text: str) -> tuple[int, str, str, str] | None:
             f"the text is too long: {markup} lines and markup characters, limit {MAX_MARKUP}; "
             "attach long tables and lists, or split it",
         )
-    if (text.count("*") + text.count("_") + text.count("~")) ** 2 > MAX_EMPHASIS_COST:
+    size = len(text)  # bounds the counts below: short texts need none of them
+    if (
+        size * size > MAX_EMPHASIS_COST
+        and (text.count("*") + text.count("_") + text.count("~")) ** 2 > MAX_EMPHASIS_COST
+    ):
         cost, worst, line = _costliest(text, EMPHASIS_RUN, square=True)
         if cost > MAX_EMPHASIS_COST:
             return (
@@ -122,7 +129,7 @@ def limit_breach(text: str) -> tuple[int, str, str, str] | None:
                 f"此段中强调符号（* _ ~）过多（{worst} 处）；请删去多余的符号，或用空行分段",
                 f"this paragraph has too many emphasis markers (* _ ~, {worst}); remove them or split it",
             )
-    if text.count("[") * (text.count("\n") + 1) > MAX_DEFINITION_COST:
+    if size * (size + 1) > MAX_DEFINITION_COST and text.count("[") * (text.count("\n") + 1) > MAX_DEFINITION_COST:
         cost, worst, line = _costliest(text, DEFINITION_LINE, square=False)
         if cost > MAX_DEFINITION_COST:
             return (
