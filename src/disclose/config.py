@@ -74,7 +74,7 @@ TYPES = {
 
 # Every number in site.yaml has bounds: a value outside them is a typing mistake, and an unbounded
 # one (a grace of 10^12 days) would overflow the date arithmetic that uses it.
-BOUNDS = {
+BOUNDS: dict[str, tuple[int, int]] = {
     "paired_release_grace_days": (0, 365),
     "page_size": (1, 1000),
     "feed_size": (1, 1000),

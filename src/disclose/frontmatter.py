@@ -360,9 +360,9 @@ def parse_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, in
             if colons:
                 return None, {}, colons
         inspector = _Inspector(loader, path, first_line)
-        trouble = inspector.walk(node, "*" in text)
-        if trouble:
-            zh, en = _TROUBLE[trouble]
+        refused = inspector.walk(node, "*" in text)
+        if refused:
+            zh, en = _TROUBLE[refused]
             return None, {}, [_problem(path, first_line + node.start_mark.line, "E005", zh, en)]
         if inspector.problems:
             return None, {}, sorted(inspector.problems)
