@@ -82,6 +82,16 @@ TYPES = {
     "timeliness_days": int,
 }
 
+# Every number in site.yaml has bounds: a value outside them is a typing mistake, and an unbounded
+# one (a grace of 10^12 days) would overflow the date arithmetic that uses it.
+BOUNDS: dict[str, tuple[int, int]] = {
+    "paired_release_grace_days": (0, 365),
+    "page_size": (1, 1000),
+    "feed_size": (1, 1000),
+    "search_bundle_size": (50, 100_000),
+    "consultation_feedback_days": (1, 3650),
+}
+
 
 def _p(line: int, code: str, zh: str, en: str) -> Problem:
     return Problem(SITE_FILE, line, code, zh, en)
@@ -126,6 +136,16 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
                     f"site.yaml: {key} has the wrong type",
                 )
             )
+        elif key in BOUNDS and not BOUNDS[key][0] <= value <= BOUNDS[key][1]:
+            low, high = BOUNDS[key]
+            problems.append(
+                _p(
+                    line,
+                    "C104",
+                    f"site.yaml 中 {key} 应在 {low} 到 {high} 之间（现为 {value}）",
+                    f"site.yaml: {key} must be between {low} and {high} (it is {value})",
+                )
+            )
     base = str(data.get("base_url", ""))
     if base and urlparse(base).scheme not in ("http", "https"):
         problems.append(
@@ -165,9 +185,9 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         paired_release_grace_days=data.get("paired_release_grace_days", 0),
         paired_release_since=data.get("paired_release_since"),
         pii_allow=tuple(str(v) for v in data.get("pii_allow") or ()),
-        page_size=max(1, data.get("page_size", 20)),
-        feed_size=max(1, data.get("feed_size", 50)),
-        search_bundle_size=max(50, data.get("search_bundle_size", 500)),
+        page_size=data.get("page_size", 20),
+        feed_size=data.get("feed_size", 50),
+        search_bundle_size=data.get("search_bundle_size", 500),
         consultation_feedback_days=data.get("consultation_feedback_days", 30),
         workdays=day_lists["workdays"],
         holidays=day_lists["holidays"],
