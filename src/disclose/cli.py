@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import pipeline, report_format, scaffold
+from .dates import FIRST_YEAR, LAST_YEAR
 from .identifiers import normalize_doc_no
 from .progress import Progress
 from .rules import REGISTRY, all_rules
@@ -21,16 +22,20 @@ def build_date(today: str | None) -> date:
     """--today, else SOURCE_DATE_EPOCH (reproducible builds), else the machine's date."""
     if today:
         try:
-            return date.fromisoformat(today)
+            day = date.fromisoformat(today)
         except ValueError:
             raise click.UsageError(f"--today {today}: 日期格式应为 YYYY-MM-DD") from None
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
+    elif epoch := os.environ.get("SOURCE_DATE_EPOCH"):
         try:
-            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+            day = datetime.fromtimestamp(int(epoch), tz=UTC).date()
         except (ValueError, OverflowError, OSError):
             raise click.UsageError(f"SOURCE_DATE_EPOCH={epoch} 不是有效的秒数") from None
-    return date.today()
+    else:
+        day = date.today()
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        # deadlines and the calendar are computed only within these years (as content dates are)
+        raise click.UsageError(f"构建日期 {day} 应在 {FIRST_YEAR}–{LAST_YEAR} 年之间")
+    return day
 
 
 def _count(number: int, word: str) -> str:
@@ -276,7 +281,7 @@ def _index_no(site: Path, published: date | None) -> str | None:
 
 
 @cli.command()
-@click.argument("year", type=click.IntRange(1949, 2100))
+@click.argument("year", type=click.IntRange(FIRST_YEAR, LAST_YEAR))
 @site_option
 @today_option
 @click.option("--csv", "as_csv", is_flag=True, help="print the tables as CSV")

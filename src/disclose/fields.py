@@ -10,6 +10,7 @@ import contextlib
 from datetime import date, datetime
 from typing import Any
 
+from .dates import FIRST_YEAR, LAST_YEAR
 from .identifiers import canonical, normalize_doc_no
 from .model import Item, Review, Source
 from .schema import KIND_FOLDERS, REVIEW_KEYS, FieldSpec, fields_for
@@ -23,9 +24,6 @@ class BadValue(ValueError):
         self.zh, self.en = zh, en
 
 
-# Dates a disclosure record can carry: from the founding of the People's Republic to 2100. Outside
-# it a date is a typing mistake (0024 for 2024), and deadline arithmetic near year 9999 overflows.
-FIRST_YEAR, LAST_YEAR = 1949, 2100
 # The largest whole number each integer field may hold; any other integer field is capped at MAX_INT.
 INT_LIMITS = {"paused_days": 365}
 MAX_INT = 1_000_000

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from .dates import FIRST_YEAR, LAST_YEAR
 from .markdown import limit_breach
 from .model import Problem, Source
 
@@ -72,7 +73,6 @@ def read_text(root: Path, rel: str) -> tuple[str | None, list[Problem]]:
 # !!binary, !!set, !!python/…, !custom, or the merge key <<) is refused, not turned into Python.
 PLAIN = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
-FIRST_YEAR, LAST_YEAR = 1949, 2100
 MAX_DIGITS = 15  # |number| < 10^15: no count, fee or day number needs more, and no arithmetic overflows
 # C0 and C1 controls, DEL, the line and paragraph separators and the bidirectional controls: invisible,
 # they reorder or split what a reader sees. Tab and newline only inside | and > block text.

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-
 from .frontmatter import parse_yaml
 from .model import Source
 

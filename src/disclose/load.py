@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from .build_cache import CachedSource, digest
-from .fields import FIRST_YEAR, LAST_YEAR
+from .dates import FIRST_YEAR, LAST_YEAR
 from .forking import fork_context
 from .frontmatter import MAX_BYTES, load_source, parse_yaml, read_text
 from .markdown import limit_breach
