@@ -94,7 +94,8 @@ def output_clashes(site: Path, catalogue: Catalogue) -> list[Problem]:
     entries += [(attachment_output(rel), rel) for paths in pub.attachments.values() for rel in paths]
     entries.append(("pagefind/bundles.json", SITE))
     problems = []
-    for path, owner, other in clashes(entries):
+    for path, first, second in clashes(entries):
+        owner, other = (second, first) if first == SITE else (first, second)
         url = "/" + encode(path.removesuffix("index.html"))
         if other == SITE:
             zh = (
@@ -114,8 +115,7 @@ def output_clashes(site: Path, catalogue: Catalogue) -> list[Problem]:
                 f"output path {path} (URL {url}) is the same as that of {other} (up to letter case or Unicode "
                 "form, or one is the other's folder); they would overwrite each other: rename one"
             )
-        where = owner if owner != SITE else other
-        problems.append(Problem(where if where != SITE else "site.yaml", 1, "U001", zh, en))
+        problems.append(Problem(owner if owner != SITE else "site.yaml", 1, "U001", zh, en))
     return sorted(set(problems))
 
 

@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (imported to register their rules)
     disclosure,
     formats,
     identifiers,
+    output_paths,
     pairing,
     personal_info,
     references,
