@@ -198,7 +198,7 @@ def _site_texts(site: Path, template_dirs: Iterable[Path]) -> list[Path]:
         files += sorted((site / "reports").glob("*.yaml"))
     for folder in template_dirs:
         files += sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".js", ".css"))
-    files += sorted(Path(__file__).parent.rglob("*.py"))
+    files += sorted(Path(__file__).parent.glob("*.py"))  # labels; not rules/, whose examples are no site text
     return files
 
 

@@ -278,6 +278,7 @@ def _swap_folders(out: Path) -> Iterator[Path]:
 def recover(out: Path) -> None:
     """Undo what a killed build left beside `out`: put back an output caught mid-swap, then
     delete the staging and swap folders. Call while holding `locked(out)`."""
+    out = _absolute(out)
     old = out.parent / f".{out.name}.old"
     if not out.exists() and not out.is_symlink() and old.is_dir() and not old.is_symlink():
         os.replace(old, out)

@@ -24,7 +24,7 @@ from .gate import Publication, decide
 from .history import read_history
 from .load import load, load_reports
 from .model import Problem
-from .output import Manifest, OutputBusy, OutputError, Staging, check_out, locked, write_atomically
+from .output import Manifest, OutputBusy, OutputError, Staging, check_out, locked, recover, write_atomically
 from .progress import QUIET, Progress
 from .records import report_years
 from .render import Page, Producer, render_site, template_dirs
@@ -241,6 +241,7 @@ def build(
     try:
         check_out(site, out, cache_dir)
         with locked(out), exclusive(cache_dir):
+            recover(out)
             return _build(site, out, today, workers, BuildCache.open(cache_dir), progress)
     except OutputError as err:
         raise UsageError(str(err)) from None
