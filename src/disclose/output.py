@@ -264,7 +264,7 @@ def discard(path: Path) -> bool:
         return True
     if sys.version_info >= (3, 12):
         shutil.rmtree(path, onexc=_retry)
-    else:  # pragma: no cover
+    else:  # Python 3.11
         shutil.rmtree(path, onerror=_retry)
     return not path.exists() and not path.is_symlink()
 
