@@ -102,6 +102,24 @@ def test_symlinked_out_is_refused_and_deletes_nothing_outside(site, tmp_path):
     assert link.is_symlink()
 
 
+def test_a_spare_that_is_a_link_deletes_nothing_outside(site, tmp_path):
+    """The cache's spare output is replaced and pruned by the build: a link there is dropped,
+    never followed."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert build(site, out, "--cache", str(cache)).exit_code == 0
+    assert build(site, out, "--cache", str(cache)).exit_code == 0
+    precious = tmp_path / "precious"
+    write(precious, "keep.txt", "mine")
+    write(precious, "index.html", "mine too")
+    discard_spare = cache / "spare"
+    import shutil
+
+    shutil.rmtree(discard_spare)
+    discard_spare.symlink_to(precious, target_is_directory=True)
+    assert build(site, out, "--cache", str(cache)).exit_code == 0
+    assert tree(precious) == {"keep.txt": b"mine", "index.html": b"mine too"}
+
+
 def test_a_folder_disclose_did_not_write_is_not_replaced(site, tmp_path):
     documents = tmp_path / "documents"
     write(documents, "letter.txt", "mine")

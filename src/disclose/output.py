@@ -24,6 +24,7 @@ import errno
 import hashlib
 import os
 import shutil
+import signal
 import stat as stat_module
 import sys
 from collections.abc import Callable, Iterator
@@ -275,10 +276,34 @@ def _swap_folders(out: Path) -> Iterator[Path]:
         yield from out.parent.glob(prefix + "*")
 
 
+def _stop_orphans(out: Path) -> None:
+    """Kill what a killed build started and left running on its staging folder (Pagefind runs in
+    its own process group, so it outlives the build): any process whose command line names a
+    staging folder of `out`. Linux only (/proc); elsewhere such a run ends by itself."""
+    marker = os.fsencode(str(out.parent / f".{out.name}.new-"))
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker not in (entry / "cmdline").read_bytes():
+                continue
+            pid = int(entry.name)
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError):
+            continue
+
+
 def recover(out: Path) -> None:
-    """Undo what a killed build left beside `out`: put back an output caught mid-swap, then
-    delete the staging and swap folders. Call while holding `locked(out)`."""
+    """Undo what a killed build left beside `out`: stop what it left running, put back an output
+    caught mid-swap, then delete the staging and swap folders. Call while holding `locked(out)`."""
     out = _absolute(out)
+    _stop_orphans(out)
     old = out.parent / f".{out.name}.old"
     if not out.exists() and not out.is_symlink() and old.is_dir() and not old.is_symlink():
         os.replace(old, out)
