@@ -271,21 +271,29 @@ def _build(site: Path, out: Path, today: date, workers: int, cache: BuildCache, 
         _copy_assets(dirs, staging)
         _copy_attachments(site, pub, staging)
         report.seconds["render"] = time.perf_counter() - started
-        # The egress check reads the sources and scans the pages while Pagefind indexes (no more
-        # forking from here on, so a thread is safe), then scans the search bundles.
+        # The egress check reads the sources and scans the pages while Pagefind indexes, and each
+        # new search bundle as soon as it is ready (no more forking from here on, so a thread is
+        # safe); what is left (reused bundles, when everything must be scanned) comes last.
         pages = [(rel, len(record) < 5) for rel, record in staging.written.items()]
         with ThreadPoolExecutor(1) as background:
             checked = background.submit(_egress_pages, site, today, dirs, staging, pages, cache)
+            scans = {}
+
+            def scan_bundle(rel: str) -> None:
+                scans[rel] = background.submit(lambda: egress.scan(staging.root, [rel], checked.result()[0]))
+
             bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
             fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
             progress.start("建立搜索索引", len(bundles))
             report.reindexed = build_index(
-                staging, bundles, fingerprints, cache.previous_file, workers, progress.update
+                staging, bundles, fingerprints, cache.previous_file, workers, progress.update, scan_bundle
             )
             progress.finish()
             report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]
             needles, full, hits = checked.result()
-        scanned = {rel for rel, _ in pages}
+            for future in scans.values():
+                hits += future.result()
+        scanned = {rel for rel, _ in pages} | scans.keys()
         rest = [rel for rel, record in staging.written.items() if rel not in scanned and (full or len(record) < 5)]
         hits += egress.scan(staging.root, rest, needles)
         report.seconds["egress"] = time.perf_counter() - started - report.seconds["render"] - report.seconds["index"]

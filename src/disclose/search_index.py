@@ -151,9 +151,11 @@ def build_index(
     previous: Callable[[str, str], tuple[Path, list] | None] = lambda rel, fingerprint: None,
     workers: int | None = None,
     done: Callable[[int], None] = lambda count: None,
+    indexed: Callable[[str], None] = lambda rel: None,
 ) -> list[str]:
     """Index each bundle into pagefind/<name>/: kept when the staging folder already holds it,
-    linked from the previous build when that indexed the same pages, else indexed anew.
+    linked from the previous build when that indexed the same pages, else indexed anew (and
+    then `indexed` is told its folder, while the others are still being indexed).
     Returns the names of the bundles indexed anew."""
     jobs = []
     for name, paths in bundles.items():
@@ -170,8 +172,9 @@ def build_index(
     with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
         futures = [pool.submit(_index_one, staging.root, *job) for job in jobs]
         try:
-            for future in futures:
+            for future, (name, _, _) in zip(futures, jobs, strict=True):
                 future.result()
+                indexed(f"pagefind/{name}/")
                 finished += 1
                 done(finished)
         except BaseException:  # one failed or the build was interrupted: stop the others at once
