@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (imported to register their rules)
     formats,
     identifiers,
     index_numbers,
+    output_paths,
     pairing,
     personal_info,
     placeholders,
