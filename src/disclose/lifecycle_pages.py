@@ -91,7 +91,9 @@ def normative_pages(
     cleanups = _newest(pub.of_kind("cleanup"))
     library_crumb = [*hub_crumb, {"label": "规范性文件库", "url": base + LIBRARY}]
     pages = [(LIBRARY, "规范性文件库", docs, hub_crumb)]
-    pages += [(f["folder"], f"规范性文件库：{f['label']}", f["items"], library_crumb) for v in filters.values() for f in v]
+    pages += [
+        (f["folder"], f"规范性文件库：{f['label']}", f["items"], library_crumb) for v in filters.values() for f in v
+    ]
     for folder, heading, items, crumbs in pages:
         size = cfg.page_size
         count = max(1, -(-len(items) // size))
@@ -150,7 +152,9 @@ def _plan_entry(pub: Publication, item: Item) -> dict[str, Any]:
         else None,
         "no_consultation_reason": item.get("no_consultation_reason", "") if consultation is None else "",
         "hearing": hearing,
-        "feedback": link(pub, pub.feedback[consultation.id]) if consultation and consultation.id in pub.feedback else None,
+        "feedback": link(pub, pub.feedback[consultation.id])
+        if consultation and consultation.id in pub.feedback
+        else None,
         "result": link(pub, result) if result else None,
     }
 

@@ -180,4 +180,3 @@ def suggestions_view(pub: Publication, year: int) -> dict[str, Any]:
         if pub.config.suggestion_due_days
         else "交办之日起三个月",
     }
-
