@@ -383,3 +383,18 @@ def test_the_due_days_come_from_site_yaml(site):
     out = build(site)
     assert "办理期限 2024年3月31日 答复日期 2024年4月1日 办理状态 逾期" in text(out, "suggestions/1")
     assert "办理期限为交办之日起 60 天" in text(out, "compliance/2024")
+
+
+def test_annual_report_counts_what_a_cleanup_repealed_or_declared_expired(library):
+    """Section 二: the 清理结果 of 2024-05-10 repealed one document and, here, declared another expired."""
+    write(
+        library,
+        "content/cleanups/2024.md",
+        "---\ntitle: 清理结果\nissuer: 示例市人民政府\npublished: 2024-05-10\ncleaned: 2024-04-30\n"
+        "repealed: [示政规〔2019〕1号]\nexpired: [示政规〔2020〕2号]\n---\n清理结果。\n",
+    )
+    result = run("report", "2024", "--site", str(library), "--today", "2025-02-01")
+    row = next(line for line in result.output.splitlines() if "行政规范性文件" in line).split()
+    # made in 2024: the amending decision; repealed: the road rules; in force at year end: only the amending decision
+    # (the parking rules declared expired, the trial rules past their 2024-05-31 expiry)
+    assert row[1:] == ["1", "1", "1"], result.output
