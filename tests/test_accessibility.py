@@ -25,6 +25,9 @@ PAGES = {
     "browse": "/browse/topic/",
     "guide": "/pages/guide/",
     "catalogue": "/decisions/major/",
+    "normative library": "/normative/valid/",
+    "amended policy": "/policies/sample-2020-parking/",
+    "planned decision": "/decisions/2026-plan-old-community/",
     "404": "/404.html",
 }
 RUN_AXE = """

@@ -40,6 +40,10 @@ class SiteConfig:
     index_no_required: bool = False
     index_no_form: str | None = None  # None: {code}/{year}-{serial} when organization.code is given
     timeliness_days: int = 20
+    # lifecycles (lifecycle.py): normative documents, consultations, 建议提案
+    normative_consultation_since: date | None = None  # None: a normative document's 征求意见 link is not required
+    consultation_min_days: int = 30  # 重大行政决策程序暂行条例 第十六条: 一般不少于30日
+    suggestion_due_days: int | None = None  # None: three months after 交办
 
     @property
     def base_path(self) -> str:
@@ -80,6 +84,9 @@ TYPES = {
     "organization": dict,
     "index_no": dict,
     "timeliness_days": int,
+    "normative_consultation_since": date,
+    "consultation_min_days": int,
+    "suggestion_due_days": int,
 }
 
 # Every number in site.yaml has bounds: a value outside them is a typing mistake, and an unbounded
@@ -90,6 +97,8 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "feed_size": (1, 1000),
     "search_bundle_size": (50, 100_000),
     "consultation_feedback_days": (1, 3650),
+    "consultation_min_days": (7, 365),
+    "suggestion_due_days": (1, 365),
 }
 
 
@@ -197,6 +206,9 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         index_no_form=identity["index_no_form"],
         timeliness_days=identity["timeliness_days"],
         report_due=data.get("report_due") or "01-31",
+        normative_consultation_since=data.get("normative_consultation_since"),
+        consultation_min_days=data.get("consultation_min_days", 30),
+        suggestion_due_days=data.get("suggestion_due_days"),
     ), []
 
 

@@ -48,6 +48,9 @@ class Publication:
     history: Mapping[str, tuple[Revision, ...]]  # item id -> its public revisions, newest first
     reports: Mapping[int, Mapping]  # year -> the editors' annual-report figures and prose
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # views computed once per build
+    amended_by: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # amended id -> amending items
+    amends: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # amending id -> amended items
+    declared_expired: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # id -> 清理结果 that ended it
 
     def of_kind(self, kind: str) -> list[Item]:
         if "by_kind" not in self.memo:
@@ -66,8 +69,10 @@ class Publication:
         if self.successors.get(item.id):
             return "废止"
         expires = item.get("expires")
-        if expires and expires < self.today:
+        if (expires and expires < self.today) or self.declared_expired.get(item.id):
             return "失效"
+        if self.amended_by.get(item.id):
+            return "已修改"
         return "有效"
 
 
@@ -119,15 +124,25 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
     successors: dict[str, list[Item]] = defaultdict(list)
     predecessors: dict[str, list[Item]] = defaultdict(list)
     feedback: dict[str, Item] = {}
+    amended_by: dict[str, list[Item]] = defaultdict(list)
+    amends: dict[str, list[Item]] = defaultdict(list)
+    declared_expired: dict[str, list[Item]] = defaultdict(list)
     attachments: dict[str, tuple[str, ...]] = {}
     for item in public:
         if item.kind == "interpretation" and (policy := resolve(item.get("interprets", ""))):
             interpretations[policy.id].append(item)
             interprets[item.id] = policy
-        for ref in item.get("supersedes") or ():
+        for ref in (item.get("supersedes") or ()) + (item.get("repealed") or ()):  # a 清理结果 repeals too
             if old := resolve(ref):
                 successors[old.id].append(item)
                 predecessors[item.id].append(old)
+        for ref in item.get("amends") or ():
+            if old := resolve(ref):
+                amended_by[old.id].append(item)
+                amends[item.id].append(old)
+        for ref in item.get("expired") or ():
+            if old := resolve(ref):
+                declared_expired[old.id].append(item)
         if item.get("feedback") and (page := resolve(item.get("feedback"))):
             feedback[item.id] = page
         if item.get("attachments"):
@@ -146,4 +161,7 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
         statistics=_statistics(catalogue),
         history={i.id: history[i.path] for i in public if history and i.path in history},
         reports={year: dict(source.meta) for year, source in sorted(catalogue.reports.items())},
+        amended_by={k: _order(v) for k, v in sorted(amended_by.items())},
+        amends={k: _order(v) for k, v in sorted(amends.items())},
+        declared_expired={k: _order(v) for k, v in sorted(declared_expired.items())},
     )

@@ -75,6 +75,8 @@ def normative_counts(pub: Publication, year: int, flag: str) -> NormativeCounts:
             return False
         if any(d <= end for d in _successor_dates(pub, p)):
             return False
+        if any(c.published and c.published <= end for c in pub.declared_expired.get(p.id, ())):  # 清理结果: 失效
+            return False
         return not (p.get("expires") and p.get("expires") < end)
 
     return NormativeCounts(made, repealed, sum(1 for p in docs if in_force(p)))

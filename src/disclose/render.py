@@ -31,7 +31,7 @@ from .structured_data import json_ld
 from .urls import item_path, list_url
 from .views import item_view, link
 
-LIST_KINDS = ("policy", "interpretation", "decision", "consultation", "suggestion-reply", "response")
+LIST_KINDS = ("policy", "interpretation", "decision", "consultation", "suggestion-reply", "response", "cleanup")
 HUB = "fdzdgknr"  # 法定主动公开内容
 
 
@@ -262,6 +262,10 @@ def render_site(
             }
         )
     yield from _browse(pub, env, common, hub_crumb)
+    from .lifecycle_pages import major_pages, normative_pages  # noqa: I001 (it builds on this module)
+
+    yield from normative_pages(pub, env, common, hub_crumb)
+    yield from major_pages(pub, env, common, hub_crumb)
     yield from _records(pub, env, common)
     system = [link(pub, p) for p in _pages_of(pub, "system")]
     yield (
@@ -408,7 +412,6 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
     decisions = pub.of_kind("decision")
     suggestions = pub.of_kind("suggestion-reply")
     catalogues = (
-        ("decisions/major/", "重大行政决策事项目录", "decision", [d for d in decisions if d.get("major")], _year),
         (
             "decisions/by-meeting/",
             "会议决定事项（按会议）",

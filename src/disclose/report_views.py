@@ -19,6 +19,7 @@ from .annual_report import (
 )
 from .dates import cn_date
 from .gate import Publication
+from .lifecycle_views import suggestions_view
 from .markdown import render_markdown
 from .records import applications, compliance, compliance_years, normative_counts, schedule
 from .schema import BASIS
@@ -245,4 +246,5 @@ def compliance_view(pub: Publication, year: int) -> dict[str, Any]:
         "no_feedback": [link(pub, c) for c in facts.consultations_without_feedback],
         "report": _report_status(pub, facts.report),
         "timeliness": timeliness_view(pub, year, link),
+        "suggestions": suggestions_view(pub, year),
     }

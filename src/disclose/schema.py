@@ -17,6 +17,7 @@ KIND_FOLDERS = {
     "suggestions": "suggestion-reply",
     "consultations": "consultation",
     "pages": "page",
+    "cleanups": "cleanup",
 }
 
 KIND_LABELS = {
@@ -27,6 +28,7 @@ KIND_LABELS = {
     "consultation": "公开征求意见",
     "suggestion-reply": "建议提案办理结果",
     "page": "栏目页",
+    "cleanup": "规范性文件清理结果",
 }
 
 KIND_FOLDER = {kind: folder for folder, kind in KIND_FOLDERS.items()}
@@ -105,6 +107,8 @@ REASONS = {
 }
 ALL_REASONS = {code: label for group in REASONS.values() for code, label in group.items()}
 BODY_TYPES = {"npc": "人大代表建议", "cppcc": "政协提案"}
+# 重大行政决策事项目录: where a planned decision stands (absent: 计划中)
+DECISION_STATUSES = ("计划中", "征求意见中", "已决策", "调整")
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,10 @@ BY_KIND: dict[str, tuple[FieldSpec, ...]] = {
         _f("expires", "有效期至", "date"),
         _f("supersedes", "同时废止", "refs"),
         _f("status", "有效性", "choice", choices=STATUSES),
+        _f("registration_no", "登记号", "text"),
+        _f("consultation", "征求意见", "ref"),
+        _f("no_consultation_reason", "未公开征求意见原因", "text"),
+        _f("amends", "所修改的文件", "refs"),
     ),
     "interpretation": (
         _f("interprets", "所解读文件", "ref", required=True),
@@ -180,20 +188,39 @@ BY_KIND: dict[str, tuple[FieldSpec, ...]] = {
         _f("meeting", "会议名称", "text"),
         _f("meeting_date", "会议日期", "date"),
         _f("major", "重大行政决策", "bool"),
+        _f("handler", "承办单位", "text"),
+        _f("planned", "计划决策时间", "text"),
+        _f("status", "决策状态", "choice", choices=DECISION_STATUSES),
+        _f("adjust_reason", "调整原因", "text"),
+        _f("consultation", "征求意见", "ref"),
+        _f("no_consultation_reason", "未公开征求意见原因", "text"),
+        _f("hearing", "听证会", "text"),
+        _f("final_decision", "决策结果", "ref"),
     ),
     "consultation": (
         _f("opens", "开始日期", "date"),
         _f("closes", "截止日期", "date"),
         _f("feedback", "意见采纳情况", "ref"),
+        _f("short_reason", "征求意见期限缩短原因", "text"),
     ),
     "suggestion-reply": (
         _f("proposal_no", "建议/提案编号", "text"),
         _f("body_type", "类型", "choice", choices=BODY_TYPES),
         _f("handler", "承办单位", "text"),
+        _f("assigned", "交办日期", "date"),
+        _f("due", "办理期限", "date"),
+        _f("replied", "答复日期", "date"),
     ),
     "page": (
         _f("column", "栏目", "choice", choices=("guide", "system", "other")),
         _f("order", "排序", "int"),
+    ),
+    "cleanup": (
+        _f("cleaned", "清理日期", "date", required=True),
+        _f("kept", "继续有效", "refs"),
+        _f("amended", "需修改", "refs"),
+        _f("repealed", "废止", "refs"),
+        _f("expired", "宣布失效", "refs"),
     ),
 }
 

@@ -11,6 +11,7 @@ from typing import Any
 from .dates import cn_date
 from .gate import Publication
 from .identity import contact_rows
+from .lifecycle_views import amenders, lifecycle_rows, lifecycle_status
 from .markdown import content_target, render_markdown
 from .model import Item
 from .records import consultation_state, response_deadline
@@ -51,7 +52,7 @@ def _link(pub: Publication, item: Item) -> dict[str, Any]:
         "validity": pub.status(item),
         "status": status,
         "status_class": STATUS_CLASS.get(pub.status(item) or "", "")
-        or ("late" if item.kind == "response" and status == "逾期" else ""),
+        or ("late" if item.kind in ("response", "suggestion-reply") and (status or "").startswith("逾期") else ""),
         "response": None,
     }
     if item.kind == "response" and item.get("received"):
@@ -75,7 +76,7 @@ def _status_label(item: Item, pub: Publication) -> str | None:
         return response_deadline(item, pub).progress.value
     if item.kind == "consultation":
         return consultation_state(item, pub.today).label
-    return pub.status(item)
+    return lifecycle_status(item, pub) or pub.status(item)
 
 
 def _row(label: str, value: str = "", links: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
@@ -139,7 +140,7 @@ def _rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
         for label, value in rows + extra
         if value
     ]
-    return shown + _relation_rows(item, pub)
+    return shown + lifecycle_rows(item, pub, link) + _relation_rows(item, pub)
 
 
 def _relation_rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
@@ -196,6 +197,7 @@ def _banner(item: Item, pub: Publication) -> dict[str, Any] | None:
         "class": STATUS_CLASS[status],
         "text": texts[status],
         "successors": [link(pub, s) for s in pub.successors.get(item.id, ())],
+        "amenders": amenders(item, pub, link),
     }
 
 

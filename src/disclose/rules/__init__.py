@@ -7,6 +7,8 @@ from . import (  # noqa: F401  (imported to register their rules)
     formats,
     identifiers,
     index_numbers,
+    major_decisions,
+    normative,
     output_paths,
     pairing,
     personal_info,
@@ -17,6 +19,7 @@ from . import (  # noqa: F401  (imported to register their rules)
     schema_rules,
     secrecy,
     site_identity,
+    suggestions,
     timeliness,
 )
 from .registry import REGISTRY, Finding, Rule, rule
