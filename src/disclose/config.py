@@ -9,9 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .categories import read_categories
 from .frontmatter import parse_yaml, read_text
 from .identity import check_identity
 from .model import Problem
+from .schema import BUILTIN, Kinds
 
 SITE_FILE = "site.yaml"
 
@@ -40,6 +42,7 @@ class SiteConfig:
     index_no_required: bool = False
     index_no_form: str | None = None  # None: {code}/{year}-{serial} when organization.code is given
     timeliness_days: int = 20
+    kinds: Kinds = BUILTIN  # the table of kinds: the built-in kinds, then site.yaml `categories`
 
     @property
     def base_path(self) -> str:
@@ -80,6 +83,7 @@ TYPES = {
     "organization": dict,
     "index_no": dict,
     "timeliness_days": int,
+    "categories": (str, list),
 }
 
 # Every number in site.yaml has bounds: a value outside them is a typing mistake, and an unbounded
@@ -174,6 +178,10 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         day_lists[key] = tuple(sorted(days))
     identity, found = check_identity(text, data, lines)
     problems += found
+    kinds = BUILTIN
+    if isinstance(data.get("categories"), str | list):
+        kinds, found = read_categories(data["categories"], lines)
+        problems += found
     if problems:
         return None, problems
     return SiteConfig(
@@ -197,6 +205,7 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         index_no_form=identity["index_no_form"],
         timeliness_days=identity["timeliness_days"],
         report_due=data.get("report_due") or "01-31",
+        kinds=kinds,
     ), []
 
 

@@ -47,6 +47,8 @@ class Publication:
     statistics: Statistics
     history: Mapping[str, tuple[Revision, ...]]  # item id -> its public revisions, newest first
     reports: Mapping[int, Mapping]  # year -> the editors' annual-report figures and prose
+    # item id -> {field: public items it names} for every `ref`/`refs` field of its kind (a category's too)
+    references: Mapping[str, Mapping[str, tuple[Item, ...]]] = field(default_factory=dict)
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # views computed once per build
 
     def of_kind(self, kind: str) -> list[Item]:
@@ -120,7 +122,14 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
     predecessors: dict[str, list[Item]] = defaultdict(list)
     feedback: dict[str, Item] = {}
     attachments: dict[str, tuple[str, ...]] = {}
+    references: dict[str, dict[str, tuple[Item, ...]]] = {}
+    kinds = catalogue.config.kinds
     for item in public:
+        for spec in kinds.fields_for(item.kind).values():
+            named = item.get(spec.name) if spec.type in ("ref", "refs") else None
+            targets = [t for ref in ([named] if isinstance(named, str) else named or ()) if (t := resolve(ref))]
+            if targets:
+                references.setdefault(item.id, {})[spec.name] = tuple(targets)
         if item.kind == "interpretation" and (policy := resolve(item.get("interprets", ""))):
             interpretations[policy.id].append(item)
             interprets[item.id] = policy
@@ -146,4 +155,5 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
         statistics=_statistics(catalogue),
         history={i.id: history[i.path] for i in public if history and i.path in history},
         reports={year: dict(source.meta) for year, source in sorted(catalogue.reports.items())},
+        references=references,
     )

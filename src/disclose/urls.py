@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .model import Item
-from .schema import KIND_FOLDER
 
 
 def item_path(item: Item) -> str:
@@ -15,8 +14,8 @@ def item_url(base: str, item: Item) -> str:
     return f"{base}{item.id}/"
 
 
-def list_url(base: str, kind: str, page: int = 1) -> str:
-    folder = KIND_FOLDER[kind]
+def list_url(base: str, folder: str, page: int = 1) -> str:
+    """A kind's listing, under its folder (the table of kinds gives the folder: Kinds.folder)."""
     return f"{base}{folder}/" if page == 1 else f"{base}{folder}/page/{page}/"
 
 
