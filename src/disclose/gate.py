@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .catalogue import Catalogue
@@ -107,9 +107,18 @@ def _order(items: list[Item]) -> tuple[Item, ...]:
     return tuple(sorted(items, key=lambda i: (i.published or date.min, i.id)))
 
 
+def _current(item: Item, today: date) -> Item:
+    """The item as it stands today: an update (`updates`) dated after today is not public yet, as an
+    embargoed item is not."""
+    updates = item.get("updates")
+    if not updates or all(update.at <= today for update in updates):
+        return item
+    return replace(item, fields={**item.fields, "updates": tuple(u for u in updates if u.at <= today)})
+
+
 def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | None = None) -> Publication:
     """Keep the public items and the relations whose both ends are public."""
-    public = [i for i in catalogue.items if is_public(i, catalogue.today)]
+    public = [_current(i, catalogue.today) for i in catalogue.items if is_public(i, catalogue.today)]
     by_id = {i.id: i for i in public}
 
     def resolve(ref: str) -> Item | None:

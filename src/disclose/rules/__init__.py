@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401  (imported to register their rules)
     attachments,
+    categories,
     dates,
     disclosure,
     formats,
@@ -17,6 +18,7 @@ from . import (  # noqa: F401  (imported to register their rules)
     secrecy,
     site_identity,
     timeliness,
+    updates,
 )
 from .registry import REGISTRY, Finding, Rule, rule
 
