@@ -64,9 +64,11 @@ class _Reader:
             )
             return None
         before = len(self.problems)
+        meant = set()  # keys a misspelt key was taken for: not reported missing as well
         for key in data:
             if key not in ENTRY_KEYS:
                 zh, en = _hint(str(key), ENTRY_KEYS)
+                meant |= set(difflib.get_close_matches(str(key), ENTRY_KEYS, n=1, cutoff=0.6))
                 self.problem(
                     f"{at}.{key}",
                     "C140",
@@ -74,14 +76,14 @@ class _Reader:
                     f"unknown key {key} in a category{en} (use id, title, basis, fields)",
                 )
         cid, title, basis = data.get("id"), data.get("title"), data.get("basis", "")
-        if not isinstance(cid, str) or not ID.match(cid) or len(cid) > MAX_ID:
+        if (not isinstance(cid, str) or not ID.match(cid) or len(cid) > MAX_ID) and "id" not in meant:
             self.problem(
                 f"{at}.id",
                 "C140",
                 f"类别的 id 应为小写英文字母、数字和连字符（如 budget、land-expropriation），而不是 {cid!r}",
                 f"a category's id is lower-case letters, digits and hyphens (budget, land-expropriation), not {cid!r}",
             )
-        if not isinstance(title, str) or not title.strip():
+        if (not isinstance(title, str) or not title.strip()) and "title" not in meant:
             self.problem(
                 f"{at}.title" if "title" in data else at,
                 "C140",
