@@ -231,3 +231,11 @@ def test_category_references_link_public_items_only(site, tmp_path):
     page = (out / "budget/a/index.html").read_text(encoding="utf-8")
     assert re.search(r'<th scope="row">批复文件</th><td><a href="/policies/rules/">', page)
     assert not [p for p, data in all_bytes(out) if "关于预算草案的请示".encode() in data]
+
+
+def test_the_editors_guide_lists_every_statutory_category():
+    from .conftest import ROOT
+
+    guide = (ROOT / "docs/editors-guide.md").read_text(encoding="utf-8")
+    for kind in statutory():
+        assert f"| `{kind.id}` | {kind.title} | {kind.basis} |" in guide, kind.id
