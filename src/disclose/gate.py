@@ -134,8 +134,8 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
     references: dict[str, dict[str, tuple[Item, ...]]] = {}
     kinds = catalogue.config.kinds
     for item in public:
-        for spec in kinds.fields_for(item.kind).values():
-            named = item.get(spec.name) if spec.type in ("ref", "refs") else None
+        for spec in kinds.references(item.kind):
+            named = item.get(spec.name)
             targets = [t for ref in ([named] if isinstance(named, str) else named or ()) if (t := resolve(ref))]
             if targets:
                 references.setdefault(item.id, {})[spec.name] = tuple(targets)

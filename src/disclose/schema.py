@@ -365,6 +365,14 @@ class Kinds:
         """The fields an item of `kind` may carry: the common ones, then the kind's own."""
         return self._fields.get(kind, {})
 
+    def references(self, kind: str) -> tuple[FieldSpec, ...]:
+        """The kind's fields that name other items (`ref`, `refs`), asked for once per item."""
+        return self._references.get(kind, ())
+
+    @cached_property
+    def _references(self) -> dict[str, tuple[FieldSpec, ...]]:
+        return {k: tuple(s for s in specs.values() if s.type in ("ref", "refs")) for k, specs in self._fields.items()}
+
     @cached_property
     def field_names(self) -> list[str]:
         """Every field name any kind knows, for did-you-mean."""

@@ -80,8 +80,8 @@ def reference_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     link; give the id (the path under content/ without .md) or the 文号 of an item of this site.
     Whether that item is public is R704's concern.
     """
-    for spec in site.config.kinds.fields_for(item.kind).values():
-        if spec.type not in ("ref", "refs") or spec.name in OWN_RULES:
+    for spec in site.config.kinds.references(item.kind):
+        if spec.name in OWN_RULES:
             continue
         named = item.get(spec.name)
         for index, ref in enumerate([named] if isinstance(named, str) else named or ()):

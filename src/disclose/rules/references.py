@@ -77,8 +77,8 @@ def _references(item: Item, site: Catalogue) -> Iterator[tuple[Item | None, str,
     """(target, how it was named, field key) for every reference in the front matter: each `ref` and
     `refs` field of the item's kind in the table of kinds (a category's too), except `interprets`,
     which P403 checks."""
-    for spec in site.config.kinds.fields_for(item.kind).values():
-        if spec.type not in ("ref", "refs") or spec.name == "interprets":
+    for spec in site.config.kinds.references(item.kind):
+        if spec.name == "interprets":
             continue
         named = item.get(spec.name)
         for ref in [named] if isinstance(named, str) else named or ():
