@@ -51,10 +51,11 @@ def _newest(items: list[Item]) -> list[Item]:
 
 
 def facet_index(pub: Publication, facet: Facet) -> dict[str, list[Item]]:
-    """Facet value -> its items, newest first (browsable items only: not 栏目页)."""
+    """Facet value -> its items, newest first (browsable items only: of listed kinds, not 栏目页)."""
     groups: dict[str, list[Item]] = defaultdict(list)
+    kinds = pub.config.kinds
     for item in pub.items:
-        if item.kind == "page":
+        if not kinds[item.kind].listed:
             continue
         for value in facet.values(item, pub):
             groups[value].append(item)

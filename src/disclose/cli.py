@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from datetime import UTC, date, datetime
@@ -15,7 +16,6 @@ from .identifiers import normalize_doc_no
 from .progress import Progress
 from .rules import REGISTRY, all_rules
 from .rules.explanations_zh import EXPLANATIONS
-from .schema import KIND_LABELS, fields_for
 
 
 def build_date(today: str | None) -> date:
@@ -219,7 +219,7 @@ def _file_name(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 
 @cli.command(name="new")
-@click.argument("kind", type=click.Choice(sorted(KIND_LABELS)))
+@click.argument("kind", metavar="KIND")
 @site_option
 @click.option("--for", "for_", metavar="文号", help="interpretation: the policy it interprets")
 @click.option("--name", callback=_file_name, help="file name under the kind's folder (default: the date)")
@@ -229,17 +229,44 @@ def _file_name(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--doc-no", "doc_no", help="policy: 文号")
 @click.option("--request-no", "request_no", help="response: 申请编号")
 @click.option("--received", help="response: YYYY-MM-DD")
-def new(kind: str, site: Path, for_: str | None, name: str | None, **given: str | None) -> None:
-    """Write a new content file with the right front matter.
+@click.option(
+    "--field", "fields", multiple=True, metavar="NAME=VALUE", help="any field of the kind, e.g. fiscal_year=2025"
+)
+def new(
+    kind: str, site: Path, for_: str | None, name: str | None, fields: tuple[str, ...], **given: str | None
+) -> None:
+    """Write a new content file of KIND (a built-in kind, or a category of site.yaml) with the right
+    front matter.
 
     Missing required fields are asked for on a terminal; elsewhere they must be given as options.
     """
+    from .config import load_config
+
     if not (site / "site.yaml").is_file():
         raise click.UsageError(f"{site}: 找不到 site.yaml（用 --site 指向站点目录）")
+    config, problems = load_config(site)
+    if config is None:
+        for problem in problems:
+            click.echo(problem.format("zh"), err=True)
+        sys.exit(1)
+    kinds = config.kinds
+    if kind not in kinds:
+        close = difflib.get_close_matches(kind, [k.id for k in kinds], n=1)
+        hint = f"是否应为 {close[0]}？" if close else ""
+        raise click.UsageError(f"没有类别 {kind}。{hint}可用：{'、'.join(k.id for k in kinds)}")
+    specs = kinds.fields_for(kind)
     values: dict = {k: v for k, v in given.items() if v not in (None, "")}
     for key in ("published", "received"):
         if key in values:
             values[key] = _date_option(values[key], key)
+    for pair in fields:
+        field_name, sep, text = pair.partition("=")
+        if not sep or field_name not in specs:
+            raise click.UsageError(f"--field {pair}：应写成 字段名=取值，字段名是 {kind} 的字段之一")
+        try:
+            values[field_name] = scaffold.typed_value(specs[field_name], text)
+        except scaffold.ScaffoldError as err:
+            raise click.UsageError(str(err)) from None
     if kind == "interpretation":
         if not for_:
             raise click.UsageError("新建政策解读需要 --for 文号（所解读的政策文件）")
@@ -250,18 +277,23 @@ def new(kind: str, site: Path, for_: str | None, name: str | None, **given: str 
             raise click.UsageError(str(err)) from None
         values = {**scaffold.interpretation_defaults(policy), **values}
         name = name or f"{policy.id.rsplit('/', 1)[-1]}-jd"
-    specs = fields_for(kind)
-    for field_name in scaffold.required_fields(kind):
+    options = {"title", "issuer", "published", "doc_no", "request_no", "received"}
+    for field_name in scaffold.required_fields(kinds, kind):
         if values.get(field_name) in (None, ""):
+            spec = specs[field_name]
             if not sys.stdin.isatty():
-                option = "--" + field_name.replace("_", "-")
-                raise click.UsageError(f"缺少 {field_name}（{specs[field_name].label}）：请用 {option} 给出")
-            answer = click.prompt(f"{specs[field_name].label}（{field_name}）")
-            values[field_name] = _date_option(answer, field_name) if specs[field_name].type == "date" else answer
-    if kind != "page" and not values.get("index_no"):
-        values["index_no"] = _index_no(site, values.get("published") or values.get("received"))
+                option = "--" + field_name.replace("_", "-") if field_name in options else f"--field {field_name}=…"
+                raise click.UsageError(f"缺少 {field_name}（{scaffold.hint(spec)}）：请用 {option} 给出")
+            while values.get(field_name) in (None, ""):
+                answer = click.prompt(f"{scaffold.hint(spec)}（{field_name}）")
+                try:
+                    values[field_name] = scaffold.typed_value(spec, answer)
+                except scaffold.ScaffoldError as err:
+                    click.echo(str(err), err=True)
+    if kinds[kind].listed and not values.get("index_no"):
+        values["index_no"] = _index_no(site, config, values.get("published") or values.get("received"))
     try:
-        path = scaffold.write_new(site, kind, values, name)
+        path = scaffold.write_new(site, kinds, kind, values, name)
     except scaffold.ScaffoldError as err:
         raise click.UsageError(str(err)) from None
     numbered = f"（索引号 {values['index_no']}）" if values.get("index_no") else ""
@@ -271,13 +303,11 @@ def new(kind: str, site: Path, for_: str | None, name: str | None, **given: str 
         click.echo(f"下一步：disclose new interpretation --for {doc_no}（同步发布政策解读）")
 
 
-def _index_no(site: Path, published: date | None) -> str | None:
+def _index_no(site: Path, config, published: date | None) -> str | None:
     """The next free 索引号 when site.yaml gives organization.code (index_numbers.py)."""
-    from .config import load_config
     from .index_numbers import assign
 
-    config, _ = load_config(site)
-    return assign(site, config, published, build_date(None)) if config else None
+    return assign(site, config, published, build_date(None))
 
 
 @cli.command()

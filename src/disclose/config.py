@@ -9,9 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .categories import read_categories
 from .frontmatter import parse_yaml, read_text
 from .identity import check_identity
 from .model import Problem
+from .schema import BUILTIN, Kinds
 
 SITE_FILE = "site.yaml"
 
@@ -44,6 +46,7 @@ class SiteConfig:
     normative_consultation_since: date | None = None  # None: a normative document's 征求意见 link is not required
     consultation_min_days: int = 30  # 重大行政决策程序暂行条例 第十六条: 一般不少于30日
     suggestion_due_days: int | None = None  # None: three months after 交办
+    kinds: Kinds = BUILTIN  # the table of kinds: the built-in kinds, then site.yaml `categories`
 
     @property
     def base_path(self) -> str:
@@ -87,6 +90,7 @@ TYPES = {
     "normative_consultation_since": date,
     "consultation_min_days": int,
     "suggestion_due_days": int,
+    "categories": (str, list),
 }
 
 # Every number in site.yaml has bounds: a value outside them is a typing mistake, and an unbounded
@@ -183,6 +187,10 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         day_lists[key] = tuple(sorted(days))
     identity, found = check_identity(text, data, lines)
     problems += found
+    kinds = BUILTIN
+    if isinstance(data.get("categories"), str | list):
+        kinds, found = read_categories(data["categories"], lines)
+        problems += found
     if problems:
         return None, problems
     return SiteConfig(
@@ -209,6 +217,7 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         normative_consultation_since=data.get("normative_consultation_since"),
         consultation_min_days=data.get("consultation_min_days", 30),
         suggestion_due_days=data.get("suggestion_due_days"),
+        kinds=kinds,
     ), []
 
 

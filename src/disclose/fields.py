@@ -12,8 +12,8 @@ from typing import Any
 
 from .dates import FIRST_YEAR, LAST_YEAR
 from .identifiers import canonical, normalize_doc_no
-from .model import Item, Review, Source
-from .schema import KIND_FOLDERS, REVIEW_KEYS, FieldSpec, fields_for
+from .model import Item, Review, Source, Update
+from .schema import REVIEW_KEYS, UPDATE_KEYS, FieldSpec, Kinds
 
 
 class BadValue(ValueError):
@@ -27,6 +27,7 @@ class BadValue(ValueError):
 # The largest whole number each integer field may hold; any other integer field is capped at MAX_INT.
 INT_LIMITS = {"paused_days": 365}
 MAX_INT = 1_000_000
+MAX_NUMBER = 1e15  # a number field (an amount in 元) is bounded too: no float overflow downstream
 
 
 def _date(value: Any) -> date:
@@ -100,6 +101,35 @@ def _review(value: Any) -> Review:
     return Review(_text(value["by"]), _date(value["date"]), _date(nxt) if nxt is not None else None)
 
 
+def _number(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise BadValue("应为数字（如 12 或 3.5）", "must be a number (such as 12 or 3.5)")
+    if abs(value) > MAX_NUMBER:
+        raise BadValue(f"绝对值不能大于 {MAX_NUMBER:g}", f"must be at most {MAX_NUMBER:g} either way")
+    return value
+
+
+def _updates(value: Any) -> tuple[Update, ...]:
+    """后续更新: a list of {at: YYYY-MM-DD, text: …}, each update dated."""
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        raise BadValue(
+            "应为列表，每项写成 {at: YYYY-MM-DD, text: 更新内容}",
+            "must be a list of {at: YYYY-MM-DD, text: what changed}",
+        )
+    found = []
+    for entry in value:
+        unknown = sorted(set(map(str, entry)) - set(UPDATE_KEYS))
+        if unknown:
+            raise BadValue(
+                f"含未知子字段 {', '.join(unknown)}（可用 at、text）",
+                f"has unknown keys {', '.join(unknown)} (use at, text)",
+            )
+        if "at" not in entry or "text" not in entry:
+            raise BadValue("每项更新须写明日期（at）和内容（text）", "each update must give its date (at) and text")
+        found.append(Update(_date(entry["at"]), _text(entry["text"])))
+    return tuple(found)
+
+
 def convert(spec: FieldSpec, value: Any) -> Any:
     """The typed value of `value` for `spec`, or BadValue."""
     if spec.type == "date":
@@ -108,6 +138,10 @@ def convert(spec: FieldSpec, value: Any) -> Any:
         return _bool(value)
     if spec.type == "int":
         return _int(value, INT_LIMITS.get(spec.name, MAX_INT))
+    if spec.type == "number":
+        return _number(value)
+    if spec.type == "updates":
+        return _updates(value)
     if spec.type == "texts" or spec.type == "refs":
         return _texts(value)
     if spec.type == "review":
@@ -128,19 +162,19 @@ def convert(spec: FieldSpec, value: Any) -> Any:
     return text
 
 
-def kind_of(source: Source) -> str | None:
-    """The declared kind, else the one implied by the first folder under content/."""
+def kind_of(source: Source, kinds: Kinds) -> str | None:
+    """The declared kind, else the one whose folder is the first folder under content/."""
     declared = source.meta.get("kind")
     if declared is not None:
         return str(declared)
-    return KIND_FOLDERS.get(source.id.split("/", 1)[0])
+    return kinds.in_folder(source.id.split("/", 1)[0])
 
 
-def to_item(source: Source) -> Item:
+def to_item(source: Source, kinds: Kinds) -> Item:
     """A typed Item from a source that passed the schema rules."""
-    kind = kind_of(source)
+    kind = kind_of(source, kinds)
     assert kind is not None
-    specs = fields_for(kind)
+    specs = kinds.fields_for(kind)
     typed = {name: convert(specs[name], value) for name, value in source.meta.items() if value is not None}
     typed.setdefault("disclosure", "public")
     typed["kind"] = kind

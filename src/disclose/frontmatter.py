@@ -130,18 +130,23 @@ def _scan_events(text: str) -> tuple[str, int] | None:
 
 
 def _key_lines(node: yaml.Node, first_line: int) -> dict[str, int]:
-    """The file line of each top-level key, each nested key ("review.by") and list entry ("topics.0")."""
+    """The file line of each key and list entry at any depth: top-level keys ("review"), nested keys
+    ("review.by"), list entries ("topics.0") and keys inside them ("updates.0.at")."""
     lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, val in node.value:
-            name = str(key.value)
-            lines[name] = first_line + key.start_mark.line
-            if isinstance(val, yaml.MappingNode):
-                for sub_key, _ in val.value:
-                    lines[f"{name}.{sub_key.value}"] = first_line + sub_key.start_mark.line
-            elif isinstance(val, yaml.SequenceNode):
-                for index, child in enumerate(val.value):
-                    lines[f"{name}.{index}"] = first_line + child.start_mark.line
+
+    def walk(node: yaml.Node, prefix: str) -> None:  # depth is bounded: parse_yaml refused deeper nesting
+        if isinstance(node, yaml.MappingNode):
+            for key, val in node.value:
+                name = f"{prefix}{key.value}"
+                lines.setdefault(name, first_line + key.start_mark.line)
+                walk(val, name + ".")
+        elif isinstance(node, yaml.SequenceNode):
+            for index, child in enumerate(node.value):
+                name = f"{prefix}{index}"
+                lines.setdefault(name, first_line + child.start_mark.line)
+                walk(child, name + ".")
+
+    walk(node, "")
     return lines
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .catalogue import Catalogue
@@ -47,6 +47,8 @@ class Publication:
     statistics: Statistics
     history: Mapping[str, tuple[Revision, ...]]  # item id -> its public revisions, newest first
     reports: Mapping[int, Mapping]  # year -> the editors' annual-report figures and prose
+    # item id -> {field: public items it names} for every `ref`/`refs` field of its kind (a category's too)
+    references: Mapping[str, Mapping[str, tuple[Item, ...]]] = field(default_factory=dict)
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # views computed once per build
     amended_by: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # amended id -> amending items
     amends: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # amending id -> amended items
@@ -110,9 +112,18 @@ def _order(items: list[Item]) -> tuple[Item, ...]:
     return tuple(sorted(items, key=lambda i: (i.published or date.min, i.id)))
 
 
+def _current(item: Item, today: date) -> Item:
+    """The item as it stands today: an update (`updates`) dated after today is not public yet, as an
+    embargoed item is not."""
+    updates = item.get("updates")
+    if not updates or all(update.at <= today for update in updates):
+        return item
+    return replace(item, fields={**item.fields, "updates": tuple(u for u in updates if u.at <= today)})
+
+
 def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | None = None) -> Publication:
     """Keep the public items and the relations whose both ends are public."""
-    public = [i for i in catalogue.items if is_public(i, catalogue.today)]
+    public = [_current(i, catalogue.today) for i in catalogue.items if is_public(i, catalogue.today)]
     by_id = {i.id: i for i in public}
 
     def resolve(ref: str) -> Item | None:
@@ -128,7 +139,14 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
     amends: dict[str, list[Item]] = defaultdict(list)
     declared_expired: dict[str, list[Item]] = defaultdict(list)
     attachments: dict[str, tuple[str, ...]] = {}
+    references: dict[str, dict[str, tuple[Item, ...]]] = {}
+    kinds = catalogue.config.kinds
     for item in public:
+        for spec in kinds.references(item.kind):
+            named = item.get(spec.name)
+            targets = [t for ref in ([named] if isinstance(named, str) else named or ()) if (t := resolve(ref))]
+            if targets:
+                references.setdefault(item.id, {})[spec.name] = tuple(targets)
         if item.kind == "interpretation" and (policy := resolve(item.get("interprets", ""))):
             interpretations[policy.id].append(item)
             interprets[item.id] = policy
@@ -164,4 +182,5 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
         amended_by={k: _order(v) for k, v in sorted(amended_by.items())},
         amends={k: _order(v) for k, v in sorted(amends.items())},
         declared_expired={k: _order(v) for k, v in sorted(declared_expired.items())},
+        references=references,
     )

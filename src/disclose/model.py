@@ -61,6 +61,14 @@ class Review:
 
 
 @dataclass(frozen=True)
+class Update:
+    """One dated update of a 回应关切 or 新闻发布 page: information corrected or added in place."""
+
+    at: date
+    text: str
+
+
+@dataclass(frozen=True)
 class Item:
     """A source whose front matter passed the schema: values typed and identifiers normalized."""
 

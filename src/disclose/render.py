@@ -26,12 +26,10 @@ from .identity import contact_rows, footer_rows
 from .model import Item
 from .records import compliance_years, report_years
 from .report_views import compliance_view, report_csv, report_view, reports_index_view
-from .schema import KIND_FOLDER, KIND_LABELS
 from .structured_data import json_ld
 from .urls import item_path, list_url
 from .views import item_view, link
 
-LIST_KINDS = ("policy", "interpretation", "decision", "consultation", "suggestion-reply", "response", "cleanup")
 HUB = "fdzdgknr"  # 法定主动公开内容
 
 
@@ -97,7 +95,7 @@ def _common(pub: Publication, env: Environment, dirs: tuple[Path, ...]) -> dict[
             "organization": footer_rows(pub.config.organization),
         },
         "nav": _column(pub),
-        "kinds": [{"label": KIND_LABELS[k], "url": list_url(base, k)} for k in LIST_KINDS],
+        "kinds": [{"label": k.title, "url": list_url(base, k.folder)} for k in pub.config.kinds.listed()],
         "hub": {"label": "法定主动公开内容", "url": f"{base}{HUB}/"},
         "asset": lambda name: f"{base}assets/{name}",
         "json_ld": None,
@@ -182,9 +180,10 @@ def _listing(
     folder: str,
     feed: str | None = None,
     contact: list[dict[str, str]] | None = None,
+    basis: str = "",
 ) -> Iterator[tuple[str, bytes]]:
     """Paginated list pages under `folder` (relative, ending in '/'); `contact` rows are shown below
-    the list (the 依申请公开 list gives the 工作机构's details)."""
+    the list (the 依申请公开 list gives the 工作机构's details); `basis` is the column's legal source."""
     base, cfg = pub.config.base_path, pub.config
     size = cfg.page_size
     pages = max(1, -(-len(items) // size))
@@ -208,6 +207,7 @@ def _listing(
                 total=len(items),
                 feed=feed,
                 contact=contact or [],
+                basis=basis,
                 canonical=cfg.absolute(url(number)),
             ),
         )
@@ -242,22 +242,19 @@ def render_site(
         context = partial(_item_context, pub, topics, hub_crumb, item, sizes)
         yield item_path(item), Page(env, "item.html", common, context)
     sections = []
-    for kind in LIST_KINDS:
-        items = _newest(pub.of_kind(kind))
-        feed = f"{base}{KIND_FOLDER[kind]}/feed.xml"
-        contact = contact_rows(cfg.contact) if kind == "response" else None
-        yield from _listing(
-            pub, env, common, items, KIND_LABELS[kind], hub_crumb, f"{KIND_FOLDER[kind]}/", feed, contact
-        )
-        yield (
-            f"{KIND_FOLDER[kind]}/feed.xml",
-            partial(feeds.atom, pub, env, items, KIND_LABELS[kind], f"{KIND_FOLDER[kind]}/feed.xml"),
-        )
+    for kind in pub.config.kinds.listed():  # the built-in kinds and the site's categories alike
+        items = _newest(pub.of_kind(kind.id))
+        folder = f"{kind.folder}/"
+        feed = f"{base}{folder}feed.xml"
+        contact = contact_rows(cfg.contact) if kind.id == "response" else None
+        yield from _listing(pub, env, common, items, kind.title, hub_crumb, folder, feed, contact, kind.basis)
+        yield f"{folder}feed.xml", partial(feeds.atom, pub, env, items, kind.title, f"{folder}feed.xml")
         sections.append(
             {
-                "label": KIND_LABELS[kind],
-                "url": list_url(base, kind),
+                "label": kind.title,
+                "url": list_url(base, kind.folder),
                 "count": len(items),
+                "basis": kind.basis,
                 "latest": [link(pub, i) for i in items[:5]],
             }
         )
@@ -294,7 +291,9 @@ def render_site(
             canonical=cfg.absolute(f"{base}{HUB}/"),
         ),
     )
-    yield "index.html", _page(env, "home.html", common, sections=sections, facets=facets, canonical=cfg.absolute(base))
+    # the home page shows the columns that have items; the hub lists every column, empty ones too
+    shown = [section for section in sections if section["count"]]
+    yield "index.html", _page(env, "home.html", common, sections=shown, facets=facets, canonical=cfg.absolute(base))
     yield "search/index.html", _page(env, "search.html", common, canonical=cfg.absolute(f"{base}search/"))
     yield "404.html", _page(env, "404.html", common, canonical=cfg.absolute(f"{base}404.html"))
     yield "feed.xml", partial(feeds.atom, pub, env, _newest(list(pub.items)), "最新信息", "feed.xml")
@@ -305,8 +304,9 @@ def render_site(
 
 def _item_context(pub: Publication, topics: dict, hub_crumb: list, item: Item, sizes: dict[str, int]) -> dict[str, Any]:
     view = item_view(item, pub, sizes)
-    view["related"] = [link(pub, r) for r in related(pub, topics, item)] if item.kind != "page" else []
-    crumbs = [] if item.kind == "page" else [*hub_crumb, {"label": view["kind"], "url": view["kind_url"]}]
+    listed = pub.config.kinds[item.kind].listed  # a 栏目页 stands alone: no listing, no related items
+    view["related"] = [link(pub, r) for r in related(pub, topics, item)] if listed else []
+    crumbs = [*hub_crumb, {"label": view["kind"], "url": view["kind_url"]}] if listed else []
     return {
         "item": view,
         "crumbs": crumbs,
@@ -428,6 +428,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
         ),
         ("suggestions/by-year/", "建议提案办理结果（按年度）", "suggestion-reply", suggestions, _year),
     )
+    kinds = cfg.kinds
     for folder, heading, kind, items, key in catalogues:
         yield (
             f"{folder}index.html",
@@ -438,7 +439,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 heading=heading,
                 intro="",
                 groups=Lazy(_grouped, pub, items, key),
-                crumbs=[common["hub"], {"label": KIND_LABELS[kind], "url": list_url(base, kind)}],
+                crumbs=[common["hub"], {"label": kinds.label(kind), "url": list_url(base, kinds.folder(kind))}],
                 canonical=cfg.absolute(base + folder),
             ),
         )

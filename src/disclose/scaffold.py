@@ -10,9 +10,10 @@ from typing import Any
 import yaml
 
 from .catalogue import Catalogue
+from .fields import BadValue, convert
 from .identifiers import normalize_doc_no
 from .model import Item
-from .schema import KIND_FOLDER, fields_for
+from .schema import FieldSpec, Kinds
 
 BODY = {
     "policy": "在此填写文件正文。\n",
@@ -35,9 +36,52 @@ class ScaffoldError(Exception):
     """Something the editor must supply or change before a file can be written."""
 
 
-def required_fields(kind: str) -> list[str]:
+def required_fields(kinds: Kinds, kind: str) -> list[str]:
     """Fields `disclose new` must have, in the contract's order."""
-    return [s.name for s in fields_for(kind).values() if s.required]
+    return [s.name for s in kinds.fields_for(kind).values() if s.required]
+
+
+HINTS = {
+    "text": "文字",
+    "int": "整数",
+    "number": "数字",
+    "date": "日期 YYYY-MM-DD",
+    "bool": "true 或 false",
+    "texts": "列表，如 [甲, 乙]",
+    "ref": "另一条信息的 id 或文号",
+    "refs": "列表，每项为另一条信息的 id 或文号",
+    "updates": "列表，每项 {at: YYYY-MM-DD, text: 更新内容}",
+}
+
+
+def hint(spec: FieldSpec) -> str:
+    """What a field takes, in the editor's words: 类型：预算、决算、调整; 预决算年度（整数）."""
+    if spec.type == "choice":
+        return f"{spec.label}：{'、'.join(spec.choices)} 之一"
+    return f"{spec.label}（{HINTS.get(spec.type, '文字')}）"
+
+
+def typed_value(spec: FieldSpec, text: str) -> Any:
+    """A value typed on the command line (--field, or a prompt) as the field's type, checked."""
+    text = text.strip()
+    value: Any = text
+    try:
+        if spec.type == "date":
+            value = date.fromisoformat(text)
+        elif spec.type == "int":
+            value = int(text)
+        elif spec.type == "number":
+            value = float(text) if any(c in text for c in ".eE") else int(text)
+        elif spec.type == "bool":
+            value = {"true": True, "false": False, "是": True, "否": False}[text.lower()]
+        elif spec.type in ("texts", "refs"):
+            value = [part.strip() for part in re.split(r"[、,，]", text) if part.strip()]
+        value = convert(spec, value)
+    except (ValueError, KeyError):
+        raise ScaffoldError(f"{spec.name}（{hint(spec)}）不能取“{text}”") from None
+    except BadValue as bad:
+        raise ScaffoldError(f"{spec.name}（{spec.label}）{bad.zh}") from None
+    return list(value) if isinstance(value, tuple) else value
 
 
 def interpretation_defaults(policy: Item) -> dict[str, Any]:
@@ -57,18 +101,24 @@ def find_policy(catalogue: Catalogue, ref: str) -> Item:
     return policy
 
 
-def front_matter(kind: str, values: dict[str, Any]) -> str:
-    """YAML front matter with the contract's field order; dates stay ISO."""
-    order = list(fields_for(kind))
+def front_matter(kinds: Kinds, kind: str, values: dict[str, Any]) -> str:
+    """YAML front matter with the contract's field order; dates stay ISO. The kind's own fields not
+    given follow as comments saying what each takes, for the editor to fill in or leave out."""
+    order = list(kinds.fields_for(kind))
     ordered = {k: values[k] for k in order if values.get(k) not in (None, "")}
     if "doc_no" in ordered:
         ordered["doc_no"] = normalize_doc_no(ordered["doc_no"])
     text = yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    rest = [spec for spec in kinds[kind].fields if spec.name not in ordered]
+    if rest:
+        width = max(len(spec.name) for spec in rest) + 2
+        text += "# 本类信息的其他字段，需要时去掉行首的 # 并填写：\n"
+        text += "".join(f"# {spec.name + ':':<{width}}# {hint(spec)}\n" for spec in rest)
     return f"---\n{text}---\n"
 
 
-def file_name(site: Path, kind: str, values: dict[str, Any], name: str | None) -> Path:
-    folder = site / "content" / KIND_FOLDER[kind]
+def file_name(site: Path, kinds: Kinds, kind: str, values: dict[str, Any], name: str | None) -> Path:
+    folder = site / "content" / kinds.folder(kind)
     if name:
         stem = name.removesuffix(".md")
     else:
@@ -83,8 +133,8 @@ def file_name(site: Path, kind: str, values: dict[str, Any], name: str | None) -
     return path
 
 
-def write_new(site: Path, kind: str, values: dict[str, Any], name: str | None) -> Path:
-    path = file_name(site, kind, values, name)
+def write_new(site: Path, kinds: Kinds, kind: str, values: dict[str, Any], name: str | None) -> Path:
+    path = file_name(site, kinds, kind, values, name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(front_matter(kind, values) + BODY.get(kind, OTHER_BODY), encoding="utf-8")
+    path.write_text(front_matter(kinds, kind, values) + BODY.get(kind, OTHER_BODY), encoding="utf-8")
     return path

@@ -38,7 +38,7 @@ def json_ld(item: Item, pub: Publication) -> str:
 
     data: dict[str, Any] = {
         "@context": "https://schema.org",
-        "@type": "WebPage" if item.kind == "page" else "Article",
+        "@type": "Article" if cfg.kinds[item.kind].listed else "WebPage",  # a 栏目页 is a web page
         "name": item.title,
         "url": url(item),
         "inLanguage": cfg.language,

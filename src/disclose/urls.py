@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from .model import Item
-from .schema import KIND_FOLDER
 
 # Folders the site fills itself as a whole: nothing else may put a file inside them.
 SITE_FOLDERS = ("assets/", "pagefind/", "attachments/")
@@ -36,8 +35,9 @@ def item_url(base: str, item: Item) -> str:
     return f"{base}{encode(item.id)}/"
 
 
-def list_url(base: str, kind: str, page: int = 1) -> str:
-    folder = encode(KIND_FOLDER[kind])
+def list_url(base: str, folder: str, page: int = 1) -> str:
+    """A kind's listing, under its folder (the table of kinds gives the folder: Kinds.folder)."""
+    folder = encode(folder)
     return f"{base}{folder}/" if page == 1 else f"{base}{folder}/page/{page}/"
 
 

@@ -36,7 +36,7 @@ def validate(
         if entry is None or entry.source is not source or entry.checked_for != key:
             found = [p for rule in rules for p in rule.problems(source, rule.check(source, config))]
             failed = any(p.severity == "error" and p.code.startswith("F") for p in found)
-            item = None if failed else to_item(source)
+            item = None if failed else to_item(source, config.kinds)
             if entry is not None and entry.source is source:
                 entry.checked_for, entry.problems, entry.item = key, found, item
         else:

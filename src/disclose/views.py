@@ -15,15 +15,7 @@ from .lifecycle_views import amenders, lifecycle_rows, lifecycle_status
 from .markdown import content_target, render_markdown
 from .model import Item
 from .records import consultation_state, response_deadline
-from .schema import (
-    APPLICANT_TYPES,
-    BODY_TYPES,
-    DISCLOSURE,
-    FORMS,
-    KIND_LABELS,
-    OUTCOMES,
-    fields_for,
-)
+from .schema import DISCLOSURE, FORMS, FieldSpec
 from .timeliness import lateness
 from .urls import attachment_url, item_url, list_url
 
@@ -44,7 +36,7 @@ def _link(pub: Publication, item: Item) -> dict[str, Any]:
     view = {
         "title": item.title,
         "url": item_url(base, item),
-        "kind": KIND_LABELS[item.kind],
+        "kind": pub.config.kinds.label(item.kind),
         "doc_no": item.get("doc_no", ""),
         "issuer": item.get("issuer", ""),
         "date": cn_date(item.published),
@@ -97,34 +89,7 @@ def _rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
         ("有效性", pub.status(item) or ""),
         ("公开方式", DISCLOSURE["public"]),
     ]
-    extra = {
-        "policy": [
-            ("施行日期", cn_date(item.get("effective"))),
-            ("有效期至", cn_date(item.get("expires"))),
-        ],
-        "interpretation": [("解读形式", FORMS.get(item.get("form", "text"), ""))],
-        "response": [
-            ("申请编号", item.get("request_no", "")),
-            ("收到申请日期", cn_date(item.get("received"))),
-            ("答复日期", cn_date(item.get("replied")) or "办理中"),
-            ("申请人类型", APPLICANT_TYPES.get(item.get("applicant_type", ""), "")),
-            ("办理结果", OUTCOMES.get(item.get("outcome", ""), "")),
-        ],
-        "decision": [
-            ("会议名称", item.get("meeting", "")),
-            ("会议日期", cn_date(item.get("meeting_date"))),
-            ("重大行政决策", "是" if item.get("major") else ""),
-        ],
-        "consultation": [
-            ("征求意见开始", cn_date(item.get("opens"))),
-            ("征求意见截止", cn_date(item.get("closes"))),
-        ],
-        "suggestion-reply": [
-            ("编号", item.get("proposal_no", "")),
-            ("类型", BODY_TYPES.get(item.get("body_type", ""), "")),
-            ("承办单位", item.get("handler", "")),
-        ],
-    }.get(item.kind, [])
+    extra = [row for spec in pub.config.kinds.fields_for(item.kind).values() if (row := _field_row(item, spec))]
     if item.kind == "response" and item.get("received"):
         due = response_deadline(item, pub)
         extra += [
@@ -134,13 +99,42 @@ def _rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
         ]
     if item.kind == "consultation":
         extra.append(("征求状态", consultation_state(item, pub.today).label))
-    sample = _sample_labels(item)
+    sample = _sample_labels(item, pub)
     shown = [
         _row(label, f"{value}（样例）" if label in sample else value, index_no=label == "索引号")
         for label, value in rows + extra
         if value
     ]
-    return shown + lifecycle_rows(item, pub, link) + _relation_rows(item, pub)
+    return shown + lifecycle_rows(item, pub, link) + _reference_rows(item, pub) + _relation_rows(item, pub)
+
+
+def _field_row(item: Item, spec: FieldSpec) -> tuple[str, str] | None:
+    """The info-box row of one of the kind's own fields, as the table of kinds labels it
+    (a reference field is shown as links, by _reference_rows)."""
+    if spec.info is None or spec.type in ("ref", "refs", "updates"):
+        return None
+    value = item.get(spec.name)
+    if value is None:
+        return spec.info, spec.absent
+    if spec.type == "date":
+        return spec.info, cn_date(value)
+    if spec.type == "bool":
+        return spec.info, "是" if value else ""
+    if spec.type == "choice":
+        return spec.info, spec.shown(value)
+    if spec.type == "texts":
+        return spec.info, "、".join(value)
+    return spec.info, str(value)
+
+
+def _reference_rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
+    """A category's reference fields, as links to the public items they name."""
+    specs = pub.config.kinds.fields_for(item.kind)
+    return [
+        _row(specs[name].info, links=[link(pub, target) for target in targets])
+        for name, targets in pub.references.get(item.id, {}).items()
+        if specs[name].info is not None
+    ]
 
 
 def _relation_rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
@@ -158,14 +152,19 @@ def _relation_rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
     return found
 
 
-def _sample_labels(item: Item) -> list[str]:
-    """Labels of the fields the item marks as examples, not facts (sample_fields)."""
-    specs = fields_for(item.kind)
-    return [specs[name].label for name in item.get("sample_fields") or () if name in specs]
+def _sample_specs(item: Item, pub: Publication) -> list[FieldSpec]:
+    """The fields the item marks as examples, not facts (sample_fields)."""
+    specs = pub.config.kinds.fields_for(item.kind)
+    return [specs[name] for name in item.get("sample_fields") or () if name in specs]
 
 
-def _sample_note(item: Item) -> str | None:
-    labels = _sample_labels(item)
+def _sample_labels(item: Item, pub: Publication) -> set[str]:
+    """The info-box labels of the sample fields: as the contract names them, and as the box does."""
+    return {label for spec in _sample_specs(item, pub) for label in (spec.label, spec.info) if label}
+
+
+def _sample_note(item: Item, pub: Publication) -> str | None:
+    labels = [spec.label for spec in _sample_specs(item, pub)]
     if not labels:
         return None
     return f"本页标注“样例”的{'、'.join(labels)}为示例数据，原文件未载明，不是真实信息。"
@@ -269,9 +268,12 @@ def item_view(item: Item, pub: Publication, sizes: dict[str, int] | None = None)
     view.update(
         id=item.id,
         kind_key=item.kind,
-        kind_url=list_url(base, item.kind),
+        kind_url=list_url(base, pub.config.kinds.folder(item.kind)),
         rows=_rows(item, pub),
-        sample_note=_sample_note(item),
+        sample_note=_sample_note(item, pub),
+        updates=[
+            {"date": cn_date(u.at), "iso_date": u.at.isoformat(), "text": u.text} for u in item.get("updates") or ()
+        ],
         banner=_banner(item, pub),
         body=body,
         summary=item.get("summary") or summary(body),

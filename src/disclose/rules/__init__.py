@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401  (imported to register their rules)
     attachments,
+    categories,
     dates,
     disclosure,
     formats,
@@ -21,6 +22,7 @@ from . import (  # noqa: F401  (imported to register their rules)
     site_identity,
     suggestions,
     timeliness,
+    updates,
 )
 from .registry import REGISTRY, Finding, Rule, rule
 

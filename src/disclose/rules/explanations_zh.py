@@ -21,6 +21,10 @@ EXPLANATIONS = {
     "C121": "organization 和 contact 的每一项都是一段文字，按原样显示（标识码、邮政编码的前导零会保留），不能写成列表；index_no.required 写 true 或 false，index_no.form 是含 {serial} 的格式，如 {code}/{year}-{serial}。",
     "C122": "timeliness_days 是及时公开的期限（工作日），最长为条例第二十六条规定的 20 个工作日，可设得更短，不能超过 20。",
     "C123": "机构代码（统一社会信用代码或组织机构代码）是索引号的前段，只能由字母、数字和连字符组成。",
+    "C140": "site.yaml 的 categories 写 statutory（启用条例第二十条、第二十一条的法定公开类别），或类别的列表：每项写 id（小写英文、数字和连字符，即目录 content/id/ 和栏目网址）、title（栏目名称），可写 basis（法定依据）和 fields（字段）。拼错的设置会被悄悄忽略，因此报错并提示最接近的名称。",
+    "C141": "类别的 id 不能与内置类别（policy、response 等）、内置类别的目录（policies、responses 等）、网站的固定栏目（browse、reports、search 等）或另一个类别重名，否则两类信息会共用一个目录和栏目，或覆盖网站的固定页面。启用 statutory 后，其中的 id（如 budget）也不能再自行定义。",
+    "C142": "类别的每个字段写成“字段名: {type: 类型}”，类型可用 text（文字）、int（整数）、number（数字）、date（日期）、bool（是否）、choice（选项，须用 choices 列出可选值）、list（文字列表）、ref（另一条信息的 id 或文号）、updates（后续更新），可加 required: true（必填）和 label（页面上显示的名称）。字段名用小写英文、数字和下划线；title、issuer、published 等通用字段每类信息都有，不能重新定义。",
+    "C143": "categories 中除了自定义的类别，只能写 statutory（本软件提供的条例第二十条、第二十一条法定公开类别），其他名称都不存在。",
     "C124": "索引号的格式是“机构代码/年份-流水号”。要求每项信息都有索引号（index_no: {required: true}）时，必须在 organization 下写明 code。",
     "D201": "以公开为常态、不公开为例外：不主动公开的信息必须用 basis 写明条例第十四、十五、十六条规定的理由（或依申请公开），年度报告按理由统计。"
     "basis 可写代码，也可写代码的中文名（如 basis: 过程性信息 即 process-info）。代码及中文名：\n\n"
@@ -49,7 +53,10 @@ EXPLANATIONS = {
     "F101": "元数据中出现了规范以外的字段。拼错的 disclosure 会被忽略而使信息按默认公开，这是政务公开中无法挽回的错误，因此任何未知字段都会阻止构建，并提示最接近的字段名。",
     "F102": "信息名称、发布机构、发布日期是政府信息公开目录的核心元数据（条例第十二条）；政策文件还要有文号，依申请公开答复要有申请编号和收到申请日期。",
     "F103": "每个字段都有固定格式：日期写 YYYY-MM-DD，开关写 true/false，列表用 [ ]，代码从固定清单中选，这样才能计算期限、有效性并统计年度报告。",
-    "F104": "无法判断信息类别。请把文件放在 policies/、interpretations/、responses/、decisions/、suggestions/、consultations/、pages/ 之一，或写明 kind。",
+    "F104": "无法判断信息类别。请把文件放在 policies/、interpretations/、responses/、decisions/、suggestions/、consultations/、pages/、concern-responses/、press-conferences/ 之一，或 site.yaml 中所设类别的目录（content/类别id/，如 budget/），或写明 kind。",
+    "F140": "回应关切要写明关切发生的日期（concern_at）和回应的日期（responded_at，未写时按发布日期 published）。回应不可能早于它所回应的关切，出现这种情况说明两个日期之一写错了，请核对。两个日期也是衡量是否及时回应（国办发〔2016〕61号：一般舆情48小时内回应）的依据。",
+    "F141": "回应关切、新闻发布和突发事件信息的后续更新（updates）都留在同一页面上，按时间先后排列，每项写明日期（at）和内容（text）。更新日期不能早于发布日期，也不能早于上一项更新；日期在今天之后的更新到当天才显示。",
+    "F142": "类别中 ref 类型的字段要写本网站中另一条信息的 id（content/ 下的路径，不含 .md）或文号，页面上显示为指向该信息的链接。写错或所指信息尚未录入时报错。所指信息不公开时由 R704 报错。",
     "F120": "disclose new 会在新文件里写入“在此填写文件正文。”“在此说明出台背景和依据。”等占位文字，提示编辑替换。这些文字能通过其他所有规则，一旦遗留就会作为政府信息发布出去，因此正文或元数据中仍有占位文字时报错，并指出所在行。草稿（draft: true）不发布，可以暂时保留。",
     "F121": "sample_fields 用于示例网站：标明哪些字段的取值是示例而非原文件载明的事实（如原文未印的文号、发布日期）。网页上这些取值标注“样例”，catalog.json、catalog.csv 和 JSON-LD 不输出这些取值。所列字段只能是 doc_no、index_no、written、published、effective、expires、issuer 之一，且必须已填写。正式网站不应使用。",
     "I901": "公开的信息中不得出现有效的居民身份证号码（已核对校验码和出生日期；文件名、任一字段、正文、链接地址都会检查，包括分组、全角、被标记隔开的写法）。请删除，或按 35*************123 的格式打码（个人信息保护法第二十五条）。",

@@ -74,11 +74,15 @@ def supersession_acyclic(item: Item, site: Catalogue) -> Iterator[Finding]:
 
 
 def _references(item: Item, site: Catalogue) -> Iterator[tuple[Item | None, str, str]]:
-    """(target, how it was named, field key) for every reference in the front matter."""
-    if item.get("feedback"):
-        yield site.resolve(item.get("feedback")), item.get("feedback"), "feedback"
-    for ref in item.get("supersedes") or ():
-        yield site.resolve(ref), ref, "supersedes"
+    """(target, how it was named, field key) for every reference in the front matter: each `ref` and
+    `refs` field of the item's kind in the table of kinds (a category's too), except `interprets`,
+    which P403 checks."""
+    for spec in site.config.kinds.references(item.kind):
+        if spec.name == "interprets":
+            continue
+        named = item.get(spec.name)
+        for ref in [named] if isinstance(named, str) else named or ():
+            yield site.resolve(ref), ref, spec.name
 
 
 def named_paths(item: Item, href: str, site: Catalogue) -> list[str]:

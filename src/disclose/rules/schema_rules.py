@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from ..fields import BadValue, convert, kind_of
 from ..model import Source
-from ..schema import ALL_FIELD_NAMES, KIND_FOLDERS, KIND_LABELS, fields_for
 from .registry import Finding, rule
 
 POLICY_OK = """---
@@ -38,15 +37,16 @@ def unknown_field(source: Source, ctx) -> Iterator[Finding]:
     ignored and the item published by default: the one mistake a disclosure
     office cannot undo. So every unknown key stops the build.
     """
-    kind = kind_of(source)
-    known = fields_for(kind) if kind in KIND_LABELS else {}
+    kinds = ctx.kinds
+    kind = kind_of(source, kinds)
+    known = kinds.fields_for(kind) if kind in kinds else {}
     for key in source.meta:
         name = str(key)
         if name in known:
             continue
-        pool = list(known) or ALL_FIELD_NAMES
+        pool = list(known) or kinds.field_names
         close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
-        if name in ALL_FIELD_NAMES:
+        if name in kinds.field_names:
             yield Finding(
                 f"字段 {name} 不适用于类别 {kind}；请删除或更正类别",
                 f"field {name} does not apply to kind {kind}; remove it or fix the kind",
@@ -83,10 +83,11 @@ def required_field(source: Source, ctx) -> Iterator[Finding]:
     信息名称、发布机构、发布日期 are the core of the 政府信息公开目录 (条例 第十二条);
     a policy needs its 文号, a response its 申请编号 and 收到申请日期.
     """
-    kind = kind_of(source)
-    if kind not in KIND_LABELS:
+    kinds = ctx.kinds
+    kind = kind_of(source, kinds)
+    if kind not in kinds:
         return
-    for spec in fields_for(kind).values():
+    for spec in kinds.fields_for(kind).values():
         if spec.required and source.meta.get(spec.name) in (None, ""):
             yield Finding(
                 f"缺少必填字段 {spec.name}（{spec.label}）",
@@ -109,10 +110,11 @@ def field_value(source: Source, ctx) -> Iterator[Finding]:
     Dates are ISO (YYYY-MM-DD) so embargoes, deadlines and validity can be computed;
     codes come from fixed lists so the annual report can count them.
     """
-    kind = kind_of(source)
-    if kind not in KIND_LABELS:
+    kinds = ctx.kinds
+    kind = kind_of(source, kinds)
+    if kind not in kinds:
         return
-    specs = fields_for(kind)
+    specs = kinds.fields_for(kind)
     for key, value in source.meta.items():
         spec = specs.get(str(key))
         if spec is None:
@@ -142,12 +144,13 @@ def known_kind(source: Source, ctx) -> Iterator[Finding]:
     """Without a kind the build cannot know which fields and rules apply.
 
     Put the file under a kind's folder (policies/, interpretations/, responses/,
-    decisions/, suggestions/, consultations/, pages/) or give `kind:`.
+    decisions/, suggestions/, consultations/, pages/, concern-responses/, press-conferences/,
+    or a category's folder, content/<id>/, when site.yaml declares categories) or give `kind:`.
     """
     if "kind" in source.meta:
         return  # a bad declared kind is a value problem (F103)
-    if kind_of(source) is None:
-        folders = "、".join(f"{f}/" for f in KIND_FOLDERS)
+    if kind_of(source, ctx.kinds) is None:
+        folders = "、".join(f"{kind.folder}/" for kind in ctx.kinds)
         yield Finding(
             f"无法确定类别：请放入 {folders} 之一，或写明 kind",
             "cannot tell the kind: put the file in a kind's folder or set kind",
