@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,20 @@ def write(site: Path, rel: str, text: str | bytes) -> Path:
     else:
         path.write_bytes(text.encode("utf-8", "surrogateescape"))  # lone surrogates = raw bytes
     return path
+
+
+def git(repo: Path, *args: str, date: str | None = None) -> None:
+    """Run real git in `repo` as an editor; `date` (YYYY-MM-DD) dates the commit, China time."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "编辑",
+        "GIT_AUTHOR_EMAIL": "e@example.gov.cn",
+        "GIT_COMMITTER_NAME": "编辑",
+        "GIT_COMMITTER_EMAIL": "e@example.gov.cn",
+    }
+    if date:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T10:00:00+08:00"
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
 
 def run(*args: str):

@@ -6,14 +6,13 @@ from __future__ import annotations
 import html
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from docx import Document
 from fpdf import FPDF
 
-from .conftest import copy_sample, run, write
+from .conftest import copy_sample, git, run, write
 
 
 @pytest.fixture(scope="module")
@@ -125,28 +124,15 @@ def test_attachments_show_file_type_and_size(site):
     assert f'appendix.docx</a> <span class="meta">（Word，{docx_kb} KB）</span>' in section
 
 
-def _git(repo: Path, *args: str, date: str | None = None) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "编辑",
-        "GIT_AUTHOR_EMAIL": "e@example.gov.cn",
-        "GIT_COMMITTER_NAME": "编辑",
-        "GIT_COMMITTER_EMAIL": "e@example.gov.cn",
-    }
-    if date:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T10:00:00+08:00"
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
-
-
 def test_revisions_start_at_first_publication_not_at_the_import(site):
     """A 2024 policy imported into git in 2026 was not changed in 2026: its 修订记录 begins with
     首次发布 on its 发布日期, and lists only the later changes."""
-    _git(site, "init", "-q")
-    _git(site, "add", "-A")
-    _git(site, "commit", "-qm", "导入历史文件", date="2026-11-20")
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "导入历史文件", date="2026-11-20")
     rules = site / "content/policies/rules.md"
     rules.write_text(rules.read_text(encoding="utf-8").replace("制定本规则", "制定本工作规则"), encoding="utf-8")
-    _git(site, "commit", "-qam", "更正\n\n公开说明：第一条补全规则名称", date="2026-11-21")
+    git(site, "commit", "-qam", "更正\n\n公开说明：第一条补全规则名称", date="2026-11-21")
     assert run("build", "--site", str(site), "--today", "2026-11-22").exit_code == 0
     page = read(site / "public", "policies/rules")
     section = page[page.index('<section class="revisions"') : page.index("</section>")]

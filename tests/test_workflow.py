@@ -11,13 +11,12 @@ import sys
 import time
 import tomllib
 import urllib.request
-from pathlib import Path
 
 import pytest
 import yaml
 
 from .browser import _Quiet, chromium, serve, wait
-from .conftest import ROOT, TODAY, copy_sample, run, write
+from .conftest import ROOT, TODAY, copy_sample, git, run, write
 
 
 def test_new_policy_then_interpretation(site):
@@ -227,39 +226,30 @@ def test_the_csp_check_can_fail(sample_public):
     assert links == 0
 
 
-def _git(repo: Path, *args: str, date: str | None = None) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "编辑",
-        "GIT_AUTHOR_EMAIL": "e@example.gov.cn",
-        "GIT_COMMITTER_NAME": "编辑",
-        "GIT_COMMITTER_EMAIL": "e@example.gov.cn",
-    }
-    if date:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T10:00:00+08:00"
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+def _history_with_a_hidden_revision(site, hidden_front_matter: str, note: str) -> None:
+    """A repository whose decision was first committed in a state that was not public (with
+    `note` as its change note), then published."""
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "初始\n\n公开说明：首次发布", date="2024-03-01")
+    decision = "content/decisions/plan.md"
+    write(site, decision, f"---\ntitle: 改造方案\nissuer: x\npublished: 2024-03-05\n{hidden_front_matter}---\n草案。\n")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", f"内部\n\n公开说明：{note} 调整征收范围", date="2024-03-05")
+    write(site, decision, "---\ntitle: 改造方案\nissuer: x\npublished: 2024-04-01\n---\n正式方案。\n")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "发布\n\n公开说明：正式公开改造方案", date="2024-04-01")
+
+
+WITHHELD = "disclosure: withheld\nbasis: process-info\nreview: {by: 办公室, date: 2024-03-04}\n"
 
 
 def test_revision_history_from_git_hides_non_public_states(site):
-    _git(site, "init", "-q")
-    _git(site, "add", "-A")
-    _git(site, "commit", "-qm", "初始\n\n公开说明：首次发布", date="2024-03-01")
-    decision = "content/decisions/plan.md"
-    write(
-        site,
-        decision,
-        "---\ntitle: 改造方案\nissuer: x\npublished: 2024-03-05\ndisclosure: withheld\n"
-        "basis: process-info\nreview: {by: 办公室, date: 2024-03-04}\n---\n草案。\n",
-    )
-    _git(site, "add", "-A")
-    _git(site, "commit", "-qm", "内部\n\n公开说明：qzxsecretnote 调整征收范围", date="2024-03-05")
-    write(site, decision, "---\ntitle: 改造方案\nissuer: x\npublished: 2024-04-01\n---\n正式方案。\n")
-    _git(site, "add", "-A")
-    _git(site, "commit", "-qm", "发布\n\n公开说明：正式公开改造方案", date="2024-04-01")
+    _history_with_a_hidden_revision(site, WITHHELD, "qzxsecretnote")
     rules = site / "content/policies/rules.md"
     rules.write_text(rules.read_text(encoding="utf-8") + "\n第二条 补充。\n", encoding="utf-8")
-    _git(site, "add", "-A")
-    _git(site, "commit", "-qm", "修订\n\n公开说明：增加第二条", date="2024-05-01")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "修订\n\n公开说明：增加第二条", date="2024-05-01")
     result = run("build", "--site", str(site), "--today", TODAY)
     assert result.exit_code == 0, result.output
     policy = (site / "public/policies/rules/index.html").read_text(encoding="utf-8")
@@ -283,21 +273,7 @@ def test_pre_commit_hook_runs_the_rules():
 def test_revision_history_reads_old_revisions_as_strictly_as_the_build(site):
     """An old revision whose front matter says withheld and then, by a duplicate key, public was
     not public: its change note must not appear (a loose YAML read let the later key win)."""
-    _git(site, "init", "-q")
-    _git(site, "add", "-A")
-    _git(site, "commit", "-qm", "初始\n\n公开说明：首次发布", date="2024-03-01")
-    decision = "content/decisions/plan.md"
-    write(
-        site,
-        decision,
-        "---\ntitle: 改造方案\nissuer: x\npublished: 2024-03-05\ndisclosure: withheld\n"
-        "basis: process-info\nreview: {by: 办公室, date: 2024-03-04}\ndisclosure: public\n---\n草案。\n",
-    )
-    _git(site, "add", "-A")
-    _git(site, "commit", "-qm", "内部\n\n公开说明：qzxdupnote 调整征收范围", date="2024-03-05")
-    write(site, decision, "---\ntitle: 改造方案\nissuer: x\npublished: 2024-04-01\n---\n正式方案。\n")
-    _git(site, "add", "-A")
-    _git(site, "commit", "-qm", "发布\n\n公开说明：正式公开改造方案", date="2024-04-01")
+    _history_with_a_hidden_revision(site, WITHHELD + "disclosure: public\n", "qzxdupnote")
     result = run("build", "--site", str(site), "--today", TODAY)
     assert result.exit_code == 0, result.output
     for path in (site / "public").rglob("*"):

@@ -29,7 +29,7 @@ from .lifecycle import (
 )
 from .model import Item
 from .records import consultation_state
-from .render import Lazy, _page, _pager
+from .render import Lazy, _page, paginated
 from .views import link
 
 LIBRARY = "normative/"
@@ -75,7 +75,7 @@ def normative_pages(
     pub: Publication, env: Environment, common: dict[str, Any], hub_crumb: list[dict[str, str]]
 ) -> Iterator[tuple[str, Any]]:
     """/normative/ with every public 行政规范性文件, and one page (paginated) per filter value."""
-    base, cfg = pub.config.base_path, pub.config
+    base = pub.config.base_path
     docs = _newest([i for i in pub.items if is_normative(i)])
     filters = _filters(pub, docs)
     nav = [
@@ -95,34 +95,22 @@ def normative_pages(
         (f["folder"], f"规范性文件库：{f['label']}", f["items"], library_crumb) for v in filters.values() for f in v
     ]
     for folder, heading, items, crumbs in pages:
-        size = cfg.page_size
-        count = max(1, -(-len(items) // size))
-
-        def url(n: int, folder: str = folder) -> str:
-            return f"{base}{folder}" if n == 1 else f"{base}{folder}page/{n}/"
-
-        for number in range(1, count + 1):
-            chunk = items[(number - 1) * size : number * size]
-            path = f"{folder}index.html" if number == 1 else f"{folder}page/{number}/index.html"
-            yield (
-                path,
-                _page(
-                    env,
-                    "normative.html",
-                    common,
-                    heading=heading,
-                    crumbs=crumbs,
-                    current=folder,
-                    nav=nav,
-                    entries=Lazy(_entries, pub, chunk),
-                    total=len(items),
-                    pager=_pager(number, count, url),
-                    cleanups=[dict(link(pub, c), cleaned=cn_date(c.get("cleaned"))) for c in cleanups]
-                    if folder == LIBRARY
-                    else [],
-                    canonical=cfg.absolute(url(number)),
-                ),
-            )
+        yield from paginated(
+            pub,
+            env,
+            common,
+            folder,
+            items,
+            "normative.html",
+            _entries,
+            heading=heading,
+            crumbs=crumbs,
+            current=folder,
+            nav=nav,
+            cleanups=[dict(link(pub, c), cleaned=cn_date(c.get("cleaned"))) for c in cleanups]
+            if folder == LIBRARY
+            else [],
+        )
 
 
 def _plan_entry(pub: Publication, item: Item) -> dict[str, Any]:

@@ -184,6 +184,34 @@ def _listing(
 ) -> Iterator[tuple[str, bytes]]:
     """Paginated list pages under `folder` (relative, ending in '/'); `contact` rows are shown below
     the list (the 依申请公开 list gives the 工作机构's details); `basis` is the column's legal source."""
+    return paginated(
+        pub,
+        env,
+        common,
+        folder,
+        items,
+        "list.html",
+        _links,
+        heading=heading,
+        crumbs=crumbs,
+        feed=feed,
+        contact=contact or [],
+        basis=basis,
+    )
+
+
+def paginated(
+    pub: Publication,
+    env: Environment,
+    common: dict[str, Any],
+    folder: str,
+    items: list[Item],
+    template: str,
+    entries: Callable[[Publication, list[Item]], Any],
+    **context: Any,
+) -> Iterator[tuple[str, Page]]:
+    """`items` as pages of `page_size` under `folder` (relative, ending in '/'), printed by
+    `template`: each page gets its chunk's `entries`, a windowed pager, the total and its canonical URL."""
     base, cfg = pub.config.base_path, pub.config
     size = cfg.page_size
     pages = max(1, -(-len(items) // size))
@@ -198,16 +226,12 @@ def _listing(
             path,
             _page(
                 env,
-                "list.html",
+                template,
                 common,
-                heading=heading,
-                crumbs=crumbs,
-                entries=Lazy(_links, pub, chunk),
+                **context,
+                entries=Lazy(entries, pub, chunk),
                 pager=_pager(number, pages, url),
                 total=len(items),
-                feed=feed,
-                contact=contact or [],
-                basis=basis,
                 canonical=cfg.absolute(url(number)),
             ),
         )
