@@ -1,0 +1,263 @@
+"""Tests that kill the mutants mutation testing left alive in the gate and the rules.
+
+Each test pins one decision exactly (a boundary date, the order of a list, a count, which of two
+ends must be public) that the broader tests pass through without looking at. They are fast, so
+the mutation run (`scripts/mutation.py`, `docs/mutation.md`) can afford them for every mutant.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from disclose import pipeline
+from disclose.gate import decide
+from disclose.model import ResponseFacts, WithheldFacts
+from disclose.visibility import hidden_reason, is_public, why_not_public
+
+from .conftest import FIXTURES
+
+TODAY = date(2024, 6, 1)
+REVIEW = "review: {by: 市政府办公室, date: 2024-02-01, next: 2025-02-01}\n"
+ISSUER = "issuer: 示例市人民政府\n"
+
+
+def item(head: str, body: str = "正文。") -> str:
+    return f"---\n{head}---\n{body}\n"
+
+
+def policy(no: int, published: str, extra: str = "") -> str:
+    return item(f"title: 文件{no}\n{ISSUER}published: {published}\ndoc_no: 示政发〔2024〕{no}号\n{extra}")
+
+
+def interpretation(no: int, published: str, extra: str = "") -> str:
+    return item(f"title: 解读{no}\n{ISSUER}published: {published}\ninterprets: 示政发〔2024〕{no}号\n{extra}")
+
+
+GATE_SITE = {
+    # policy 1 with three public interpretations (two same day, one late) and a withheld one
+    "policies/one.md": policy(1, "2024-03-01", "attachments: [files/one.txt, ../decisions/files/d.txt]\n"),
+    "policies/files/one.txt": "附件",
+    "decisions/files/d.txt": "附件",
+    "interpretations/one-a.md": interpretation(1, "2024-04-01", "late_reason: 配套措施\n"),
+    "interpretations/one-b.md": interpretation(1, "2024-03-01"),
+    "interpretations/one-c.md": interpretation(1, "2024-03-01"),
+    "interpretations/one-hidden.md": interpretation(
+        1, "2024-03-01", "disclosure: withheld\nbasis: process-info\n" + REVIEW
+    ),
+    # published today: public; tomorrow: embargoed
+    "policies/today.md": policy(2, "2024-06-01", "supersedes: [policies/old]\n"),
+    "interpretations/today.md": interpretation(2, "2024-06-01"),
+    "policies/tomorrow.md": policy(3, "2024-06-02", "supersedes: [policies/kept]\n"),
+    "interpretations/tomorrow.md": interpretation(3, "2024-06-02"),
+    "policies/old.md": policy(4, "2023-01-01"),
+    "policies/kept.md": policy(5, "2023-01-01"),
+    "policies/expired.md": policy(6, "2023-01-01", "expires: 2024-05-31\n"),
+    "policies/expires-today.md": policy(7, "2023-01-01", "expires: 2024-06-01\n"),
+    "policies/amended.md": policy(8, "2023-01-01", "status: 已修改\nsupersedes: [policies/withheld-old]\n"),
+    "policies/withheld-old.md": policy(9, "2022-01-01", "disclosure: withheld\nbasis: process-info\n" + REVIEW),
+    # non-public decisions of every sort
+    "decisions/withheld.md": item(
+        f"title: 决定\n{ISSUER}published: 2024-01-01\ndisclosure: withheld\nbasis: process-info\n{REVIEW}"
+    ),
+    "decisions/withheld-2.md": item(
+        f"title: 决定\n{ISSUER}published: 2024-01-02\ndisclosure: withheld\nbasis: internal-affairs\n"
+        "review: {by: 办公室, date: 2024-01-01}\n"
+    ),
+    "decisions/on-request.md": item(
+        f"title: 决定\n{ISSUER}published: 2024-01-01\ndisclosure: on-request\nbasis: on-request-only\n{REVIEW}"
+    ),
+    "decisions/draft.md": item(f"title: 决定\n{ISSUER}published: 2024-01-01\ndraft: true\n"),
+    "decisions/draft-2.md": item(f"title: 决定\n{ISSUER}published: 2024-01-01\ndraft: true\n"),
+    "decisions/public.md": item(f"title: 决定\n{ISSUER}published: 2024-02-01\ndraft: false\n"),
+    # responses: public, withheld by attribute, a draft (not counted)
+    "responses/r1.md": item(
+        f"title: 答复\n{ISSUER}published: 2024-02-01\nrequest_no: R1\nreceived: 2024-01-02\nreplied: 2024-01-20\n"
+        "extended: true\npaused_days: 3\napplicant_type: business\noutcome: withheld\nbasis: commercial-secret\n"
+    ),
+    "responses/r2.md": item(
+        f"title: 答复\n{ISSUER}published: 2024-02-01\nrequest_no: R2\nreceived: 2024-01-03\n"
+        "applicant_type: natural-person\noutcome: cannot-provide\nreason: not-held\n"
+        "disclosure: withheld\nbasis: personal-privacy\n" + REVIEW
+    ),
+    "responses/r3.md": item(
+        f"title: 答复\n{ISSUER}published: 2024-02-01\nrequest_no: R3\nreceived: 2024-01-04\ndraft: true\n"
+        "outcome: disclosed\n"
+    ),
+    # consultations: feedback public, feedback a draft
+    "consultations/c1.md": item(
+        f"title: 征求意见\n{ISSUER}published: 2024-01-01\nopens: 2024-01-01\ncloses: 2024-01-31\nfeedback: pages/fb\n"
+    ),
+    "consultations/c2.md": item(
+        f"title: 征求意见\n{ISSUER}published: 2024-01-01\nopens: 2024-01-01\ncloses: 2024-01-31\n"
+        "feedback: pages/fb-draft\n"
+    ),
+    "pages/fb.md": item("title: 采纳情况\n"),
+    "pages/fb-draft.md": item("title: 采纳情况\ndraft: true\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory):
+    site = tmp_path_factory.mktemp("gate") / "site"
+    shutil.copytree(FIXTURES / "minimal", site)
+    shutil.rmtree(site / "content")
+    for rel, text in GATE_SITE.items():
+        path = site / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (site / "reports").mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "reports" / "2026.yaml", site / "reports" / "2026.yaml")
+    report = pipeline.check(site, TODAY)
+    assert report.catalogue is not None
+    broken = {p.path for p in report.errors if p.code.startswith(("E", "F"))}
+    assert not broken, report.errors  # every item above is read; rule errors do not matter here
+    return report.catalogue
+
+
+@pytest.fixture(scope="module")
+def pub(catalogue):
+    history = {"content/policies/one.md": ("rev-one",), "content/decisions/withheld.md": ("rev-hidden",)}
+    return decide(catalogue, history)
+
+
+def ids(items) -> list[str]:
+    return [i.id for i in items]
+
+
+def test_only_public_items_pass_and_today_is_public(pub):
+    assert sorted(pub.by_id) == sorted(ids(pub.items))
+    assert "policies/today" in pub.by_id  # published today
+    assert "policies/tomorrow" not in pub.by_id  # embargoed
+    assert "decisions/public" in pub.by_id  # draft: false
+    hidden = {"decisions/withheld", "decisions/on-request", "decisions/draft", "responses/r2", "pages/fb-draft"}
+    assert not hidden & set(pub.by_id)
+    assert pub.today == TODAY and pub.config is not None
+
+
+def test_interpretations_are_public_and_ordered_by_date_then_id(pub):
+    assert ids(pub.interpretations["policies/one"]) == [
+        "interpretations/one-b",
+        "interpretations/one-c",
+        "interpretations/one-a",
+    ]
+    assert pub.interprets["interpretations/one-b"].id == "policies/one"
+    assert "interpretations/one-hidden" not in pub.interprets
+    assert "policies/tomorrow" not in pub.interpretations
+    assert list(pub.interpretations) == sorted(pub.interpretations)
+
+
+def test_repeal_relations_need_both_ends_public(pub):
+    assert ids(pub.successors["policies/old"]) == ["policies/today"]
+    assert ids(pub.predecessors["policies/today"]) == ["policies/old"]
+    assert "policies/kept" not in pub.successors  # repealed by an embargoed policy: not yet
+    assert "policies/withheld-old" not in pub.successors
+    assert "policies/amended" not in pub.predecessors
+
+
+def test_status_of_a_policy(pub):
+    by_id = pub.by_id
+    assert pub.status(by_id["policies/old"]) == "废止"
+    assert pub.status(by_id["policies/kept"]) == "有效"
+    assert pub.status(by_id["policies/expired"]) == "失效"
+    assert pub.status(by_id["policies/expires-today"]) == "有效"
+    assert pub.status(by_id["policies/amended"]) == "已修改"
+    assert pub.status(by_id["policies/one"]) == "有效"
+    assert pub.status(by_id["decisions/public"]) is None
+
+
+def test_feedback_only_when_the_page_is_public(pub):
+    assert pub.feedback["consultations/c1"].id == "pages/fb"
+    assert "consultations/c2" not in pub.feedback
+
+
+def test_attachments_are_site_relative(pub):
+    assert pub.attachments == {"policies/one": ("content/policies/files/one.txt", "content/decisions/files/d.txt")}
+
+
+def test_history_of_public_items_only(pub):
+    assert pub.history == {"policies/one": ("rev-one",)}
+
+
+def test_history_absent(catalogue):
+    assert decide(catalogue, None).history == {}
+    assert decide(catalogue, {}).history == {}
+
+
+def test_reports_are_handed_on(pub):
+    assert list(pub.reports) == [2026]
+    assert isinstance(pub.reports[2026], dict) and pub.reports[2026]
+
+
+def test_of_kind(pub):
+    assert ids(pub.of_kind("consultation")) == ["consultations/c1", "consultations/c2"]
+    assert pub.of_kind("suggestion-reply") == []
+    listed = pub.of_kind("consultation")
+    listed.clear()  # a copy: the memo is not changed by callers
+    assert len(pub.of_kind("consultation")) == 2
+
+
+def test_statistics_count_what_is_not_public(pub):
+    stats = pub.statistics
+    assert dict(stats.not_public) == {
+        "draft": 4,  # decisions/draft, decisions/draft-2, responses/r3, pages/fb-draft
+        "embargoed": 2,  # policies/tomorrow and its interpretation
+        "on-request": 1,
+        "withheld": 5,  # interpretations/one-hidden, policies/withheld-old, two decisions, responses/r2
+    }
+    assert list(stats.not_public) == sorted(stats.not_public)
+    assert dict(stats.withheld_by_basis) == {
+        "internal-affairs": 1,
+        "on-request-only": 1,
+        "personal-privacy": 1,
+        "process-info": 3,
+    }
+    assert list(stats.withheld_by_basis) == sorted(stats.withheld_by_basis)
+
+
+def test_statistics_of_responses(pub):
+    facts = sorted(pub.statistics.responses, key=lambda f: f.received)
+    assert facts == [
+        ResponseFacts(date(2024, 1, 2), date(2024, 1, 20), True, 3, "business", "withheld", "commercial-secret", None),
+        ResponseFacts(
+            date(2024, 1, 3), None, False, 0, "natural-person", "cannot-provide", "personal-privacy", "not-held"
+        ),
+    ]
+
+
+def test_statistics_of_withheld_items(pub):
+    withheld = sorted(pub.statistics.withheld, key=lambda f: (f.published, f.disclosure, f.basis))
+    assert WithheldFacts(date(2024, 1, 1), "on-request", "on-request-only", date(2025, 2, 1)) in withheld
+    assert WithheldFacts(date(2024, 1, 2), "withheld", "internal-affairs", None) in withheld
+    assert len(withheld) == 6
+    assert all(f.disclosure != "public" for f in withheld)
+
+
+# --- visibility: the one predicate --------------------------------------------------------------
+
+
+class _Item:
+    def __init__(self, disclosure="public", draft=False, published=None):
+        self.disclosure, self.draft, self.published = disclosure, draft, published
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "public", "reason", "label"),
+    [
+        ({}, True, None, None),
+        ({"published": TODAY}, True, None, None),
+        ({"published": date(2024, 5, 31)}, True, None, None),
+        ({"published": date(2024, 6, 2)}, False, "embargoed", "定于 2024-06-02 发布"),
+        ({"draft": True, "published": TODAY}, False, "draft", "草稿"),
+        ({"disclosure": "withheld", "draft": True}, False, "withheld", "不予公开"),
+        ({"disclosure": "on-request"}, False, "on-request", "依申请公开"),
+    ],
+)
+def test_visibility(kwargs, public, reason, label):
+    thing = _Item(**kwargs)
+    assert is_public(thing, TODAY) is public
+    assert hidden_reason(thing, TODAY) == reason
+    assert why_not_public(thing, TODAY) == label
