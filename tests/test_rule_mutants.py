@@ -261,3 +261,205 @@ def test_visibility(kwargs, public, reason, label):
     assert is_public(thing, TODAY) is public
     assert hidden_reason(thing, TODAY) == reason
     assert why_not_public(thing, TODAY) == label
+
+
+# --- rules: a small site per case, checked in-process --------------------------------------------
+
+SITE_YAML = "title: 示例市人民政府信息公开\nbase_url: https://www.example.gov.cn/\nlanguage: zh-CN\n"
+PAIR = {
+    "policies/p.md": policy(1, "2024-03-01"),
+    "interpretations/p-jd.md": interpretation(1, "2024-03-01"),
+}
+
+
+def problems(tmp_path: Path, files: dict[str, str], settings: str = "", pair: bool = True) -> list[tuple]:
+    """(path, line, code, severity) of every problem of a site made of `files` (under content/)."""
+    site = tmp_path / "site"
+    if site.exists():
+        shutil.rmtree(site)
+    (site / "content").mkdir(parents=True)
+    (site / "site.yaml").write_text(SITE_YAML + settings, encoding="utf-8")
+    for rel, text in ({**PAIR, **files} if pair else files).items():
+        path = site / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    report = pipeline.check(site, TODAY)
+    return [(p.path.removeprefix("content/"), p.line, p.code, p.severity) for p in report.problems]
+
+
+def codes(found: list[tuple], prefix: str = "") -> list[tuple]:
+    return [f for f in found if f[2].startswith(prefix)]
+
+
+def decision(extra: str = "", body: str = "正文。") -> str:
+    return item(f"title: 决定\n{ISSUER}published: 2024-03-01\n{extra}", body)
+
+
+WITHHELD = "disclosure: withheld\n"
+
+
+def test_clean_pair_has_no_problems(tmp_path):
+    assert problems(tmp_path, {}) == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (WITHHELD + "review: {by: 办公室, date: 2024-01-01}\n", [("decisions/d.md", 5, "D201", "error")]),
+        (WITHHELD + "basis: process-info\n", [("decisions/d.md", 5, "D202", "error")]),
+        (WITHHELD, [("decisions/d.md", 5, "D201", "error"), ("decisions/d.md", 5, "D202", "error")]),
+        (WITHHELD + "basis: process-info\nreview: {by: 办公室, date: 2024-01-01}\n", []),
+        ("", []),
+        ("basis: process-info\n", [("decisions/d.md", 5, "D204", "error")]),
+    ],
+)
+def test_disclosure_rules(tmp_path, extra, expected):
+    assert codes(problems(tmp_path, {"decisions/d.md": decision(extra)}), "D") == expected
+
+
+def test_review_required_for_every_item_names_the_title_line(tmp_path):
+    found = problems(tmp_path, {"decisions/d.md": decision()}, "require_review: true\n", pair=False)
+    assert codes(found, "D") == [("decisions/d.md", 2, "D202", "error")]
+    reviewed = decision("review: {by: 办公室, date: 2024-01-01}\n")
+    assert codes(problems(tmp_path, {"decisions/d.md": reviewed}, "require_review: true\n", pair=False)) == []
+
+
+def test_own_mark_names_each_line_of_a_public_item(tmp_path):
+    body = "第一段。\n\n（此件不公开）\n\n此件依申请公开。"
+    found = codes(problems(tmp_path, {"decisions/d.md": decision(body=body)}), "D")
+    assert found == [("decisions/d.md", 8, "D203", "error"), ("decisions/d.md", 10, "D203", "error")]
+    hidden = decision(WITHHELD + "basis: process-info\nreview: {by: 办公室, date: 2024-01-01}\n", body)
+    assert codes(problems(tmp_path, {"decisions/d.md": hidden}), "D") == []
+
+
+def test_basis_on_a_public_response_is_the_reply_basis(tmp_path):
+    response = item(
+        f"title: 答复\n{ISSUER}published: 2024-03-01\nrequest_no: R1\nreceived: 2024-01-02\nreplied: 2024-01-10\n"
+        "applicant_type: business\noutcome: withheld\nbasis: commercial-secret\n"
+    )
+    assert codes(problems(tmp_path, {"responses/r.md": response}), "D") == []
+
+
+HIDDEN_JD = "disclosure: withheld\nbasis: process-info\nreview: {by: 办公室, date: 2024-01-01}\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "settings", "expected"),
+    [
+        ({"interpretations/p-jd.md": None}, "", [("policies/p.md", 5, "P401", "error")]),
+        (
+            {"interpretations/p-jd.md": interpretation(1, "2024-03-01", HIDDEN_JD)},
+            "",
+            [("policies/p.md", 5, "P401", "error")],
+        ),
+        (
+            {"interpretations/p-jd.md": interpretation(1, "2024-03-01", "draft: true\n")},
+            "",
+            [("policies/p.md", 5, "P401", "error")],
+        ),
+        ({"interpretations/p-jd.md": None}, "paired_release_since: 2024-03-02\n", []),
+        (
+            {"interpretations/p-jd.md": None},
+            "paired_release_since: 2024-03-01\n",
+            [("policies/p.md", 5, "P401", "error")],
+        ),
+        ({"policies/p.md": policy(1, "2024-03-01", HIDDEN_JD), "interpretations/p-jd.md": None}, "", []),
+        (
+            {"interpretations/p-jd.md": interpretation(1, "2024-03-02")},
+            "",
+            [("interpretations/p-jd.md", 4, "P404", "error")],
+        ),
+        (
+            {"interpretations/p-jd.md": interpretation(1, "2024-02-29")},
+            "",
+            [("interpretations/p-jd.md", 4, "P404", "error")],
+        ),
+        ({"interpretations/p-jd.md": interpretation(1, "2024-03-03")}, "paired_release_grace_days: 2\n", []),
+        (
+            {"interpretations/p-jd.md": interpretation(1, "2024-03-04")},
+            "paired_release_grace_days: 2\n",
+            [("interpretations/p-jd.md", 4, "P404", "error")],
+        ),
+        ({"interpretations/p-jd.md": interpretation(1, "2024-05-04", "late_reason: 配套\n")}, "", []),
+        (
+            {"interpretations/x.md": interpretation(9, "2024-03-01")},
+            "",
+            [("interpretations/x.md", 5, "P402", "error")],
+        ),
+        (
+            {"interpretations/x.md": item(f"title: 解读\n{ISSUER}published: 2024-03-01\ninterprets: decisions/d\n")},
+            "",
+            [("interpretations/x.md", 5, "P402", "error")],
+        ),
+        (
+            {"policies/p.md": policy(1, "2024-03-01", HIDDEN_JD)},
+            "",
+            [("interpretations/p-jd.md", 5, "P403", "error")],
+        ),
+        (
+            {
+                "policies/p.md": policy(1, "2024-03-01", HIDDEN_JD),
+                "interpretations/p-jd.md": interpretation(1, "2024-03-01", HIDDEN_JD),
+            },
+            "",
+            [],
+        ),
+        (
+            {"policies/p.md": policy(1, "2024-03-01", "drafter: 市司法局\n").replace(ISSUER, "issuer: 市政府\n")},
+            "",
+            [("interpretations/p-jd.md", 3, "P405", "warning")],
+        ),
+        ({"policies/p.md": policy(1, "2024-03-01", "drafter: 示例市人民政府\n")}, "", []),
+        (
+            {
+                "policies/p.md": policy(1, "2024-03-01", "drafter: 市司法局\n"),
+                "interpretations/p-jd.md": interpretation(1, "2024-03-01").replace(ISSUER, "issuer: 市司法局\n"),
+            },
+            "",
+            [],
+        ),
+        (
+            {
+                "policies/p.md": policy(1, "2024-03-01", "drafter: 市司法局\n").replace(ISSUER, "issuer: 市政府\n"),
+                "interpretations/p-jd.md": interpretation(1, "2024-03-01").replace(ISSUER, "issuer: 市政府\n"),
+            },
+            "",
+            [],
+        ),
+    ],
+    ids=[
+        "no-interpretation",
+        "withheld-interpretation",
+        "draft-interpretation",
+        "before-since",
+        "on-since",
+        "withheld-policy",
+        "a-day-late",
+        "a-day-early",
+        "within-grace",
+        "past-grace",
+        "late-reason",
+        "unknown-document",
+        "not-a-policy",
+        "public-of-withheld",
+        "both-withheld",
+        "not-the-drafter",
+        "no-drafter-no-warning",
+        "the-drafter",
+        "the-policy-issuer",
+    ],
+)
+def test_pairing_rules(tmp_path, files, settings, expected):
+    files = dict(files)
+    dropped = [rel for rel, text in files.items() if text is None]
+    site = {**PAIR, **{k: v for k, v in files.items() if v is not None}}
+    for rel in dropped:
+        site.pop(rel)
+    found = problems(tmp_path, site, settings, pair=False)
+    assert [f for f in found if f[2][0] in "P"] == expected, found
+
+
+def test_interpretation_of_a_policy_with_its_own_errors(tmp_path):
+    broken = policy(1, "2024-03-01").replace(ISSUER, "")
+    found = problems(tmp_path, {"policies/p.md": broken})
+    assert ("interpretations/p-jd.md", 5, "P402", "error") in found
