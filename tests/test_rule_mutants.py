@@ -7,6 +7,7 @@ the mutation run (`scripts/mutation.py`, `docs/mutation.md`) can afford them for
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from datetime import date
 from pathlib import Path
@@ -57,6 +58,7 @@ GATE_SITE = {
     "policies/kept.md": policy(5, "2023-01-01"),
     "policies/expired.md": policy(6, "2023-01-01", "expires: 2024-05-31\n"),
     "policies/expires-today.md": policy(7, "2023-01-01", "expires: 2024-06-01\n"),
+    "policies/expires-later.md": policy(10, "2023-01-01", "expires: 2025-01-01\n"),
     "policies/amended.md": policy(8, "2023-01-01", "status: 已修改\nsupersedes: [policies/withheld-old]\n"),
     "policies/withheld-old.md": policy(9, "2022-01-01", "disclosure: withheld\nbasis: process-info\n" + REVIEW),
     # non-public decisions of every sort
@@ -71,7 +73,9 @@ GATE_SITE = {
         f"title: 决定\n{ISSUER}published: 2024-01-01\ndisclosure: on-request\nbasis: on-request-only\n{REVIEW}"
     ),
     "decisions/draft.md": item(f"title: 决定\n{ISSUER}published: 2024-01-01\ndraft: true\n"),
-    "decisions/draft-2.md": item(f"title: 决定\n{ISSUER}published: 2024-01-01\ndraft: true\n"),
+    "decisions/draft-2.md": item(
+        f"title: 决定\n{ISSUER}published: 2024-01-01\ndraft: true\nbasis: commercial-secret\n"
+    ),
     "decisions/public.md": item(f"title: 决定\n{ISSUER}published: 2024-02-01\ndraft: false\n"),
     # responses: public, withheld by attribute, a draft (not counted)
     "responses/r1.md": item(
@@ -166,7 +170,19 @@ def test_status_of_a_policy(pub):
     assert pub.status(by_id["policies/expires-today"]) == "有效"
     assert pub.status(by_id["policies/amended"]) == "已修改"
     assert pub.status(by_id["policies/one"]) == "有效"
+    assert pub.status(by_id["policies/expires-later"]) == "有效"
     assert pub.status(by_id["decisions/public"]) is None
+    assert pub.status(by_id["responses/r1"]) is None  # kinds after "policy" too
+
+
+def test_publication_is_frozen_and_its_memo_is_no_part_of_it(pub):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pub.items = ()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pub.statistics.not_public = {}
+    pub.of_kind("policy")  # fills the memo
+    assert dataclasses.replace(pub, memo={}) == pub
+    assert "by_kind" not in repr(pub)
 
 
 def test_feedback_only_when_the_page_is_public(pub):
