@@ -327,10 +327,50 @@ def test_clean_pair_has_no_problems(tmp_path):
         (WITHHELD + "basis: process-info\nreview: {by: 办公室, date: 2024-01-01}\n", []),
         ("", []),
         ("basis: process-info\n", [("decisions/d.md", 5, "D204", "error")]),
+        # on-request sorts before "public", withheld after: both are non-public
+        ("disclosure: on-request\nreview: {by: 办公室, date: 2024-01-01}\n", [("decisions/d.md", 5, "D201", "error")]),
+        ("disclosure: on-request\nbasis: on-request-only\n", [("decisions/d.md", 5, "D202", "error")]),
+        ("disclosure: on-request\nbasis: on-request-only\nreview: {by: 办公室, date: 2024-01-01}\n", []),
     ],
 )
 def test_disclosure_rules(tmp_path, extra, expected):
     assert codes(problems(tmp_path, {"decisions/d.md": decision(extra)}), "D") == expected
+
+
+def test_basis_on_a_public_item_of_a_kind_after_response(tmp_path):
+    reply = item(
+        f"title: 办理结果\n{ISSUER}published: 2024-03-01\nproposal_no: N1\nbody_type: npc\nhandler: 市民政局\n"
+        "basis: process-info\n"
+    )
+    assert codes(problems(tmp_path, {"suggestions/s.md": reply}), "D") == [("suggestions/s.md", 8, "D204", "error")]
+
+
+def test_own_mark_on_an_on_request_item_is_no_contradiction(tmp_path):
+    extra = "disclosure: on-request\nbasis: on-request-only\nreview: {by: 办公室, date: 2024-01-01}\n"
+    assert codes(problems(tmp_path, {"decisions/d.md": decision(extra, "（此件依申请公开）")}), "D") == []
+
+
+def test_own_mark_line_counts_a_blank_first_body_line(tmp_path):
+    found = codes(problems(tmp_path, {"decisions/d.md": decision(body="\n（此件不公开）")}), "D")
+    assert found == [("decisions/d.md", 7, "D203", "error")]
+
+
+def test_own_mark_message_quotes_the_whole_mark(tmp_path):
+    site = tmp_path / "s"
+    shutil.copytree(FIXTURES / "minimal", site)
+    (site / "content/decisions").mkdir()
+    (site / "content/decisions/d.md").write_text(decision(body="（此件不公开）"), encoding="utf-8")
+    (hit,) = [p for p in pipeline.check(site, TODAY).problems if p.code == "D203"]
+    assert "“此件不公开”" in hit.zh and "'此件不公开'" in hit.en
+
+
+def test_basis_explanation_keeps_its_text_and_lists_every_code():
+    from disclose.rules.disclosure import needs_basis
+    from disclose.schema import BASIS
+
+    doc = needs_basis.__doc__ or ""
+    assert doc.startswith("以公开为常态、不公开为例外")
+    assert all(f"- {code}: " in doc for code in BASIS)
 
 
 def test_review_required_for_every_item_names_the_title_line(tmp_path):
