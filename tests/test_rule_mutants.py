@@ -519,3 +519,79 @@ def test_interpretation_of_a_policy_with_its_own_errors(tmp_path):
     broken = policy(1, "2024-03-01").replace(ISSUER, "")
     found = problems(tmp_path, {"policies/p.md": broken})
     assert ("interpretations/p-jd.md", 5, "P402", "error") in found
+
+
+def _pairing(tmp_path, files: dict[str, str | None], settings: str = "") -> list[tuple]:
+    site = {**PAIR, **files}
+    found = problems(tmp_path, {k: v for k, v in site.items() if v is not None}, settings, pair=False)
+    return [f for f in found if f[2].startswith("P")]
+
+
+HIDDEN_DECISION = decision(HIDDEN_JD)
+
+
+@pytest.mark.parametrize(
+    ("folder", "extra"),
+    [
+        ("decisions", ""),
+        (
+            "responses",
+            "request_no: R9\nreceived: 2024-01-02\nreplied: 2024-01-10\napplicant_type: business\noutcome: disclosed\n",
+        ),
+    ],
+)
+def test_interpreting_what_is_no_policy(tmp_path, folder, extra):
+    """A kind before and after "policy": named as no policy, never as late nor as a hidden policy."""
+    target = item(f"title: 某事项\n{ISSUER}published: 2024-01-05\n{extra}{HIDDEN_JD}")
+    jd = item(f"title: 解读\n{ISSUER}published: 2024-03-01\ninterprets: {folder}/t\n")
+    found = _pairing(tmp_path, {f"{folder}/t.md": target, "interpretations/x.md": jd})
+    assert found == [("interpretations/x.md", 5, "P402", "error")]
+
+
+@pytest.mark.parametrize(
+    ("folder", "head"),
+    [
+        (
+            "responses",
+            "request_no: R9\nreceived: 2024-01-02\nreplied: 2024-01-10\napplicant_type: business\noutcome: disclosed\n",
+        ),
+        ("suggestions", "proposal_no: N1\nbody_type: npc\nhandler: 市民政局\n"),
+    ],
+)
+def test_kinds_after_policy_need_no_interpretation(tmp_path, folder, head):
+    public = item(f"title: 某事项\n{ISSUER}published: 2024-03-01\n{head}")
+    assert _pairing(tmp_path, {f"{folder}/t.md": public}) == []
+
+
+def test_policies_after_the_start_of_paired_release_need_one(tmp_path):
+    found = _pairing(tmp_path, {"interpretations/p-jd.md": None}, "paired_release_since: 2024-01-01\n")
+    assert found == [("policies/p.md", 5, "P401", "error")]
+
+
+def test_within_the_grace_before_its_last_day(tmp_path):
+    jd = interpretation(1, "2024-03-02")
+    assert _pairing(tmp_path, {"interpretations/p-jd.md": jd}, "paired_release_grace_days: 2\n") == []
+
+
+def test_interpretation_of_a_rejected_policy_says_so(tmp_path):
+    site = tmp_path / "s"
+    shutil.copytree(FIXTURES / "minimal", site)
+    policy_file = site / "content/policies/rules.md"
+    policy_file.write_text(policy_file.read_text(encoding="utf-8").replace(ISSUER, ""), encoding="utf-8")
+    hits = [p for p in pipeline.check(site, TODAY).problems if p.code == "P402"]
+    assert len(hits) == 1 and "errors of its own" in hits[0].en, hits
+
+
+def test_the_first_hidden_interpretation_is_named(tmp_path):
+    site = tmp_path / "s"
+    shutil.copytree(FIXTURES / "minimal", site)
+    jd = site / "content/interpretations/rules-jd.md"
+    text = jd.read_text(encoding="utf-8")
+    jd.write_text(text.replace("published:", "draft: true\npublished:"), encoding="utf-8")
+    (site / "content/interpretations/rules-jd2.md").write_text(
+        text.replace("published:", HIDDEN_JD + "published:"), encoding="utf-8"
+    )
+    report = pipeline.check(site, TODAY)
+    first, last = (i.path for i in report.catalogue.interpretations["policies/rules"])
+    (hit,) = [p for p in report.problems if p.code == "P401"]
+    assert first in hit.en and last not in hit.en
