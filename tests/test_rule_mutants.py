@@ -587,7 +587,8 @@ def test_the_first_hidden_interpretation_is_named(tmp_path):
     shutil.copytree(FIXTURES / "minimal", site)
     jd = site / "content/interpretations/rules-jd.md"
     text = jd.read_text(encoding="utf-8")
-    jd.write_text(text.replace("published:", "draft: true\npublished:"), encoding="utf-8")
+    on_request = "disclosure: on-request\nbasis: on-request-only\nreview: {by: 办公室, date: 2024-01-01}\n"
+    jd.write_text(text.replace("published:", on_request + "published:"), encoding="utf-8")
     (site / "content/interpretations/rules-jd2.md").write_text(
         text.replace("published:", HIDDEN_JD + "published:"), encoding="utf-8"
     )
