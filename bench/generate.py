@@ -53,6 +53,14 @@ APPLICANTS = [
 ]
 
 
+def svg(text: str) -> str:
+    """A small SVG image with its words as text (read by the scan like any text attachment)."""
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="80">'
+        f'<text x="10" y="40">{text}</text></svg>\n'
+    )
+
+
 def pdf(text: str) -> bytes:
     """A minimal real PDF (one page, Helvetica) whose text a reader extracts: attachments are read
     and scanned by the build, so a fake one would be reported as unreadable (A803)."""
@@ -148,17 +156,19 @@ class Generator:
                 (content / f"policies/files/{pid}.pdf").write_bytes(pdf(f"sample attachment {pid}"))
                 fields.append(f"attachments: [files/{pid}.pdf]")
             self._file(content / f"policies/{pid}.md", fields, self.body(self.rng.randint(4, 12)))
-            self._file(
-                content / f"interpretations/{pid}-jd.md",
-                [
-                    f"title: 《{issuer}关于{i}号文件》政策解读",
-                    f"issuer: {issuer}",
-                    f"published: {day}",
-                    f"interprets: {no}",
-                    f"form: {self.rng.choice(['text', 'qa', 'graphic'])}",
-                ],
-                self.body(self.rng.randint(3, 6)),
-            )
+            form = self.rng.choice(["text", "qa", "graphic"])
+            reading = [
+                f"title: 《{issuer}关于{i}号文件》政策解读",
+                f"issuer: {issuer}",
+                f"published: {day}",
+                f"interprets: {no}",
+                f"form: {form}",
+            ]
+            if form == "graphic":  # a 图解 needs its image (P420)
+                (content / "interpretations/files").mkdir(parents=True, exist_ok=True)
+                (content / f"interpretations/files/{pid}.svg").write_text(svg(f"{issuer} {i}号文件 图解"), "utf-8")
+                reading.append(f"attachments: [files/{pid}.svg]")
+            self._file(content / f"interpretations/{pid}-jd.md", reading, self.body(self.rng.randint(3, 6)))
             policies.append((pid, no, day))
         for i in range(counts["decision"]):
             day, fields = self.day(), []

@@ -201,7 +201,8 @@ def test_symlinked_attachment_is_refused_and_not_read(site, tmp_path):
     (site / FILES / "out.txt").symlink_to(outside)
     (site / "content/decisions/linked").symlink_to(site / FILES, target_is_directory=True)
     problems = _check(site, "files/link.txt, files/out.txt, linked/link.txt")
-    assert sorted(p.code for p in problems) == ["A802", "A806", "A806", "A806"], _codes(problems)
+    # the linked folder itself is also refused as content (E013); its file, as an attachment (A806)
+    assert sorted(p.code for p in problems) == ["A802", "A806", "A806", "A806", "E013"], _codes(problems)
 
 
 def test_attachment_outside_content_is_refused(site):

@@ -257,3 +257,10 @@ def test_new_name_may_be_chinese(site):
     )
     assert result.exit_code == 0, result.output
     assert (site / "content/policies/工作规则.md").is_file()
+
+
+@pytest.mark.parametrize("today", ["9999-12-31", "0001-01-01", "1948-12-31"])
+def test_a_build_date_outside_the_calendar_is_a_usage_error(site, today):
+    result = run("check", "--site", str(site), "--today", today)
+    assert result.exit_code == 2, result.output
+    assert "1949" in result.output

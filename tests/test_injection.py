@@ -57,7 +57,8 @@ def test_json_for_html_escapes_every_character_that_can_derail_a_script():
     assert json.loads(text) == {"v": value}
 
 
-FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+# Tab and CR cannot reach a front-matter string (E011 refuses them); csv_cell's own test covers them.
+FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"]
 
 
 def test_catalog_csv_cells_cannot_start_a_formula(site):
@@ -73,7 +74,7 @@ def test_catalog_csv_cells_cannot_start_a_formula(site):
     text = (site / "public/catalog.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     by_title = {row["信息名称"]: row for row in rows}
-    for formula in FORMULAS[:4]:  # the editors' strings are trimmed, so a leading tab or CR goes anyway
+    for formula in FORMULAS:
         row = by_title["'" + formula]
         assert row["发布机构"] == "'" + formula
         assert row["主题分类"] == "'" + formula

@@ -15,8 +15,8 @@ from .search_truth import expected, rank
 
 SAMPLE_TODAY = "2026-11-22"
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))
-# The sample gives no 索引号; the copy searched here gives one to the 2022 绍兴 rules.
-INDEX_NO = ("content/policies/shaoxing-2022-work-rules.md", "000014349/2022-00005")
+# The sample's 索引号 of the 2022 绍兴 rules (every sample item has one).
+INDEX_NO = ("content/policies/shaoxing-2022-work-rules.md", "11330600MB0000000X/2022-00002")
 
 RUN = """
 const done = arguments[arguments.length - 1];
@@ -35,8 +35,7 @@ const done = arguments[arguments.length - 1];
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     site = copy_sample(tmp_path_factory.mktemp("sample"))
-    policy = site / INDEX_NO[0]
-    policy.write_text(policy.read_text(encoding="utf-8").replace("---\n", f"---\nindex_no: {INDEX_NO[1]}\n", 1))
+    assert f"index_no: {INDEX_NO[1]}\n" in (site / INDEX_NO[0]).read_text(encoding="utf-8")
     result = run("build", "--site", str(site), "--today", SAMPLE_TODAY)
     assert result.exit_code == 0, result.output
     return site / "public"

@@ -278,3 +278,28 @@ def test_pre_commit_hook_runs_the_rules():
     [hook] = config["repos"][0]["hooks"]
     assert hook["entry"] == "disclose check" and hook["pass_filenames"] is False
     assert re.search(hook["files"], "content/policies/a.md") and re.search(hook["files"], "site.yaml")
+
+
+def test_revision_history_reads_old_revisions_as_strictly_as_the_build(site):
+    """An old revision whose front matter says withheld and then, by a duplicate key, public was
+    not public: its change note must not appear (a loose YAML read let the later key win)."""
+    _git(site, "init", "-q")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-qm", "初始\n\n公开说明：首次发布", date="2024-03-01")
+    decision = "content/decisions/plan.md"
+    write(
+        site,
+        decision,
+        "---\ntitle: 改造方案\nissuer: x\npublished: 2024-03-05\ndisclosure: withheld\n"
+        "basis: process-info\nreview: {by: 办公室, date: 2024-03-04}\ndisclosure: public\n---\n草案。\n",
+    )
+    _git(site, "add", "-A")
+    _git(site, "commit", "-qm", "内部\n\n公开说明：qzxdupnote 调整征收范围", date="2024-03-05")
+    write(site, decision, "---\ntitle: 改造方案\nissuer: x\npublished: 2024-04-01\n---\n正式方案。\n")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-qm", "发布\n\n公开说明：正式公开改造方案", date="2024-04-01")
+    result = run("build", "--site", str(site), "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    for path in (site / "public").rglob("*"):
+        if path.is_file():
+            assert b"qzxdupnote" not in path.read_bytes(), path

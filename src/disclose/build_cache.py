@@ -36,19 +36,29 @@ FORMAT = 4
 SPARE = "spare"
 
 
+# Packages whose version changes what a build writes: the indexer, the templating and escaping,
+# the Markdown renderers.
+ENGINES = ("pagefind-bin-extended", "Jinja2", "MarkupSafe", "markdown-it-py", "markdown-it-pyrs")
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
 @cache
 def _engine_key() -> str:
-    """What makes cached results valid: the cache format, Pagefind's version and disclose's own
-    code (every module, not just the version number, so a changed rule never reuses old results)."""
-    try:
-        pagefind = version("pagefind-bin-extended")
-    except PackageNotFoundError:  # pragma: no cover
-        pagefind = "unknown"
+    """What makes cached results valid: the cache format, the versions of the packages that shape
+    the output (`ENGINES`) and disclose's own code (every module, not just the version number, so
+    a changed rule never reuses old results)."""
     code = hashlib.sha1(__version__.encode())
     package = Path(__file__).parent
     for module in sorted(package.rglob("*.py")):
         code.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())
-    return f"{FORMAT}/{code.hexdigest()}/{pagefind}"
+    engines = ",".join(f"{name}={_version(name)}" for name in ENGINES)
+    return f"{FORMAT}/{code.hexdigest()}/{engines}"
 
 
 @dataclass
@@ -95,6 +105,8 @@ class BuildCache:
     manifest: Manifest = field(default_factory=dict)  # of the previous build's output
     spare_manifest: Manifest = field(default_factory=dict)  # of the spare output folder
     out: str = ""  # the output folder the previous build was written to
+    egress: str = ""  # the needles the previous output was checked for (see `egress`)
+    spare_egress: str = ""  # and the spare output
     read: int | None = None  # signature of the sources as read, so unchanged ones are not written again
 
     @classmethod
@@ -107,11 +119,13 @@ class BuildCache:
             if state.get("engine") == _engine_key():
                 cache.out, cache.manifest = state.get("out", ""), state.get("manifest", {})
                 cache.spare_manifest = state.get("spare_manifest", {})
+                cache.egress, cache.spare_egress = state.get("egress", ""), state.get("spare_egress", "")
                 with (folder / "sources.pickle").open("rb") as handle:
                     cache.sources = pickle.load(handle)
                 cache.read = cache._signature()
         except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             cache.sources, cache.manifest, cache.spare_manifest, cache.out = {}, {}, {}, ""  # damaged = empty
+            cache.egress = cache.spare_egress = ""
         return cache
 
     def save(self) -> None:
@@ -127,6 +141,8 @@ class BuildCache:
             "out": self.out,
             "manifest": self.manifest,
             "spare_manifest": self.spare_manifest,
+            "egress": self.egress,
+            "spare_egress": self.spare_egress,
         }
         (self.folder / "state.json.tmp").write_bytes(orjson.dumps(state))
         (self.folder / "state.json.tmp").replace(self.folder / "state.json")

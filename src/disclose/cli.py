@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import pipeline, report_format, scaffold
+from .dates import FIRST_YEAR, LAST_YEAR
 from .identifiers import normalize_doc_no
 from .progress import Progress
 from .rules import REGISTRY, all_rules
@@ -21,16 +22,20 @@ def build_date(today: str | None) -> date:
     """--today, else SOURCE_DATE_EPOCH (reproducible builds), else the machine's date."""
     if today:
         try:
-            return date.fromisoformat(today)
+            day = date.fromisoformat(today)
         except ValueError:
             raise click.UsageError(f"--today {today}: 日期格式应为 YYYY-MM-DD") from None
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
+    elif epoch := os.environ.get("SOURCE_DATE_EPOCH"):
         try:
-            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+            day = datetime.fromtimestamp(int(epoch), tz=UTC).date()
         except (ValueError, OverflowError, OSError):
             raise click.UsageError(f"SOURCE_DATE_EPOCH={epoch} 不是有效的秒数") from None
-    return date.today()
+    else:
+        day = date.today()
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        # deadlines and the calendar are computed only within these years (as content dates are)
+        raise click.UsageError(f"构建日期 {day} 应在 {FIRST_YEAR}–{LAST_YEAR} 年之间")
+    return day
 
 
 def _count(number: int, word: str) -> str:
@@ -253,18 +258,30 @@ def new(kind: str, site: Path, for_: str | None, name: str | None, **given: str 
                 raise click.UsageError(f"缺少 {field_name}（{specs[field_name].label}）：请用 {option} 给出")
             answer = click.prompt(f"{specs[field_name].label}（{field_name}）")
             values[field_name] = _date_option(answer, field_name) if specs[field_name].type == "date" else answer
+    if kind != "page" and not values.get("index_no"):
+        values["index_no"] = _index_no(site, values.get("published") or values.get("received"))
     try:
         path = scaffold.write_new(site, kind, values, name)
     except scaffold.ScaffoldError as err:
         raise click.UsageError(str(err)) from None
-    click.echo(f"已新建 {path.relative_to(site).as_posix()}")
+    numbered = f"（索引号 {values['index_no']}）" if values.get("index_no") else ""
+    click.echo(f"已新建 {path.relative_to(site).as_posix()}{numbered}")
     if kind == "policy":
         doc_no = normalize_doc_no(values.get("doc_no", ""))
         click.echo(f"下一步：disclose new interpretation --for {doc_no}（同步发布政策解读）")
 
 
+def _index_no(site: Path, published: date | None) -> str | None:
+    """The next free 索引号 when site.yaml gives organization.code (index_numbers.py)."""
+    from .config import load_config
+    from .index_numbers import assign
+
+    config, _ = load_config(site)
+    return assign(site, config, published, build_date(None)) if config else None
+
+
 @cli.command()
-@click.argument("year", type=click.IntRange(1949, 2100))
+@click.argument("year", type=click.IntRange(FIRST_YEAR, LAST_YEAR))
 @site_option
 @today_option
 @click.option("--csv", "as_csv", is_flag=True, help="print the tables as CSV")

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .frontmatter import parse_yaml, read_text
+from .identity import check_identity
 from .model import Problem
 
 SITE_FILE = "site.yaml"
@@ -35,6 +36,10 @@ class SiteConfig:
     holidays: tuple[date, ...] = ()
     contact: dict = field(default_factory=dict)
     report_due: str = "01-31"  # MM-DD: the annual report on a year is due on this day of the next
+    organization: dict = field(default_factory=dict)
+    index_no_required: bool = False
+    index_no_form: str | None = None  # None: {code}/{year}-{serial} when organization.code is given
+    timeliness_days: int = 20
 
     @property
     def base_path(self) -> str:
@@ -72,6 +77,19 @@ TYPES = {
     "holidays": list,
     "contact": dict,
     "report_due": str,
+    "organization": dict,
+    "index_no": dict,
+    "timeliness_days": int,
+}
+
+# Every number in site.yaml has bounds: a value outside them is a typing mistake, and an unbounded
+# one (a grace of 10^12 days) would overflow the date arithmetic that uses it.
+BOUNDS: dict[str, tuple[int, int]] = {
+    "paired_release_grace_days": (0, 365),
+    "page_size": (1, 1000),
+    "feed_size": (1, 1000),
+    "search_bundle_size": (50, 100_000),
+    "consultation_feedback_days": (1, 3650),
 }
 
 
@@ -118,6 +136,16 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
                     f"site.yaml: {key} has the wrong type",
                 )
             )
+        elif key in BOUNDS and not BOUNDS[key][0] <= value <= BOUNDS[key][1]:
+            low, high = BOUNDS[key]
+            problems.append(
+                _p(
+                    line,
+                    "C104",
+                    f"site.yaml 中 {key} 应在 {low} 到 {high} 之间（现为 {value}）",
+                    f"site.yaml: {key} must be between {low} and {high} (it is {value})",
+                )
+            )
     base = str(data.get("base_url", ""))
     if base and urlparse(base).scheme not in ("http", "https"):
         problems.append(
@@ -144,6 +172,8 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
                     )
                 )
         day_lists[key] = tuple(sorted(days))
+    identity, found = check_identity(text, data, lines)
+    problems += found
     if problems:
         return None, problems
     return SiteConfig(
@@ -155,13 +185,17 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         paired_release_grace_days=data.get("paired_release_grace_days", 0),
         paired_release_since=data.get("paired_release_since"),
         pii_allow=tuple(str(v) for v in data.get("pii_allow") or ()),
-        page_size=max(1, data.get("page_size", 20)),
-        feed_size=max(1, data.get("feed_size", 50)),
-        search_bundle_size=max(50, data.get("search_bundle_size", 500)),
+        page_size=data.get("page_size", 20),
+        feed_size=data.get("feed_size", 50),
+        search_bundle_size=data.get("search_bundle_size", 500),
         consultation_feedback_days=data.get("consultation_feedback_days", 30),
         workdays=day_lists["workdays"],
         holidays=day_lists["holidays"],
-        contact=data.get("contact") or {},
+        contact=identity["contact"],
+        organization=identity["organization"],
+        index_no_required=identity["index_no_required"],
+        index_no_form=identity["index_no_form"],
+        timeliness_days=identity["timeliness_days"],
         report_due=data.get("report_due") or "01-31",
     ), []
 

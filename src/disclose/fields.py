@@ -6,9 +6,11 @@ and `to_item`, which runs only on sources that passed.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 from typing import Any
 
+from .dates import FIRST_YEAR, LAST_YEAR
 from .identifiers import canonical, normalize_doc_no
 from .model import Item, Review, Source
 from .schema import KIND_FOLDERS, REVIEW_KEYS, FieldSpec, fields_for
@@ -22,17 +24,28 @@ class BadValue(ValueError):
         self.zh, self.en = zh, en
 
 
+# The largest whole number each integer field may hold; any other integer field is capped at MAX_INT.
+INT_LIMITS = {"paused_days": 365}
+MAX_INT = 1_000_000
+
+
 def _date(value: Any) -> date:
     if isinstance(value, datetime):
-        return value.date()
+        raise BadValue("只写日期，不写时间：YYYY-MM-DD（如 2022-04-12）", "must be a date alone, YYYY-MM-DD")
+    day = None
     if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise BadValue("应为日期，格式 YYYY-MM-DD（如 2022-04-12）", "must be a date, YYYY-MM-DD")
+        day = value
+    elif isinstance(value, str) and len(value.strip()) == 10:
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(value.strip())
+    if day is None:
+        raise BadValue("应为日期，格式 YYYY-MM-DD（如 2022-04-12）", "must be a date, YYYY-MM-DD")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadValue(
+            f"日期 {day} 超出 {FIRST_YEAR}–{LAST_YEAR} 年的范围；请核对年份",
+            f"the date {day} is outside {FIRST_YEAR}–{LAST_YEAR}; check the year",
+        )
+    return day
 
 
 def _text(value: Any) -> str:
@@ -58,9 +71,11 @@ def _bool(value: Any) -> bool:
     return value
 
 
-def _int(value: Any) -> int:
+def _int(value: Any, limit: int = MAX_INT) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise BadValue("应为非负整数", "must be a whole number, 0 or more")
+    if value > limit:
+        raise BadValue(f"不能大于 {limit}", f"must be at most {limit}")
     return value
 
 
@@ -92,7 +107,7 @@ def convert(spec: FieldSpec, value: Any) -> Any:
     if spec.type == "bool":
         return _bool(value)
     if spec.type == "int":
-        return _int(value)
+        return _int(value, INT_LIMITS.get(spec.name, MAX_INT))
     if spec.type == "texts" or spec.type == "refs":
         return _texts(value)
     if spec.type == "review":

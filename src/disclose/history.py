@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
-
+from .frontmatter import parse_yaml
 from .model import Source
 
 NOTE = re.compile(r"^(?:公开说明|Change-note)\s*[:：]\s*(.+)$", re.MULTILINE)
@@ -160,10 +159,12 @@ def _public_version(text: bytes, day: date) -> bool:
         if not raw.startswith("---"):
             return False
         front = raw.split("\n---", 1)[0].removeprefix("---")
-        meta = yaml.load(front, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    except (UnicodeDecodeError, yaml.YAMLError):
+    except UnicodeDecodeError:
         return False
-    if not isinstance(meta, dict):
+    # The same strict reading as the build's: an old revision with a duplicate key, a tag or
+    # hostile nesting counts as not public rather than being read loosely (or crashing libyaml).
+    meta, _, problems = parse_yaml(front, "history", 2)
+    if problems or not isinstance(meta, dict):
         return False
     published = meta.get("published")
     if isinstance(published, str):

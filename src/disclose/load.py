@@ -3,30 +3,77 @@
 from __future__ import annotations
 
 import os
+import stat
 from functools import partial
 from pathlib import Path
 
 from .build_cache import CachedSource, digest
+from .dates import FIRST_YEAR, LAST_YEAR
 from .forking import fork_context
 from .frontmatter import MAX_BYTES, load_source, parse_yaml, read_text
-from .model import Problem, Source
+from .markdown import limit_breach
+from .model import UNPRINTABLE, Problem, Source
 
 PARALLEL_FROM = 1000  # files to parse before forking workers pays
 
 
 def content_files(root: Path) -> list[str]:
     """Site-relative paths of the content files, sorted; hidden files and folders skipped."""
+    return scan_content(root)[0]
+
+
+def scan_content(root: Path) -> tuple[list[str], list[Problem]]:
+    """The content files, and a problem for every path under content/ that must not be read:
+    a symbolic link (a file or folder linked in from elsewhere, which would be published or
+    silently dropped) and a Markdown file whose name holds control characters."""
     content = root / "content"
-    found = []
+    found: list[str] = []
+    problems: list[Problem] = []
     for folder, dirs, files in os.walk(content):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
         rel = os.path.relpath(folder, root).replace(os.sep, "/")
-        found += [
-            f"{rel}/{name}"
-            for name in files
-            if name.endswith(".md") and not name.startswith(".") and os.path.isfile(os.path.join(folder, name))
-        ]
-    return sorted(found)
+        kept = []
+        for name in dirs:
+            if name.startswith("."):
+                continue
+            if os.path.islink(os.path.join(folder, name)):
+                problems.append(_symlink(f"{rel}/{name}", folder=True))
+            else:
+                kept.append(name)
+        dirs[:] = kept
+        for name in files:
+            if not name.endswith(".md") or name.startswith("."):
+                continue
+            mode = os.lstat(os.path.join(folder, name)).st_mode
+            path = f"{rel}/{name}"
+            if stat.S_ISLNK(mode):
+                problems.append(_symlink(path, folder=False))
+            elif not stat.S_ISREG(mode):
+                continue
+            elif UNPRINTABLE.search(path):
+                problems.append(
+                    Problem(
+                        path,
+                        1,
+                        "E014",
+                        "文件名或文件夹名含有换行、控制字符或无法识别的字节；请重命名（只用文字、数字、- 和 _）",
+                        "the file or folder name holds a newline, control character or undecodable byte; "
+                        "rename it (letters, digits, - and _)",
+                    )
+                )
+            else:
+                found.append(path)
+    return sorted(found), sorted(problems)
+
+
+def _symlink(path: str, folder: bool) -> Problem:
+    what_zh, what_en = ("文件夹", "folder") if folder else ("文件", "file")
+    return Problem(
+        path,
+        1,
+        "E013",
+        f"该{what_zh}是符号链接（快捷方式），不会被读取；请把真实{what_zh}放到 content/ 下，不要链接",
+        f"this {what_en} is a symbolic link and is not read; put the real {what_en} under content/ instead",
+    )
 
 
 def load(
@@ -38,7 +85,7 @@ def load(
     bytes) is not parsed again, and the mapping is updated in place. Many files to parse are
     parsed on `workers` cores.
     """
-    files = content_files(root)
+    files, refused = scan_content(root)
     digests: dict[str, str] = {}
     loaded: dict[str, tuple[Source | None, list[Problem]]] = {}
     for rel in files if cache is not None else ():
@@ -58,7 +105,7 @@ def load(
         for rel in set(cache) - set(files):
             del cache[rel]
     sources = [loaded[rel][0] for rel in files if loaded[rel][0] is not None]
-    return sources, [problem for rel in files for problem in loaded[rel][1]]
+    return sources, refused + [problem for rel in files for problem in loaded[rel][1]]
 
 
 def _parse(root: Path, rels: list[str], workers: int) -> list[tuple[Source | None, list[Problem]]]:
@@ -80,6 +127,20 @@ def load_reports(root: Path) -> tuple[dict[int, Source], list[Problem]]:
         return reports, problems
     for path in sorted(folder.glob("*.yaml")):
         rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            problems.append(_symlink(rel, folder=False))
+            continue
+        if path.stem.isdigit() and len(path.stem) == 4 and not FIRST_YEAR <= int(path.stem) <= LAST_YEAR:
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    "Y701",
+                    f"年度报告年份应在 {FIRST_YEAR}–{LAST_YEAR} 之间；请核对文件名",
+                    f"an annual report's year is between {FIRST_YEAR} and {LAST_YEAR}; check the file name",
+                )
+            )
+            continue
         if not (path.stem.isdigit() and len(path.stem) == 4):
             problems.append(
                 Problem(
@@ -97,6 +158,19 @@ def load_reports(root: Path) -> tuple[dict[int, Source], list[Problem]]:
             if not found and not isinstance(data, dict | None):
                 found = [Problem(rel, 1, "Y701", "数据文件应为“键: 值”形式", "the data file must be key: value lines")]
             if not found:
+                found = _prose_limits(rel, data or {}, lines)
+            if not found:
                 reports[int(path.stem)] = Source(rel, f"reports/{path.stem}", data or {}, lines, "", 1)
         problems.extend(found)
     return reports, problems
+
+
+def _prose_limits(rel: str, data: dict, lines: dict[str, int]) -> list[Problem]:
+    """The report's prose parts are rendered as Markdown: the same render limits as a body."""
+    found = []
+    for key, value in data.items():
+        breach = limit_breach(value) if isinstance(value, str) else None
+        if breach:
+            line, code, zh, en = breach
+            found.append(Problem(rel, lines.get(str(key), 1) + 1 + line, code, zh, en))
+    return found

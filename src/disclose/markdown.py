@@ -45,6 +45,101 @@ RULES = [
 ]
 HREF = re.compile(r'<a href="([^"]*)"')
 
+# Render limits, so that no body takes unbounded time or stack to render (measured on 2 cores):
+# - both renderers recurse per level of nesting; markdown-it-pyrs overflows the stack near 100,000 `>`;
+# - markdown-it-pyrs matches emphasis markers in time quadratic in the markers of one paragraph
+#   (20,000 `_a ` then 20,000 ` a_` take four seconds), and tries every line of a paragraph that opens
+#   with `[` as a link reference definition, reading on to the paragraph's end (8,000 such lines: three);
+# - markdown-it-py, the fallback, spends 20–70 µs a line or a marker: a 9 MB list took 145 s.
+# Bodies beyond them are refused with a line when read (load), and never given to a renderer.
+MAX_NESTING = 50  # blockquotes and lists, one inside another
+MAX_MARKUP = 100_000  # lines and markup characters in one text: a few seconds in markdown-it-py
+MARKUP = "\n[&<`*_~|>"
+MAX_EMPHASIS_COST = 50_000_000  # sum over paragraphs of (emphasis markers in it)²: half a second
+MAX_DEFINITION_COST = 10_000_000  # sum over paragraphs of (lines opening with [) × (its lines)
+# a line that may open 50 levels (a tab counts 4 columns): the newline first, for the fast literal search
+DEEP_LINE = re.compile(r"\n[ \t>*+\-0-9.)]{26}")
+DEEP_START = re.compile(r"[ \t>*+\-0-9.)]{26}")
+CONTAINER_PREFIX = re.compile(r"[ \t>*+\-0-9.)]*")
+LIST_MARKER = re.compile(r"(?:[-+*]|[0-9]{1,9}[.)])(?=[ \t]|$)")
+SEPARATED_MARKER = re.compile(r"(?:>|[-+*]|[0-9]{1,9}[.)])(?=[ \t])")
+PARAGRAPH_BREAK = re.compile(r"\n[ \t>]*\n")  # inline markup is matched within one paragraph only
+EMPHASIS_RUN = re.compile(r"\*+|_+|~+")
+DEFINITION_LINE = re.compile(r"^[ \t>]*\[", re.M)
+
+
+def _nesting(line: str) -> int:
+    """An upper bound on the containers open at this line: one per > or list marker on it, and one
+    per 2 columns of the remaining indentation (a list item opened on an earlier line needs at least
+    that much); the one space after a marker belongs to the marker."""
+    prefix = CONTAINER_PREFIX.match(line).group()  # type: ignore[union-attr]
+    markers = prefix.count(">") + len(LIST_MARKER.findall(prefix))
+    if not markers:
+        return 0
+    indent = prefix.count(" ") + 4 * prefix.count("\t") - len(SEPARATED_MARKER.findall(prefix))
+    return markers + indent // 2
+
+
+def _costliest(text: str, pattern: re.Pattern[str], square: bool) -> tuple[int, int, int]:
+    """(total cost, most matches in one paragraph, its 0-based line): the cost of a paragraph is
+    its matches squared, or its matches times its lines."""
+    cost = worst = worst_at = start = 0
+    for end in [m.start() for m in PARAGRAPH_BREAK.finditer(text)] + [len(text)]:
+        found = len(pattern.findall(text, start, end))
+        cost += found * (found if square else text.count("\n", start, end) + 1)
+        if found > worst:
+            worst, worst_at = found, text.count("\n", 0, start) + (start > 0)
+        start = end + 1
+    return cost, worst, worst_at
+
+
+def limit_breach(text: str) -> tuple[int, str, str, str] | None:
+    """(0-based line, code, zh, en) when rendering `text` would take unbounded time or stack.
+
+    Cheap for ordinary text: each check first bounds its cost with a few counts."""
+    first = [0] if DEEP_START.match(text) else []
+    for start in first + [match.start() + 1 for match in DEEP_LINE.finditer(text)]:
+        line_end = text.find("\n", start)
+        if _nesting(text[start : line_end if line_end >= 0 else len(text)]) > MAX_NESTING:
+            return (
+                text.count("\n", 0, start),
+                "E016",
+                f"引用（>）或列表嵌套超过 {MAX_NESTING} 层；请减少嵌套层级",
+                f"quotes (>) or lists nested more than {MAX_NESTING} levels deep; flatten them",
+            )
+    markup = sum(map(text.count, MARKUP)) if len(text) > MAX_MARKUP else 0
+    if markup > MAX_MARKUP:
+        return (
+            0,
+            "E018",
+            f"正文过长：行数与标记符号共 {markup} 个，上限 {MAX_MARKUP}；请把长表格、清单作为附件，或分为多篇",
+            f"the text is too long: {markup} lines and markup characters, limit {MAX_MARKUP}; "
+            "attach long tables and lists, or split it",
+        )
+    size = len(text)  # bounds the counts below: short texts need none of them
+    if (
+        size * size > MAX_EMPHASIS_COST
+        and (text.count("*") + text.count("_") + text.count("~")) ** 2 > MAX_EMPHASIS_COST
+    ):
+        cost, worst, line = _costliest(text, EMPHASIS_RUN, square=True)
+        if cost > MAX_EMPHASIS_COST:
+            return (
+                line,
+                "E017",
+                f"此段中强调符号（* _ ~）过多（{worst} 处）；请删去多余的符号，或用空行分段",
+                f"this paragraph has too many emphasis markers (* _ ~, {worst}); remove them or split it",
+            )
+    if size * (size + 1) > MAX_DEFINITION_COST and text.count("[") * (text.count("\n") + 1) > MAX_DEFINITION_COST:
+        cost, worst, line = _costliest(text, DEFINITION_LINE, square=False)
+        if cost > MAX_DEFINITION_COST:
+            return (
+                line,
+                "E017",
+                f"此段中以 [ 开头的行过多（{worst} 行）；请用空行分段",
+                f"this paragraph has too many lines starting with [ ({worst}); split it with blank lines",
+            )
+    return None
+
 
 @cache
 def python_parser() -> MarkdownIt:
@@ -59,7 +154,10 @@ def rust_parser():
 
 
 def render_raw(text: str) -> str:
-    """Markdown to HTML with no link rewriting."""
+    """Markdown to HTML with no link rewriting; text beyond the render limits (which load refuses
+    for bodies) is shown as escaped plain text rather than parsed."""
+    if limit_breach(text):
+        return f"<pre>{html.escape(text)}</pre>\n"
     fast = rust_parser()
     return fast.render(text) if fast is not None else python_parser().render(text)
 

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+# Characters that would split a problem line or reorder what the terminal shows: C0 and C1 controls,
+# DEL, the line and paragraph separators, bidirectional controls, and undecodable file-name bytes.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\udc80-\udcff]")
+
+
+def printable(text: str) -> str:
+    """`text` with every unprintable character written as an escape (\\n, \\x1b, \\u202e), on one line."""
+    if not UNPRINTABLE.search(text):
+        return text
+    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +33,7 @@ class Problem:
 
     def format(self, lang: str = "zh") -> str:
         message = self.en if lang == "en" else self.zh
-        return f"{self.path}:{self.line}: {self.code} {message}"
+        return printable(f"{self.path}:{self.line}: {self.code} {message}")
 
 
 @dataclass(frozen=True)

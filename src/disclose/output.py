@@ -9,16 +9,33 @@ next starts from it, rewriting only the files whose content differs and deleting
 longer produced. A manifest records every file's content id with its sha1, size, modification
 time and inode; a spare file counts only while its stat, or failing that its content, still
 matches, so a file changed by hand is never trusted and a folder restored from CI's cache is.
+
+--out is guarded before anything is written (`check_out`): it may not be, hold or sit inside the
+site's inputs or the build cache, may not be a symbolic link, and an existing folder is replaced
+only when disclose wrote it. One build at a time may write an output folder (`locked`). The
+build deletes only inside folders it created (its staging and swap folders, named after --out);
+what a killed build left of them is removed by the next one, never an obstacle.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import os
 import shutil
-from collections.abc import Callable
+import signal
+import stat as stat_module
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None
 
 # output path -> [content id, sha1 of the bytes, size, mtime_ns, inode]; a key ending in "/" is a
 # folder written as one unit (a search bundle): its sha1 covers every file in it and its stat is
@@ -114,11 +131,184 @@ class Staging:
         return manifest
 
 
+class OutputError(Exception):
+    """--out cannot be used safely (a usage error: exit status 2)."""
+
+
+OUTPUT_MARK = "pagefind/bundles.json"  # every output disclose writes has it
+INPUTS = ("content", "templates", "reports", "site.yaml", ".git")
+
+
+def _absolute(path: Path) -> Path:
+    """`path` made absolute with its parent folders' links resolved (not its own last part)."""
+    path = path.absolute()
+    return path.parent.resolve() / path.name
+
+
+def _overlap(a: Path, b: Path) -> bool:
+    return a == b or a.is_relative_to(b) or b.is_relative_to(a)
+
+
+def check_out(site: Path, out: Path, cache: Path | None = None) -> None:
+    """Refuse an --out the build could not replace without destroying something else."""
+    if out.is_symlink():
+        raise OutputError(
+            f"--out {out} 是符号链接（指向 {os.readlink(out)}）；为免删除站点以外的文件，请直接指定实际目录"
+        )
+    target, site_abs = _absolute(out), site.resolve()
+    if target == site_abs or site_abs.is_relative_to(target):
+        raise OutputError(f"--out {out} 会覆盖站点目录本身；请指定单独的输出目录，如 public/")
+    for name in INPUTS:
+        given = site / name
+        for place in {_absolute(given), given.resolve()}:
+            if _overlap(target, place):
+                raise OutputError(
+                    f"--out {out} 与站点的输入 {name} 重叠，构建会毁掉它；请指定单独的输出目录，如 public/"
+                )
+    if cache is not None:
+        cache_abs = _absolute(cache)
+        if _overlap(target, cache_abs) or _overlap(target, cache.resolve()):
+            raise OutputError(f"--out {out} 与构建缓存 {cache} 重叠；请把两者分开（缓存不能放在输出目录里）")
+    if target.exists() or target.is_symlink():
+        if not target.is_dir():
+            raise OutputError(f"--out {out} 已存在且不是目录；请指定一个目录")
+        if not (target / OUTPUT_MARK).is_file() and any(target.iterdir()):
+            raise OutputError(
+                f"--out {out} 已存在、不是空目录，也不是 disclose 生成的网站；为免误删其中的文件，请指定新目录或空目录"
+            )
+        if not os.access(target, os.W_OK | os.X_OK):
+            raise OutputError(f"--out {out} 不可写；请修改目录权限或指定其他输出目录")
+    parent = target.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"无法在 {parent} 中写入（--out {out}）；请修改目录权限或指定其他输出目录")
+
+
+class OutputBusy(RuntimeError):
+    """Another build is writing the same output folder."""
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """One build at a time per output folder: a lock file beside it, removed when done.
+
+    The lock is taken on an open file; the path is checked to still name that file afterwards,
+    so a build that opened a lock file just as its holder removed it does not run beside a third.
+    """
+    target = _absolute(out)
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock = target.parent / f".{target.name}.lock"
+    handle = lock.open("a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputBusy(str(out)) from None
+        try:
+            same = os.stat(lock).st_ino == os.fstat(handle.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        if not same:
+            raise OutputBusy(str(out))
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)
+    finally:
+        handle.close()
+
+
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
         path.unlink()
+
+
+def _writable(path: str) -> None:
+    try:
+        mode = os.lstat(path).st_mode
+        if stat_module.S_ISDIR(mode):
+            os.chmod(path, mode | stat_module.S_IRWXU)
+    except OSError:
+        pass
+
+
+def _retry(func: Callable, path: str, _exc: object) -> None:
+    """rmtree's error handler: a folder we created may have been made read-only; make it and
+    its parent writable again and try once more."""
+    _writable(os.path.dirname(path))
+    _writable(path)
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def discard(path: Path) -> bool:
+    """Delete a folder this build (or a killed one) created, read-only parts included; never
+    raises. Returns whether it is gone."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        try:
+            path.unlink()
+        except OSError:
+            return False
+        return True
+    if not path.exists():
+        return True
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=_retry)
+    else:  # Python 3.11
+        shutil.rmtree(path, onerror=_retry)
+    return not path.exists() and not path.is_symlink()
+
+
+def _swap_folders(out: Path) -> Iterator[Path]:
+    """Staging, swap and indexing folders of `out`, left by any build (they are named after it)."""
+    for prefix in (f".{out.name}.new", f".{out.name}.old"):
+        yield from out.parent.glob(prefix + "*")
+
+
+def _stop_orphans(out: Path) -> None:
+    """Kill what a killed build started and left running on its staging folder (Pagefind runs in
+    its own process group, so it outlives the build): any process whose command line names a
+    staging folder of `out`. Linux only (/proc); elsewhere such a run ends by itself."""
+    marker = os.fsencode(str(out.parent / f".{out.name}.new-"))
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker not in (entry / "cmdline").read_bytes():
+                continue
+            pid = int(entry.name)
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError):
+            continue
+
+
+def recover(out: Path) -> None:
+    """Undo what a killed build left beside `out`: stop what it left running, put back an output
+    caught mid-swap, then delete the staging and swap folders. Call while holding `locked(out)`."""
+    out = _absolute(out)
+    _stop_orphans(out)
+    old = out.parent / f".{out.name}.old"
+    if not out.exists() and not out.is_symlink() and old.is_dir() and not old.is_symlink():
+        os.replace(old, out)
+    for leftover in sorted(_swap_folders(out)):
+        discard(leftover)
 
 
 def _verified(root: Path, manifest: Manifest) -> Manifest:
@@ -129,6 +319,8 @@ def _verified(root: Path, manifest: Manifest) -> Manifest:
     folders = [""]
     while folders:
         folder = folders.pop()
+        if not os.access(root / folder, os.W_OK):
+            raise PermissionError(errno.EACCES, "read-only folder in the spare output", str(root / folder))
         with os.scandir(root / folder) as entries:
             for entry in entries:
                 rel = folder + entry.name
@@ -161,33 +353,85 @@ def _remove_empty(root: Path, folder: Path) -> None:
         path.rmdir()
 
 
+def _fresh(out: Path) -> Path:
+    """A staging path beside `out` that no other build uses (leftovers are the next one's to delete)."""
+    number = 0
+    while True:
+        path = out.parent / f".{out.name}.new-{os.getpid()}{f'-{number}' if number else ''}"
+        if not path.exists() and not path.is_symlink():
+            return path
+        number += 1
+
+
 def _staging(out: Path, spare: Path | None, spare_manifest: Manifest) -> Staging:
-    staging = out.parent / f".{out.name}.new"
-    if staging.exists():  # left by a build that was killed
-        shutil.rmtree(staging)
-    if spare is not None and spare.is_dir():
-        if spare_manifest:
+    staging = _fresh(out)
+    if spare is not None and (spare.exists() or spare.is_symlink()):
+        if spare_manifest and spare.is_dir() and not spare.is_symlink():
             try:
                 os.replace(spare, staging)
             except OSError:  # the cache is on another file system
                 pass
             else:
-                return Staging(staging, _verified(staging, spare_manifest))
-        shutil.rmtree(spare)
-    staging.mkdir(parents=True)
+                try:
+                    return Staging(staging, _verified(staging, spare_manifest))
+                except OSError:  # parts of it made read-only: start afresh
+                    discard(staging)
+        discard(spare)
+    staging.mkdir()
     return Staging(staging)
 
 
-def _retire(old: Path, spare: Path | None) -> None:
-    """Keep the replaced output as the next spare, or delete it."""
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE), so `b` never goes
+    missing; False where the system or file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
+
+
+def _swap(staging: Path, out: Path) -> Path | None:
+    """Put `staging` in place of `out`; returns where the replaced output now is (or None)."""
+    if not out.exists():
+        os.replace(staging, out)
+        return None
+    if _exchange(staging, out):
+        return staging
+    old = out.parent / f".{out.name}.old"
+    discard(old)
+    os.replace(out, old)
+    try:
+        os.replace(staging, out)
+    except BaseException:
+        os.replace(old, out)
+        raise
+    return old
+
+
+def _retire(old: Path, spare: Path | None) -> bool:
+    """Keep the replaced output as the next spare, or delete it. Returns whether it was kept."""
     if spare is not None:
         try:
+            discard(spare)
             spare.parent.mkdir(parents=True, exist_ok=True)
             os.replace(old, spare)
-            return
+            return True
         except OSError:
             pass
-    shutil.rmtree(old, ignore_errors=True)
+    discard(old)
+    return False
 
 
 def write_atomically(
@@ -200,28 +444,19 @@ def write_atomically(
 
     With `spare` (a folder in the build cache), the staging folder starts as that spare and the
     replaced output becomes the new spare. Returns the new output's manifest, and whether the
-    replaced output was kept as the spare.
+    replaced output was kept as the spare. Call while holding `locked(out)`.
     """
-    out = out.absolute()
+    out = _absolute(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    recover(out)
     staging = _staging(out, spare, spare_manifest or {})
-    old = out.parent / f".{out.name}.old"
     try:
         fill(staging)
         staging.prune()
         manifest = staging.manifest()
-        if old.exists():
-            shutil.rmtree(old)
-        if out.exists():
-            os.replace(out, old)
-        os.replace(staging.root, out)
+        old = _swap(staging.root, out)
     except BaseException:
-        shutil.rmtree(staging.root, ignore_errors=True)
-        if old.exists() and not out.exists():
-            os.replace(old, out)
+        discard(staging.root)
         raise
-    kept = False
-    if old.exists():
-        _retire(old, spare)
-        kept = spare is not None and spare.is_dir()
+    kept = _retire(old, spare) if old is not None else False
     return manifest, kept

@@ -8,11 +8,14 @@ from __future__ import annotations
 import gc
 import os
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import egress
 from .build_cache import BuildCache, CacheBusy, bundle_fingerprint, exclusive
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
@@ -21,12 +24,12 @@ from .gate import Publication, decide
 from .history import read_history
 from .load import load, load_reports
 from .model import Problem
-from .output import Manifest, Staging, write_atomically
+from .output import Manifest, OutputBusy, OutputError, Staging, check_out, locked, recover, write_atomically
 from .progress import QUIET, Progress
 from .records import report_years
 from .render import Page, Producer, render_site, template_dirs
 from .search_index import build_index, plan
-from .urls import attachment_output, item_path
+from .urls import SITE, attachment_output, clashes, encode, item_path
 from .validate import validate
 
 
@@ -44,6 +47,7 @@ class Report:
     pages: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     reindexed: list[str] = field(default_factory=list)  # search bundles indexed anew
+    egress: str = ""  # digest of the egress check's needles
 
     @property
     def errors(self) -> list[Problem]:
@@ -69,21 +73,53 @@ def check(site: Path, today: date, cache: BuildCache | None = None, workers: int
     catalogue, problems = validate(site, config, today, sources, reports, cache.sources if cache is not None else None)
     report.problems.extend(problems)
     report.catalogue = catalogue
+    if not report.errors:
+        report.problems.extend(output_clashes(site, catalogue))
     report.problems.sort()
     report.seconds["validate"] = time.perf_counter() - started - report.seconds["load"]
     return report
 
 
-def _guard_out(site: Path, out: Path) -> None:
-    """Never let the atomic swap replace the site itself or a folder holding it."""
-    site_abs, out_abs = site.resolve(), out.resolve()
-    if out_abs == site_abs or site_abs.is_relative_to(out_abs):
-        raise UsageError(f"--out {out} 会覆盖站点目录本身；请指定单独的输出目录，如 public/")
-    if out_abs.is_relative_to((site / "content").resolve()):
-        raise UsageError(f"--out {out} 位于 content/ 之内；请指定其他输出目录")
+def output_clashes(site: Path, catalogue: Catalogue) -> list[Problem]:
+    """U001: two things at one output path (see `urls.clashes`): items whose names differ only in
+    case, an item at a path the site itself uses (a listing page, search/, reports/, assets/), an
+    item page where an attachment or a generated file is."""
+    pub = decide(catalogue)
+    dirs = tuple(template_dirs(site))
+    entries = [(item_path(item), item.path) for item in catalogue.items]
+    generated = Counter(rel for rel, _ in render_site(pub, dirs))
+    generated.subtract(item_path(item) for item in pub.items)  # listed above under their files
+    entries += [(rel, SITE) for rel, count in generated.items() if count > 0]
+    entries += [(rel, SITE) for rel in _assets(dirs)]
+    entries += [(attachment_output(rel), rel) for paths in pub.attachments.values() for rel in paths]
+    entries.append(("pagefind/bundles.json", SITE))
+    problems = []
+    for path, first, second in clashes(entries):
+        owner, other = (second, first) if first == SITE else (first, second)
+        url = "/" + encode(path.removesuffix("index.html"))
+        if other == SITE:
+            zh = (
+                f"输出路径 {path}（网址 {url}）是网站自己使用的位置（栏目列表、搜索、年报、资源或附件目录）；"
+                "请给文件改名或换目录"
+            )
+            en = (
+                f"output path {path} (URL {url}) is one the site itself uses (a listing, search, reports, "
+                "assets or attachments); rename or move the file"
+            )
+        else:
+            zh = (
+                f"输出路径 {path}（网址 {url}）与 {other} 的相同（只差大小写或写法，或一个是另一个的目录）；"
+                "两者会互相覆盖，请给其中一个改名"
+            )
+            en = (
+                f"output path {path} (URL {url}) is the same as that of {other} (up to letter case or Unicode "
+                "form, or one is the other's folder); they would overwrite each other: rename one"
+            )
+        problems.append(Problem(owner if owner != SITE else "site.yaml", 1, "U001", zh, en))
+    return sorted(set(problems))
 
 
-def _copy_assets(dirs: tuple[Path, ...], staging: Staging) -> None:
+def _assets(dirs: tuple[Path, ...]) -> dict[str, Path]:
     """Static assets from templates/assets, a site's own overriding the defaults by name."""
     chosen: dict[str, Path] = {}
     for folder in reversed(dirs):
@@ -91,7 +127,11 @@ def _copy_assets(dirs: tuple[Path, ...], staging: Staging) -> None:
         for path in sorted(assets.rglob("*")) if assets.is_dir() else ():
             if path.is_file():
                 chosen[f"assets/{path.relative_to(assets).as_posix()}"] = path
-    for rel, path in chosen.items():
+    return chosen
+
+
+def _copy_assets(dirs: tuple[Path, ...], staging: Staging) -> None:
+    for rel, path in _assets(dirs).items():
         staging.put(rel, path.read_bytes())
 
 
@@ -199,10 +239,15 @@ def build(
     byte-identical to a build without it. One build at a time may use a cache folder.
     """
     workers = workers or os.cpu_count() or 1
-    _guard_out(site, out)
     try:
-        with exclusive(cache_dir):
+        check_out(site, out, cache_dir)
+        with locked(out), exclusive(cache_dir):
+            recover(out)
             return _build(site, out, today, workers, BuildCache.open(cache_dir), progress)
+    except OutputError as err:
+        raise UsageError(str(err)) from None
+    except OutputBusy:
+        raise UsageError(f"另一个构建正在写输出目录 {out}；请等它结束后再构建") from None
     except CacheBusy:
         raise UsageError(f"另一个构建正在使用缓存 {cache_dir}；请等它结束后再构建") from None
     finally:
@@ -227,15 +272,58 @@ def _build(site: Path, out: Path, today: date, workers: int, cache: BuildCache, 
         _copy_assets(dirs, staging)
         _copy_attachments(site, pub, staging)
         report.seconds["render"] = time.perf_counter() - started
-        bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
-        fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
-        progress.start("建立搜索索引", len(bundles))
-        report.reindexed = build_index(staging, bundles, fingerprints, cache.previous_file, workers, progress.update)
-        progress.finish()
-        report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]
+        # The egress check reads the sources and scans the pages while Pagefind indexes, and each
+        # new search bundle as soon as it is ready (no more forking from here on, so a thread is
+        # safe); what is left (reused bundles, when everything must be scanned) comes last.
+        pages = [(rel, len(record) < 5) for rel, record in staging.written.items()]
+        with ThreadPoolExecutor(1) as background:
+            checked = background.submit(_egress_pages, site, today, dirs, staging, pages, cache)
+            scans = {}
 
-    manifest, kept = write_atomically(out, finish, cache.spare, cache.spare_manifest)
-    cache.spare_manifest = cache.manifest if kept else {}
-    cache.manifest, cache.out = manifest, str(out.absolute())
+            def scan_bundle(rel: str) -> None:
+                scans[rel] = background.submit(lambda: egress.scan(staging.root, [rel], checked.result()[0]))
+
+            bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
+            fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
+            progress.start("建立搜索索引", len(bundles))
+            report.reindexed = build_index(
+                staging, bundles, fingerprints, cache.previous_file, workers, progress.update, scan_bundle
+            )
+            progress.finish()
+            report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]
+            needles, full, hits = checked.result()
+            for future in scans.values():
+                hits += future.result()
+        scanned = {rel for rel, _ in pages} | scans.keys()
+        rest = [rel for rel, record in staging.written.items() if rel not in scanned and (full or len(record) < 5)]
+        hits += egress.scan(staging.root, rest, needles)
+        report.seconds["egress"] = time.perf_counter() - started - report.seconds["render"] - report.seconds["index"]
+        if hits:
+            raise egress.Leak(egress.problems(hits))
+        report.egress = needles.digest
+
+    try:
+        manifest, kept = write_atomically(out, finish, cache.spare, cache.spare_manifest)
+    except egress.Leak as leak:
+        report.problems.extend(leak.problems)
+        report.problems.sort()
+        return report
+    cache.spare_manifest, cache.spare_egress = (cache.manifest, cache.egress) if kept else ({}, "")
+    cache.manifest, cache.out, cache.egress = manifest, str(out.absolute()), report.egress
     cache.save()
     return report
+
+
+def _egress_pages(
+    site: Path, today: date, dirs: tuple[Path, ...], staging: Staging, pages: list[tuple[str, bool]], cache: BuildCache
+) -> tuple[egress.Needles, bool, list]:
+    """The needles, whether every staged file must be scanned (no cache, or the needles changed
+    since the files taken from the previous output or the spare were scanned), and the hits in
+    the pages. Otherwise only the files this build wrote anew are scanned."""
+    needles = egress.collect(site, today, dirs)
+    full = (
+        cache.folder is None
+        or needles.digest != cache.egress
+        or (bool(staging.present) and needles.digest != cache.spare_egress)
+    )
+    return needles, full, egress.scan(staging.root, [rel for rel, fresh in pages if full or fresh], needles)

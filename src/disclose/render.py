@@ -22,6 +22,7 @@ from markupsafe import Markup
 from . import __version__, feeds, opendata, sitemap
 from .browse import FACETS, facet_index, related
 from .gate import Publication
+from .identity import contact_rows, footer_rows
 from .model import Item
 from .records import compliance_years, report_years
 from .report_views import compliance_view, report_csv, report_view, reports_index_view
@@ -93,6 +94,7 @@ def _common(pub: Publication, env: Environment, dirs: tuple[Path, ...]) -> dict[
             "description": pub.config.description,
             "language": pub.config.language,
             "url": pub.config.base_url,
+            "organization": footer_rows(pub.config.organization),
         },
         "nav": _column(pub),
         "kinds": [{"label": KIND_LABELS[k], "url": list_url(base, k)} for k in LIST_KINDS],
@@ -179,8 +181,10 @@ def _listing(
     crumbs: list[dict[str, str]],
     folder: str,
     feed: str | None = None,
+    contact: list[dict[str, str]] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """Paginated list pages under `folder` (relative, ending in '/')."""
+    """Paginated list pages under `folder` (relative, ending in '/'); `contact` rows are shown below
+    the list (the 依申请公开 list gives the 工作机构's details)."""
     base, cfg = pub.config.base_path, pub.config
     size = cfg.page_size
     pages = max(1, -(-len(items) // size))
@@ -203,6 +207,7 @@ def _listing(
                 pager=_pager(number, pages, url),
                 total=len(items),
                 feed=feed,
+                contact=contact or [],
                 canonical=cfg.absolute(url(number)),
             ),
         )
@@ -240,7 +245,10 @@ def render_site(
     for kind in LIST_KINDS:
         items = _newest(pub.of_kind(kind))
         feed = f"{base}{KIND_FOLDER[kind]}/feed.xml"
-        yield from _listing(pub, env, common, items, KIND_LABELS[kind], hub_crumb, f"{KIND_FOLDER[kind]}/", feed)
+        contact = contact_rows(cfg.contact) if kind == "response" else None
+        yield from _listing(
+            pub, env, common, items, KIND_LABELS[kind], hub_crumb, f"{KIND_FOLDER[kind]}/", feed, contact
+        )
         yield (
             f"{KIND_FOLDER[kind]}/feed.xml",
             partial(feeds.atom, pub, env, items, KIND_LABELS[kind], f"{KIND_FOLDER[kind]}/feed.xml"),

@@ -22,6 +22,7 @@ from .gate import Publication
 from .markdown import render_markdown
 from .records import applications, compliance, compliance_years, normative_counts, schedule
 from .schema import BASIS
+from .timeliness import timeliness_view
 from .views import link
 
 REVIEW_GROUP_LABELS = ("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")
@@ -243,4 +244,5 @@ def compliance_view(pub: Publication, year: int) -> dict[str, Any]:
         "consultations_closed": facts.consultations_closed,
         "no_feedback": [link(pub, c) for c in facts.consultations_without_feedback],
         "report": _report_status(pub, facts.report),
+        "timeliness": timeliness_view(pub, year, link),
     }

@@ -148,6 +148,7 @@ COMMON = (
     # fields whose values are examples, not facts of a real document (the sample site's 文号 and
     # dates its sources do not print): shown marked 样例 and left out of open data and JSON-LD
     _f("sample_fields", "样例字段", "texts"),
+    _f("late_reason", "延迟公开原因", "text"),  # 未及时公开 (T620) or, for an interpretation, 未同步 (P404)
 )
 
 BY_KIND: dict[str, tuple[FieldSpec, ...]] = {
@@ -164,7 +165,6 @@ BY_KIND: dict[str, tuple[FieldSpec, ...]] = {
     "interpretation": (
         _f("interprets", "所解读文件", "ref", required=True),
         _f("form", "解读形式", "choice", choices=FORMS),
-        _f("late_reason", "未同步原因", "text"),
     ),
     "response": (
         _f("request_no", "申请编号", "text", required=True),

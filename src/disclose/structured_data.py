@@ -45,6 +45,8 @@ def json_ld(item: Item, pub: Publication) -> str:
     }
     if published := item.stated("published"):
         data["datePublished"] = published.isoformat()
+    if index_no := item.stated("index_no"):
+        data["identifier"] = index_no  # 索引号, the 公开目录's identifier
     if publisher := _organization(item.stated("issuer")):
         data["publisher"] = publisher
     if item.kind == "policy":

@@ -10,6 +10,7 @@ from typing import Any
 
 from .dates import cn_date
 from .gate import Publication
+from .identity import contact_rows
 from .markdown import content_target, render_markdown
 from .model import Item
 from .records import consultation_state, response_deadline
@@ -22,6 +23,7 @@ from .schema import (
     OUTCOMES,
     fields_for,
 )
+from .timeliness import lateness
 from .urls import attachment_url, item_url, list_url
 
 STATUS_CLASS = {"有效": "valid", "废止": "repealed", "失效": "expired", "已修改": "amended"}
@@ -297,8 +299,26 @@ def item_view(item: Item, pub: Publication, sizes: dict[str, int] | None = None)
         topics=list(item.get("topics") or ()),
         year=str(item.published.year) if item.published else "",
         revisions=_revisions(item, pub),
+        contact=contact_rows(pub.config.contact) if shows_contact(item) else [],
+        timeliness=_timeliness(item, pub),
     )
     return view
+
+
+def shows_contact(item: Item) -> bool:
+    """The 工作机构's details appear in the 政府信息公开指南 (条例 第十二条) and on every 依申请公开 page."""
+    return item.kind == "response" or (item.kind == "page" and item.get("column") == "guide")
+
+
+def _timeliness(item: Item, pub: Publication) -> dict[str, Any] | None:
+    """A late item's stated reason (late_reason), shown as the paired-release reason is."""
+    policy = pub.interprets.get(item.id)
+    if not item.get("late_reason") or (policy is not None and item.published != policy.published):
+        return None  # shown already as the interpretation's 未同步原因
+    late = lateness(item, pub.config)
+    if late is None:
+        return None
+    return {"limit": late.limit, "taken": late.taken, "reason": item.get("late_reason")}
 
 
 BLOCKS = frozenset(

@@ -6,6 +6,8 @@ from . import (  # noqa: F401  (imported to register their rules)
     disclosure,
     formats,
     identifiers,
+    index_numbers,
+    output_paths,
     pairing,
     personal_info,
     placeholders,
@@ -14,6 +16,8 @@ from . import (  # noqa: F401  (imported to register their rules)
     responses,
     schema_rules,
     secrecy,
+    site_identity,
+    timeliness,
 )
 from .registry import REGISTRY, Finding, Rule, rule
 

@@ -1,0 +1,179 @@
+"""The egress check: an independent last look at the staged output for text of non-public items."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from disclose import egress, pipeline
+
+from .conftest import TODAY, run, snapshot, write
+
+SECRET_TITLE = "关于调整城区停车收费标准的内部请示"
+SECRET_BODY = "拟将城区核心区路内停车收费标准上调至每小时八元，请予审定。"
+WITHHELD = f"""---
+title: {SECRET_TITLE}
+issuer: 示例市发展和改革委员会
+published: 2024-03-05
+disclosure: withheld
+basis: process-info
+review: {{by: 市政府办公室, date: 2024-03-04}}
+---
+{SECRET_BODY}
+
+另附测算说明。
+"""
+
+
+def build(site, out, *extra):
+    return run("build", "--site", str(site), "--out", str(out), "--today", TODAY, *extra)
+
+
+def _leaky_gate(monkeypatch):
+    """Break the gate on purpose: `decide` (what the pipeline calls) lets everything through."""
+    from disclose import gate
+
+    real = gate.decide
+
+    def decide(catalogue, history=None):
+        monkeypatch.setattr(gate, "is_public", lambda item, today: True)
+        try:
+            return real(catalogue, history)
+        finally:
+            monkeypatch.setattr(gate, "is_public", is_public)
+
+    is_public = gate.is_public
+    monkeypatch.setattr(pipeline, "decide", decide)
+
+
+def test_a_broken_gate_is_stopped_by_the_egress_check(site, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert build(site, out, "--no-cache").exit_code == 0
+    before = snapshot(out)
+    write(site, "content/decisions/parking.md", WITHHELD)
+    _leaky_gate(monkeypatch)
+    result = build(site, out, "--no-cache")
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if " X001 " in line]
+    assert lines, result.output
+    assert all(line.startswith("content/decisions/parking.md:1: X001 ") for line in lines)
+    named = {line.split("输出文件 ", 1)[1].split(" ", 1)[0] for line in lines}
+    assert "decisions/parking/index.html" in named  # its own page
+    assert any(name.startswith("pagefind/") for name in named)  # the search index, decompressed
+    assert {"catalog.json", "feed.xml", "sitemap.xml"} & named
+    assert snapshot(out) == before  # the old output stays
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+def test_the_egress_check_also_guards_an_incremental_build(site, tmp_path, monkeypatch):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert build(site, out, "--cache", str(cache)).exit_code == 0
+    assert build(site, out, "--cache", str(cache)).exit_code == 0  # with a spare from now on
+    before = snapshot(out)
+    write(site, "content/decisions/parking.md", WITHHELD)
+    _leaky_gate(monkeypatch)
+    result = build(site, out, "--cache", str(cache))
+    assert result.exit_code == 1 and " X001 " in result.output
+    assert snapshot(out) == before
+    monkeypatch.undo()
+    assert build(site, out, "--cache", str(cache)).exit_code == 0  # the cache survived the stop
+    cold = tmp_path / "cold"
+    assert build(site, cold, "--no-cache").exit_code == 0
+    assert snapshot(out) == snapshot(cold)
+
+
+def test_a_leak_into_search_fragments_alone_is_found(site, tmp_path, monkeypatch):
+    """Only the gzip-compressed, word-segmented Pagefind files hold it."""
+    write(site, "content/decisions/parking.md", WITHHELD)
+    out = tmp_path / "out"
+    assert build(site, out).exit_code == 0
+    needles = egress.collect(site, date(2024, 6, 1))
+    assert {n.text for n in needles.needles} >= {SECRET_TITLE, SECRET_BODY}
+    bundle = next((out / "pagefind").glob("*/fragment"))
+    fragment = next(bundle.iterdir())
+    segmented = "\u200b".join(SECRET_BODY)  # as Pagefind writes segmented text
+    fragment.write_bytes(gzip.compress(b"pagefind_dcd" + f'{{"content":"{segmented}"}}'.encode()))
+    hits = egress.scan(out, [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()], needles)
+    assert [(n.path, rel) for n, rel in hits] == [
+        ("content/decisions/parking.md", fragment.relative_to(out).as_posix())
+    ]
+
+
+def test_needles_are_distinctive_and_not_public_anyway(site):
+    shared = "第一条 为规范工作，制定本规则。"  # in the public policy's body
+    write(
+        site,
+        "content/decisions/draft.md",
+        f"---\ntitle: 工作规则\nissuer: 示例市人民政府\npublished: 2024-03-01\ndraft: true\n---\n{shared}\n\n短句。\n\n"
+        "这是一段只在草稿里出现的足够长的句子，用来检查。\n",
+    )
+    texts = {n.text for n in egress.collect(site, date(2024, 6, 1)).needles}
+    assert texts == {"这是一段只在草稿里出现的足够长的句子，用来检查。"}  # title too short, the rest public
+
+
+@pytest.mark.parametrize(
+    "front, why",
+    [
+        ("disclosure: on-request\nbasis: on-request-only\nreview: {by: 办公室, date: 2024-03-01}", "on-request"),
+        ("draft: true", "draft"),
+        ("published: 2099-01-01", "embargoed"),
+    ],
+)
+def test_every_kind_of_non_public_item_is_looked_for(site, front, why):
+    published = "" if "published" in front else "published: 2024-03-01\n"
+    write(
+        site,
+        "content/decisions/hidden.md",
+        f"---\ntitle: {SECRET_TITLE}\nissuer: 示例市人民政府\n{published}{front}\n---\n{SECRET_BODY}\n",
+    )
+    needles = egress.collect(site, date(2024, 6, 1)).needles
+    assert {(n.text, n.why) for n in needles} >= {(SECRET_TITLE, why), (SECRET_BODY, why)}
+
+
+def test_doc_no_and_index_no_are_looked_for_in_every_form(site):
+    write(
+        site,
+        "content/policies/secret.md",
+        "---\ntitle: 短标题\nissuer: 示例市人民政府\npublished: 2024-03-01\ndoc_no: 示政发[2024]9号\n"
+        "index_no: 11330600MB0000000X/2024-00009\ndisclosure: withheld\nbasis: process-info\n"
+        "review: {by: 办公室, date: 2024-03-01}\n---\n",
+    )
+    texts = {n.text for n in egress.collect(site, date(2024, 6, 1)).needles}
+    assert {"示政发[2024]9号", "示政发〔2024〕9号", "11330600MB0000000X/2024-00009"} <= texts
+
+
+def test_the_check_reads_the_sources_itself():
+    """It must not lean on the gate's data structures."""
+    source = Path(egress.__file__).read_text(encoding="utf-8")
+    for name in ("gate", "catalogue", "visibility", "Publication", "Catalogue", "fields", "load"):
+        assert f"from .{name} import" not in source and f"import {name}" not in source
+
+
+def test_an_incremental_build_scans_only_what_changed(tmp_path, monkeypatch):
+    from .conftest import copy_sample
+
+    site = copy_sample(tmp_path / "site")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    scanned: list[str] = []
+    real = egress.scan
+
+    def counting(root, rels, needles):
+        rels = list(rels)
+        scanned.extend(rels)
+        return real(root, rels, needles)
+
+    monkeypatch.setattr(egress, "scan", counting)
+    for _ in range(3):  # cold, then with the previous output, then with the spare as well
+        scanned.clear()
+        assert pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache).errors == []
+    everything = len(snapshot(out))
+    assert len(scanned) <= 2 < everything  # nothing rewritten: only bundles.json and the like
+    path = site / "content/policies/shaoxing-2022-work-rules.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("第一条", "第一条（修订）", 1), encoding="utf-8")
+    scanned.clear()
+    assert pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache).errors == []
+    assert "policies/shaoxing-2022-work-rules/index.html" in scanned
+    assert len(set(scanned)) < everything / 2
