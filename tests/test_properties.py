@@ -189,7 +189,7 @@ def yaml_string(draw, text: str, careless: bool) -> str:
     return quoted(text)
 
 
-_INVISIBLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NON_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -295,7 +295,9 @@ def sites(
         item.front.append(("published", published))
         item.front += visibility_fields(draw, visibility, published)
         if draw(st.integers(0, 3)) == 0:
-            topics = [_INVISIBLE.sub("", t) for t in (draw(hostile) + "主题", draw(hostile) + ("" if public else mark))]
+            topics = [
+                _INVISIBLE.sub("", t) for t in (draw(hostile) + "主题", draw(hostile) + ("事项" if public else mark))
+            ]
             item.front.append(("topics", "[" + ", ".join(quoted(t) for t in topics) + "]"))
         if kind == "policy":
             code = mark if not public else "示政发"
@@ -488,6 +490,7 @@ def build_and_check(site: Site, search: bool) -> int:
             assert checked.exit_code == built.exit_code, (checked.output, built.output)
         if built.exit_code != 0:
             assert snapshot(out) == before, "a failed build changed the output folder"
+            assert site.attack or site.expect_error, f"a clean site was refused:\n{built.output}"
             return built.exit_code
         assert not site.expect_error, f"built although {site.expect_error}:\n{built.output}"
         if search and any(
@@ -543,7 +546,8 @@ def test_a_repeated_key_never_makes_a_non_public_item_public(why, text, late):
     public[0].front.append(("doc_no", "示政发〔2024〕1号"))
     public[1].front = [("title", "PUBRULESJD解读"), ("issuer", "示例市人民政府"), ("published", "2024-03-01")]
     public[1].front.append(("interprets", "示政发〔2024〕1号"))
-    assert build_and_check(Site([*public, item]), search=False) == 1, "a repeated key must be refused"
+    site = Site([*public, item], [f"{item.rel} repeats a key"], frozenset(["repeated-key"]))
+    assert build_and_check(site, search=False) == 1, "a repeated key must be refused"
 
 
 @pytest.mark.xfail(
