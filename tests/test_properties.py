@@ -35,11 +35,10 @@ from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, Phase, assume, event, given, note, settings
+from hypothesis import HealthCheck, Phase, event, given, note, settings
 from hypothesis import strategies as st
 
 from disclose import pipeline
-from disclose.markdown import rust_parser
 
 from .conftest import FIXTURES, all_bytes, run, snapshot
 
@@ -444,24 +443,8 @@ def leaks(out: Path, tokens: list[str]) -> list[tuple[str, str]]:
     return found
 
 
-def rust_panics(body: str) -> bool:
-    """Known bug, reported (see test_markdown_it_pyrs_panic_is_not_a_traceback): markdown-it-pyrs
-    0.4.0 panics on a `[` followed by an unmatched backtick in one paragraph (`[\\``), a
-    BaseException that escapes every handler. Such bodies are left out until markdown.py falls
-    back to markdown-it-py; remove this filter when that xfail turns into a pass."""
-    fast = rust_parser()
-    if fast is None:
-        return False
-    try:
-        fast.render(body)
-    except BaseException:  # noqa: BLE001 - pyo3's PanicException derives from BaseException
-        return True
-    return False
-
-
 def build_and_check(site: Site, search: bool) -> int:
     """Write the site, check and build it; assert the properties; returns the exit status."""
-    assume(not any(rust_panics(item.body) for item in site.items))
     with tempfile.TemporaryDirectory(prefix="props-") as tmp:
         root = Path(tmp) / "site"
         out = Path(tmp) / "out"
@@ -550,14 +533,9 @@ def test_a_repeated_key_never_makes_a_non_public_item_public(why, text, late):
     assert build_and_check(site, search=False) == 1, "a repeated key must be refused"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=BaseException,
-    reason="markdown-it-pyrs 0.4.0 panics on `[` then an unmatched backtick; markdown.py (branch input) "
-    "should fall back to markdown-it-py; then drop rust_panics() from build_and_check",
-)
 @pytest.mark.parametrize("body", ["[`", "见[附件`", "[a *`"])
 def test_markdown_it_pyrs_panic_is_not_a_traceback(tmp_path, body):
+    """markdown-it-pyrs 0.4.0 panics on `[` then an unmatched backtick; markdown-it-py reads it instead."""
     site = tmp_path / "site"
     shutil.copytree(FIXTURES / "minimal", site)
     decision = "---\ntitle: 决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n" + body + "\n"

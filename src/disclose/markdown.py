@@ -12,6 +12,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from functools import cache
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -20,6 +21,8 @@ try:
     import markdown_it_pyrs
 except ImportError:  # pragma: no cover - the pure-Python renderer still works
     markdown_it_pyrs = None
+
+T = TypeVar("T")
 
 # Everything CommonMark has except raw HTML, plus GFM tables and strikethrough.
 RULES = [
@@ -159,7 +162,20 @@ def render_raw(text: str) -> str:
     if limit_breach(text):
         return f"<pre>{html.escape(text)}</pre>\n"
     fast = rust_parser()
-    return fast.render(text) if fast is not None else python_parser().render(text)
+    out = _unless_it_panics(lambda: fast.render(text)) if fast is not None else None
+    return out if out is not None else python_parser().render(text)
+
+
+def _unless_it_panics(call: Callable[[], T]) -> T | None:
+    """A markdown-it-pyrs call, or None when the Rust code panics (0.4.0 does on `[` then an
+    unmatched backtick): pyo3's PanicException derives from BaseException and would escape every
+    handler as a traceback; markdown-it-py then reads the text instead."""
+    try:
+        return call()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - PanicException is not an Exception
+        return None
 
 
 def render_markdown(text: str, resolve: Callable[[str], str] | None = None) -> str:
@@ -178,9 +194,12 @@ def body_links(text: str) -> list[tuple[str, int]]:
         return _python_links(text)
     if "[" not in text and "<" not in text:
         return []  # no link syntax at all: the common case, and no parse needed
+    tree = _unless_it_panics(lambda: fast.tree(text))
+    if tree is None:
+        return _python_links(text)
     data = text.encode("utf-8")
     found = []
-    for node in fast.tree(text).walk():
+    for node in tree.walk():
         if node.name in ("link", "autolink", "image") and node.meta.get("url"):
             found.append((node.meta["url"], data.count(b"\n", 0, node.srcmap[0]) if node.srcmap else 0))
     return found
