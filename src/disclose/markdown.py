@@ -12,17 +12,21 @@ import posixpath
 import re
 from collections.abc import Callable
 from functools import cache
+from typing import Literal, get_args
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
 try:
-    import markdown_it_pyrs
-except ImportError:  # pragma: no cover - the pure-Python renderer still works
-    markdown_it_pyrs = None
+    from markdown_it_pyrs import MarkdownIt as _RustMarkdownIt
 
-# Everything CommonMark has except raw HTML, plus GFM tables and strikethrough.
-RULES = [
+    RustMarkdownIt: type[_RustMarkdownIt] | None = _RustMarkdownIt
+except ImportError:  # pragma: no cover - the pure-Python renderer still works
+    RustMarkdownIt = None
+
+# Everything CommonMark has except raw HTML, plus GFM tables and strikethrough (a Literal, as
+# markdown-it-pyrs types its rule names).
+RuleName = Literal[
     "blockquote",
     "code",
     "fence",
@@ -43,6 +47,7 @@ RULES = [
     "table",
     "strikethrough",
 ]
+RULES: tuple[RuleName, ...] = get_args(RuleName)
 HREF = re.compile(r'<a href="([^"]*)"')
 
 # Render limits, so that no body takes unbounded time or stack to render (measured on 2 cores):
@@ -147,10 +152,10 @@ def python_parser() -> MarkdownIt:
 
 
 @cache
-def rust_parser():
-    if markdown_it_pyrs is None:
+def rust_parser() -> _RustMarkdownIt | None:
+    if RustMarkdownIt is None:
         return None
-    return markdown_it_pyrs.MarkdownIt("zero").enable_many(RULES)
+    return RustMarkdownIt("zero").enable_many(list(RULES))
 
 
 def render_raw(text: str) -> str:

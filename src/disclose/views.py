@@ -131,9 +131,9 @@ def _reference_rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
     """A category's reference fields, as links to the public items they name."""
     specs = pub.config.kinds.fields_for(item.kind)
     return [
-        _row(specs[name].info, links=[link(pub, target) for target in targets])
+        _row(label, links=[link(pub, target) for target in targets])
         for name, targets in pub.references.get(item.id, {}).items()
-        if specs[name].info is not None
+        if (label := specs[name].info) is not None
     ]
 
 

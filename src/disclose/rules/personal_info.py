@@ -44,7 +44,7 @@ def _item_hits(item: Item) -> list[tuple[Hit, str | None, int | None]]:
     hits += [(hit, key, None) for key, hit in in_texts(personal, front_matter_texts(source.meta))]
     hits += [(hit, None, source.body_line + hit.line) for hit in personal(item.body)]
     key = id(source)
-    _HITS[key] = (weakref.ref(source, lambda _, key=key: _HITS.pop(key, None)), hits)
+    _HITS[key] = (weakref.ref(source, lambda _: _HITS.pop(key, None)), hits)
     return hits
 
 
