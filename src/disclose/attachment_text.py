@@ -19,7 +19,7 @@ import io
 import logging
 import os
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -118,7 +118,7 @@ def _docx(path: Path) -> str:
     return text + "\n" + "\n".join(m for m in meta if m)
 
 
-def _zip_xml(path: Path, wanted, text_tags: tuple[str, ...], label: str) -> str:
+def _zip_xml(path: Path, wanted: Callable[[str], bool], text_tags: tuple[str, ...], label: str) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             names = [info for info in archive.infolist() if wanted(info.filename)]

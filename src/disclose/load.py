@@ -7,12 +7,13 @@ import stat
 from functools import partial
 from pathlib import Path
 
-from .build_cache import CachedSource, digest
+from .build_cache import CachedSource
 from .dates import FIRST_YEAR, LAST_YEAR
 from .forking import fork_context
 from .frontmatter import MAX_BYTES, load_source, parse_yaml, read_text
 from .markdown import limit_breach
 from .model import UNPRINTABLE, Problem, Source
+from .output import digest
 
 PARALLEL_FROM = 1000  # files to parse before forking workers pays
 

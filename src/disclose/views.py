@@ -5,6 +5,7 @@ so templates hold markup only.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
@@ -170,7 +171,7 @@ def _sample_note(item: Item, pub: Publication) -> str | None:
     return f"本页标注“样例”的{'、'.join(labels)}为示例数据，原文件未载明，不是真实信息。"
 
 
-def _resolver(item: Item, pub: Publication):
+def _resolver(item: Item, pub: Publication) -> Callable[[str], str]:
     """Turn relative links to .md files into the target's URL; non-public targets lose the link."""
     base = pub.config.base_path
 

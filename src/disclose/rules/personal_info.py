@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from .. import attachment_text, history
 from ..catalogue import Catalogue
-from ..model import Item
+from ..model import Item, Source
 from ..scan import Hit, allowed, front_matter_texts, in_texts, is_id_number, personal
 from ..visibility import is_public
 from .attachments import attachment_key, attachment_path
@@ -48,7 +48,9 @@ def _item_hits(item: Item) -> list[tuple[Hit, str | None, int | None]]:
     return hits
 
 
-def _finding(hit: Hit, where: str = "", key: str | None = None, line: int | None = None, at=None) -> Finding:
+def _finding(
+    hit: Hit, where: str = "", key: str | None = None, line: int | None = None, at: Source | Item | None = None
+) -> Finding:
     what_zh, what_en, how = HOW[hit.kind]
     return Finding(
         f"{where}含{what_zh} {hit.shown}；{how}",
