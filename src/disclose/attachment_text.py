@@ -19,6 +19,7 @@ import io
 import logging
 import os
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -71,7 +72,7 @@ def _pdf(path: Path) -> tuple[str, tuple[int, ...]]:
             starts.append(line)
             texts.append(text)
             line += text.count("\n") + 1
-        info = reader.metadata or {}
+        info: Mapping[object, object] = reader.metadata or {}
         meta = [str(v) for v in info.values() if isinstance(v, str)]
     except Unreadable:
         raise
@@ -117,7 +118,7 @@ def _docx(path: Path) -> str:
     return text + "\n" + "\n".join(m for m in meta if m)
 
 
-def _zip_xml(path: Path, wanted, text_tags: tuple[str, ...], label: str) -> str:
+def _zip_xml(path: Path, wanted: Callable[[str], bool], text_tags: tuple[str, ...], label: str) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             names = [info for info in archive.infolist() if wanted(info.filename)]

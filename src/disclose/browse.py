@@ -39,7 +39,7 @@ FACETS = (
     Facet(
         "validity",
         "有效性",
-        lambda i, p: [p.status(i)] if p.status(i) else [],
+        lambda i, p: [status] if (status := p.status(i)) else [],
         lambda v: VALIDITY_SLUGS[v],
         lambda v: VALIDITY_LABELS[v],
     ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -121,7 +121,7 @@ class Catalogue:
         return self._links[item.id]
 
 
-def _by_reference(sources) -> dict[str, Source]:
+def _by_reference(sources: Iterable[Source]) -> dict[str, Source]:
     found: dict[str, Source] = {}
     for source in sources:
         found.setdefault(source.id, source)

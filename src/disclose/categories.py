@@ -95,7 +95,10 @@ class _Reader:
                 f"{at}.basis", "C140", "basis（法定依据）应为一段文字", "basis (the legal source) must be text"
             )
         fields = self.fields(data.get("fields") or {}, f"{at}.fields")
-        if len(self.problems) > before:
+        # Each isinstance below is implied by a problem recorded above; here for the type checker.
+        if len(self.problems) > before or not (
+            isinstance(cid, str) and isinstance(title, str) and isinstance(basis, str)
+        ):
             return None
         return make_kind(cid, title.strip(), fields=fields, basis=basis.strip())
 
@@ -179,7 +182,8 @@ class _Reader:
                 f"只有 choice 类型的字段才写 choices（字段 {name} 的类型是 {kind}）",
                 f"only a choice field has choices (field {name} is {kind})",
             )
-        if len(self.problems) > before:
+        # Both isinstance are implied by a problem recorded above; here for the type checker.
+        if len(self.problems) > before or not (isinstance(kind, str) and isinstance(label, str)):
             return None
         label = label.strip()
         values = tuple(str(c).strip() for c in choices or ())

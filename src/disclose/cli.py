@@ -5,12 +5,15 @@ from __future__ import annotations
 import difflib
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from . import pipeline, report_format, scaffold
+from .config import SiteConfig
 from .dates import FIRST_YEAR, LAST_YEAR
 from .identifiers import normalize_doc_no
 from .progress import Progress
@@ -86,7 +89,10 @@ def cli() -> None:
     """disclose: build a government information disclosure (政务公开) site, checking every rule."""
 
 
-def _run(action):
+T = TypeVar("T")
+
+
+def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except pipeline.UsageError as err:
@@ -271,6 +277,9 @@ def new(
         if not for_:
             raise click.UsageError("新建政策解读需要 --for 文号（所解读的政策文件）")
         report = _run(lambda: pipeline.check(site, build_date(None)))
+        if report.catalogue is None:  # site.yaml, read above, no longer loads
+            _report(report, "zh")
+            sys.exit(1)
         try:
             policy = scaffold.find_policy(report.catalogue, for_)
         except scaffold.ScaffoldError as err:
@@ -303,7 +312,7 @@ def new(
         click.echo(f"下一步：disclose new interpretation --for {doc_no}（同步发布政策解读）")
 
 
-def _index_no(site: Path, config, published: date | None) -> str | None:
+def _index_no(site: Path, config: SiteConfig, published: date | None) -> str | None:
     """The next free 索引号 when site.yaml gives organization.code (index_numbers.py)."""
     from .index_numbers import assign
 

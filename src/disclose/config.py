@@ -67,7 +67,7 @@ def _split(base_url: str) -> tuple[str, str]:
 
 
 REQUIRED = ("title", "base_url", "language")
-TYPES = {
+TYPES: dict[str, type | tuple[type, ...]] = {
     "title": str,
     "base_url": str,
     "language": str,
@@ -149,7 +149,7 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
                     f"site.yaml: {key} has the wrong type",
                 )
             )
-        elif key in BOUNDS and not BOUNDS[key][0] <= value <= BOUNDS[key][1]:
+        elif key in BOUNDS and isinstance(value, int) and not BOUNDS[key][0] <= value <= BOUNDS[key][1]:
             low, high = BOUNDS[key]
             problems.append(
                 _p(

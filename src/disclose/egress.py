@@ -282,9 +282,9 @@ def files_under(root: Path, rels: Iterable[str]) -> Iterator[str]:
 def scan(root: Path, rels: Iterable[str], needles: Needles) -> list[tuple[Needle, str]]:
     """(needle, output file) of every needle found in the files `rels` under `root`; at most one
     hit per item and file."""
-    if not needles:
-        return []
     automaton = needles.automaton
+    if automaton is None:  # no needles
+        return []
     hits: list[tuple[Needle, str]] = []
     for rel in files_under(root, rels):
         try:

@@ -19,7 +19,8 @@ def atom(pub: Publication, env: Environment, newest_first: list[Item], title: st
         view["absolute"] = cfg.absolute(item_url(cfg.base_path, item))
         view["id"] = view["absolute"]
         entries.append(view)
-    updated = dated[0].published.isoformat() if dated else pub.today.isoformat()
+    latest = dated[0].published if dated else None
+    updated = (latest or pub.today).isoformat()
     return (
         env.get_template("feed.xml")
         .render(

@@ -102,6 +102,12 @@ def shown_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
 
+def _line(event: yaml.Event) -> int:
+    mark = event.start_mark
+    assert mark is not None  # the parser marks every event it emits
+    return mark.line
+
+
 def _scan_events(text: str) -> tuple[str, int] | None:
     """Depth, size and aliases from libyaml's event stream, which (unlike composing) never recurses."""
     loader = _Loader(text)
@@ -112,17 +118,17 @@ def _scan_events(text: str) -> tuple[str, int] | None:
             if event is None or isinstance(event, yaml.StreamEndEvent):
                 return None
             if isinstance(event, yaml.AliasEvent):
-                return "alias", event.start_mark.line
+                return "alias", _line(event)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return "depth", event.start_mark.line
+                    return "depth", _line(event)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             if isinstance(event, yaml.NodeEvent):
                 nodes += 1
                 if nodes > MAX_NODES:
-                    return "size", event.start_mark.line
+                    return "size", _line(event)
     except yaml.YAMLError:
         return None  # composing will report the syntax error with its line
     finally:
@@ -195,8 +201,8 @@ class _Inspector:
                 return "depth"
             if count > MAX_NODES:
                 return "size"
-            cls, tag = node.__class__, node.tag
-            if cls is yaml.ScalarNode:
+            tag = node.tag
+            if type(node) is yaml.ScalarNode:
                 if (CONTROL if node.style in BLOCK_STYLES else CONTROL_OR_BREAK).search(node.value):
                     self.control(node)
                 if tag != STR:
@@ -204,7 +210,7 @@ class _Inspector:
                 continue
             if tag not in PLAIN:
                 self.tag(node)
-            if cls is yaml.MappingNode:
+            if type(node) is yaml.MappingNode:
                 self.mapping(node)
                 for key, value in node.value:
                     stack.append((key, depth + 1))

@@ -95,7 +95,7 @@ def _statistics(catalogue: Catalogue) -> Statistics:
         if not i.draft
     )
     return Statistics(
-        not_public=dict(sorted(Counter(hidden_reason(i, catalogue.today) for i in hidden).items())),
+        not_public=dict(sorted(Counter(r for i in hidden if (r := hidden_reason(i, catalogue.today))).items())),
         withheld_by_basis=dict(
             sorted(Counter(i.get("basis") for i in hidden if i.disclosure != "public" and i.get("basis")).items())
         ),

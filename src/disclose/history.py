@@ -211,7 +211,7 @@ def read_history(site: Path) -> dict[str, tuple[Revision, ...]]:
     revisions: dict[str, list[Revision]] = defaultdict(list)
     for commit in history:
         public = {
-            path: (blob is not None and contents.get(blob) is not None and _public_version(contents[blob], commit.day))
+            path: (blob is not None and (text := contents.get(blob)) is not None and _public_version(text, commit.day))
             for path, blob in commit.files
         }
         all_public = all(public.values())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -31,7 +32,7 @@ def reference_key(ref: str) -> tuple[str, str]:
     return clean, normalize_doc_no(clean)
 
 
-def public_resolver(pub: Any):
+def public_resolver(pub: Any) -> Callable[[Any], Item | None]:
     """A look-up of references among the Publication's items only (computed once per build):
     a reference to anything not public finds nothing, so nothing about it can be shown."""
     if "lifecycle_index" not in pub.memo:

@@ -29,7 +29,7 @@ from .lifecycle import (
 )
 from .model import Item
 from .records import consultation_state
-from .render import Lazy, _page, paginated
+from .render import Lazy, Page, Producer, _page, paginated
 from .views import link
 
 LIBRARY = "normative/"
@@ -73,7 +73,7 @@ def _filters(pub: Publication, docs: list[Item]) -> dict[str, list[dict[str, Any
 
 def normative_pages(
     pub: Publication, env: Environment, common: dict[str, Any], hub_crumb: list[dict[str, str]]
-) -> Iterator[tuple[str, Any]]:
+) -> Iterator[tuple[str, Page | Producer]]:
     """/normative/ with every public 行政规范性文件, and one page (paginated) per filter value."""
     base = pub.config.base_path
     docs = _newest([i for i in pub.items if is_normative(i)])
@@ -175,7 +175,7 @@ def _years_view(pub: Publication, years: dict[int, list[Item]]) -> list[dict[str
 
 def major_pages(
     pub: Publication, env: Environment, common: dict[str, Any], hub_crumb: list[dict[str, str]]
-) -> Iterator[tuple[str, Any]]:
+) -> Iterator[tuple[str, Page | Producer]]:
     """/decisions/major/ (every year's 目录, newest first) and /decisions/major/YEAR/."""
     base, cfg = pub.config.base_path, pub.config
     years = _plan_years(pub)

@@ -7,12 +7,13 @@ import stat
 from functools import partial
 from pathlib import Path
 
-from .build_cache import CachedSource, digest
+from .build_cache import CachedSource
 from .dates import FIRST_YEAR, LAST_YEAR
 from .forking import fork_context
 from .frontmatter import MAX_BYTES, load_source, parse_yaml, read_text
 from .markdown import limit_breach
 from .model import UNPRINTABLE, Problem, Source
+from .output import digest
 
 PARALLEL_FROM = 1000  # files to parse before forking workers pays
 
@@ -88,14 +89,15 @@ def load(
     files, refused = scan_content(root)
     digests: dict[str, str] = {}
     loaded: dict[str, tuple[Source | None, list[Problem]]] = {}
-    for rel in files if cache is not None else ():
-        path = os.path.join(root, rel)  # a plain string: this runs for every file of every build
-        if os.stat(path).st_size <= MAX_BYTES:
-            with open(path, "rb") as handle:
-                digests[rel] = key = digest(handle.read())
-            hit = cache.get(rel)
-            if hit is not None and hit.digest == key:
-                loaded[rel] = (hit.source, [])
+    if cache is not None:
+        for rel in files:
+            path = os.path.join(root, rel)  # a plain string: this runs for every file of every build
+            if os.stat(path).st_size <= MAX_BYTES:
+                with open(path, "rb") as handle:
+                    digests[rel] = key = digest(handle.read())
+                hit = cache.get(rel)
+                if hit is not None and hit.digest == key:
+                    loaded[rel] = (hit.source, [])
     pending = [rel for rel in files if rel not in loaded]
     for rel, (source, found) in zip(pending, _parse(root, pending, workers), strict=True):
         loaded[rel] = (source, found)
@@ -104,7 +106,7 @@ def load(
     if cache is not None:
         for rel in set(cache) - set(files):
             del cache[rel]
-    sources = [loaded[rel][0] for rel in files if loaded[rel][0] is not None]
+    sources = [source for rel in files if (source := loaded[rel][0]) is not None]
     return sources, refused + [problem for rel in files for problem in loaded[rel][1]]
 
 

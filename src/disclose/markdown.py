@@ -12,20 +12,21 @@ import posixpath
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import TypeVar
+from typing import Literal, TypeVar, get_args
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
 try:
-    import markdown_it_pyrs
+    from markdown_it_pyrs import MarkdownIt as _RustMarkdownIt
+
+    RustMarkdownIt: type[_RustMarkdownIt] | None = _RustMarkdownIt
 except ImportError:  # pragma: no cover - the pure-Python renderer still works
-    markdown_it_pyrs = None
+    RustMarkdownIt = None
 
-T = TypeVar("T")
-
-# Everything CommonMark has except raw HTML, plus GFM tables and strikethrough.
-RULES = [
+# Everything CommonMark has except raw HTML, plus GFM tables and strikethrough (a Literal, as
+# markdown-it-pyrs types its rule names).
+RuleName = Literal[
     "blockquote",
     "code",
     "fence",
@@ -46,6 +47,8 @@ RULES = [
     "table",
     "strikethrough",
 ]
+RULES: tuple[RuleName, ...] = get_args(RuleName)
+T = TypeVar("T")
 HREF = re.compile(r'<a href="([^"]*)"')
 
 # Render limits, so that no body takes unbounded time or stack to render (measured on 2 cores):
@@ -150,10 +153,10 @@ def python_parser() -> MarkdownIt:
 
 
 @cache
-def rust_parser():
-    if markdown_it_pyrs is None:
+def rust_parser() -> _RustMarkdownIt | None:
+    if RustMarkdownIt is None:
         return None
-    return markdown_it_pyrs.MarkdownIt("zero").enable_many(RULES)
+    return RustMarkdownIt("zero").enable_many(list(RULES))
 
 
 def render_raw(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -56,8 +57,8 @@ class Review:
     """保密审查 record: who reviewed, when, and when to re-assess (条例 第十八条)."""
 
     by: str
-    date: date
-    next: date | None = None
+    date: datetime.date  # the module's name: inside this class `date` is the field
+    next: datetime.date | None = None
 
 
 @dataclass(frozen=True)

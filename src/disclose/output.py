@@ -32,10 +32,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-try:
+if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
     import fcntl
-except ImportError:  # pragma: no cover - not on Windows
-    fcntl = None
 
 # output path -> [content id, sha1 of the bytes, size, mtime_ns, inode]; a key ending in "/" is a
 # folder written as one unit (a search bundle): its sha1 covers every file in it and its stat is
@@ -197,7 +195,7 @@ def locked(out: Path) -> Iterator[None]:
     so a build that opened a lock file just as its holder removed it does not run beside a third.
     """
     target = _absolute(out)
-    if fcntl is None:  # pragma: no cover
+    if sys.platform == "win32":  # pragma: no cover
         yield
         return
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .annual_report import (
+    ApplicationTable,
     NormativeCounts,
     ReportDue,
     ReportState,
@@ -200,5 +201,5 @@ def compliance(pub: Publication, year: int) -> Compliance:
     )
 
 
-def applications(pub: Publication, year: int):
+def applications(pub: Publication, year: int) -> ApplicationTable:
     return application_table(pub.statistics.responses, year)

@@ -181,7 +181,7 @@ def _listing(
     feed: str | None = None,
     contact: list[dict[str, str]] | None = None,
     basis: str = "",
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[tuple[str, Page | Producer]]:
     """Paginated list pages under `folder` (relative, ending in '/'); `contact` rows are shown below
     the list (the 依申请公开 list gives the 工作机构's details); `basis` is the column's legal source."""
     return paginated(
@@ -341,7 +341,7 @@ def _item_context(pub: Publication, topics: dict, hub_crumb: list, item: Item, s
 
 def _browse(
     pub: Publication, env: Environment, common: dict[str, Any], hub_crumb: list[dict[str, str]]
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[tuple[str, Page | Producer]]:
     """Browse pages: /browse/<facet>/ lists the values, /browse/<facet>/<value>/ their items."""
     base, cfg = pub.config.base_path, pub.config
     for facet in FACETS:
@@ -390,7 +390,7 @@ def _year(item: Item) -> str:
     return f"{item.published.year}年" if item.published else "—"
 
 
-def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
+def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iterator[tuple[str, Page | Producer]]:
     """Annual reports, compliance pages and the catalogues the law asks for."""
     base, cfg = pub.config.base_path, pub.config
     reports_crumb = [{"label": "政府信息公开年报", "url": f"{base}reports/"}]

@@ -19,6 +19,7 @@ import bisect
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -140,7 +141,7 @@ def _needs_secret_scan(text: str) -> bool:
     return "密" in text or "&" in text or "%" in text
 
 
-def _marks(text: str, line_of) -> list[Hit]:
+def _marks(text: str, line_of: Callable[[int], int]) -> list[Hit]:
     if SECRET_WORD.search(text) is None:
         return []
     found: dict[int, Hit] = {}  # one per line: 机密*1年 alone on its line matches both patterns
@@ -150,6 +151,11 @@ def _marks(text: str, line_of) -> list[Hit]:
     return list(found.values())
 
 
+def _at_line(line: int) -> Callable[[int], int]:
+    """A `line_of` for a text that stands on one line of the file."""
+    return lambda _: line
+
+
 def secrets(text: str) -> list[Hit]:
     """Every secrecy mark in `text` (机密★1年 and its disguises)."""
     if not _needs_secret_scan(text):
@@ -157,7 +163,7 @@ def secrets(text: str) -> list[Hit]:
     clean, targets = _views(text, True)
     found = _marks(clean, lambda pos: clean.count("\n", 0, pos))
     for target, line in targets:
-        found += _marks(target, lambda pos, line=line: line)
+        found += _marks(target, _at_line(line))
     return found
 
 
@@ -188,7 +194,7 @@ def mask_mobile(digits: str) -> str:
     return digits[:3] + "****" + digits[-4:]
 
 
-def _numbers(clean: str, line_of) -> list[Hit]:
+def _numbers(clean: str, line_of: Callable[[int], int]) -> list[Hit]:
     """ID and mobile numbers in a normalised text: the patterns run only on the runs of digits and
     separators long enough to hold one, found by a pattern without look-behind (many times faster
     than the patterns over the whole text)."""
@@ -222,11 +228,11 @@ def personal(text: str) -> list[Hit]:
     clean, targets = _views(text, odd or "&" in text or "<" in text or "\\" in text)
     found = _numbers(clean, lambda pos: clean.count("\n", 0, pos))
     for target, line in targets:
-        found += _numbers(target, lambda pos, line=line: line)
+        found += _numbers(target, _at_line(line))
     return found
 
 
-def in_texts(find, texts: list[tuple[str, str]]) -> list[tuple[str, Hit]]:
+def in_texts(find: Callable[[str], list[Hit]], texts: list[tuple[str, str]]) -> list[tuple[str, Hit]]:
     """(key, hit) for `find` (secrets or personal) over many short texts, searched as one: the
     texts are joined by line breaks, which no mark or number spans."""
     if not texts:

@@ -11,7 +11,7 @@ the rules and records that need it, keyed by the kind's id.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -128,8 +128,8 @@ def _f(
     label: str,
     type_: str,
     required: bool = False,
-    choices=(),
-    synonyms=None,
+    choices: Iterable[str] | Mapping[str, str] = (),
+    synonyms: Mapping[str, str] | None = None,
     info: str | None = None,
     absent: str = "",
 ) -> FieldSpec:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import click
@@ -65,7 +66,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     preview: Preview
     base_path = "/"
 
-    def log_message(self, *args) -> None:  # the terminal shows rule errors, not requests
+    def log_message(self, format: str, *args: Any) -> None:  # the terminal shows rule errors, not requests
         pass
 
     def translate_path(self, path: str) -> str:

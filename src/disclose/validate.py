@@ -52,8 +52,8 @@ def validate(
             check = rule.check
             for item in catalogue.items:
                 # most items break no rule: turn findings into problems only when there are some
-                for found in check(item, catalogue):
-                    problems.extend(rule.problems(item, [found]))
+                for finding in check(item, catalogue):
+                    problems.extend(rule.problems(item, [finding]))
         elif rule.scope == "site":
             problems.extend(rule.problems(None, rule.check(catalogue)))
     return catalogue, problems

@@ -5,6 +5,7 @@ so templates hold markup only.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
@@ -131,9 +132,9 @@ def _reference_rows(item: Item, pub: Publication) -> list[dict[str, Any]]:
     """A category's reference fields, as links to the public items they name."""
     specs = pub.config.kinds.fields_for(item.kind)
     return [
-        _row(specs[name].info, links=[link(pub, target) for target in targets])
+        _row(label, links=[link(pub, target) for target in targets])
         for name, targets in pub.references.get(item.id, {}).items()
-        if specs[name].info is not None
+        if (label := specs[name].info) is not None
     ]
 
 
@@ -170,7 +171,7 @@ def _sample_note(item: Item, pub: Publication) -> str | None:
     return f"本页标注“样例”的{'、'.join(labels)}为示例数据，原文件未载明，不是真实信息。"
 
 
-def _resolver(item: Item, pub: Publication):
+def _resolver(item: Item, pub: Publication) -> Callable[[str], str]:
     """Turn relative links to .md files into the target's URL; non-public targets lose the link."""
     base = pub.config.base_path
 

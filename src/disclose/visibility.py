@@ -29,6 +29,6 @@ def hidden_reason(item: Item, today: date) -> str | None:
 def why_not_public(item: Item, today: date) -> str | None:
     """A short Chinese label for why an item is not public, for messages."""
     reason = hidden_reason(item, today)
-    if reason == "embargoed":
+    if reason == "embargoed" and item.published is not None:
         return f"定于 {item.published.isoformat()} 发布"
     return {"withheld": "不予公开", "on-request": "依申请公开", "draft": "草稿"}.get(reason or "")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from .. import attachment_text, history
 from ..catalogue import Catalogue
-from ..model import Item
+from ..model import Item, Source
 from ..scan import Hit, allowed, front_matter_texts, in_texts, is_id_number, personal
 from ..visibility import is_public
 from .attachments import attachment_key, attachment_path
@@ -44,11 +44,13 @@ def _item_hits(item: Item) -> list[tuple[Hit, str | None, int | None]]:
     hits += [(hit, key, None) for key, hit in in_texts(personal, front_matter_texts(source.meta))]
     hits += [(hit, None, source.body_line + hit.line) for hit in personal(item.body)]
     key = id(source)
-    _HITS[key] = (weakref.ref(source, lambda _, key=key: _HITS.pop(key, None)), hits)
+    _HITS[key] = (weakref.ref(source, lambda _: _HITS.pop(key, None)), hits)
     return hits
 
 
-def _finding(hit: Hit, where: str = "", key: str | None = None, line: int | None = None, at=None) -> Finding:
+def _finding(
+    hit: Hit, where: str = "", key: str | None = None, line: int | None = None, at: Source | Item | None = None
+) -> Finding:
     what_zh, what_en, how = HOW[hit.kind]
     return Finding(
         f"{where}含{what_zh} {hit.shown}；{how}",

@@ -59,7 +59,7 @@ def data_file_fields(site: Catalogue) -> Iterator[Finding]:
                 yield from _review_shape(source, value)
 
 
-def _review_shape(source, value) -> Iterator[Finding]:
+def _review_shape(source: Source, value: object) -> Iterator[Finding]:
     if not isinstance(value, dict):
         yield Finding(
             "review_litigation 应包含 review、litigation_direct、litigation_after_review",

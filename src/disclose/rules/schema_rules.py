@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from ..config import SiteConfig
 from ..fields import BadValue, convert, kind_of
 from ..model import Source
 from .registry import Finding, rule
@@ -30,7 +31,7 @@ doc_no: 示政发〔2024〕1号
         "published: 2024-03-01\ndisclosre: withheld\n---\n正文。\n"
     },
 )
-def unknown_field(source: Source, ctx) -> Iterator[Finding]:
+def unknown_field(source: Source, ctx: SiteConfig) -> Iterator[Finding]:
     """A field the contract does not name is an error, with the nearest real name.
 
     A misspelt `disclosure` (say `disclosre: withheld`) would otherwise be
@@ -39,7 +40,7 @@ def unknown_field(source: Source, ctx) -> Iterator[Finding]:
     """
     kinds = ctx.kinds
     kind = kind_of(source, kinds)
-    known = kinds.fields_for(kind) if kind in kinds else {}
+    known = kinds.fields_for(kind) if kind is not None and kind in kinds else {}
     for key in source.meta:
         name = str(key)
         if name in known:
@@ -77,7 +78,7 @@ def unknown_field(source: Source, ctx) -> Iterator[Finding]:
         "doc_no: 示政发〔2024〕9号\n---\n正文。\n"
     },
 )
-def required_field(source: Source, ctx) -> Iterator[Finding]:
+def required_field(source: Source, ctx: SiteConfig) -> Iterator[Finding]:
     """Every kind has fields without which the catalogue entry is incomplete.
 
     信息名称、发布机构、发布日期 are the core of the 政府信息公开目录 (条例 第十二条);
@@ -85,7 +86,7 @@ def required_field(source: Source, ctx) -> Iterator[Finding]:
     """
     kinds = ctx.kinds
     kind = kind_of(source, kinds)
-    if kind not in kinds:
+    if kind is None or kind not in kinds:
         return
     for spec in kinds.fields_for(kind).values():
         if spec.required and source.meta.get(spec.name) in (None, ""):
@@ -104,7 +105,7 @@ def required_field(source: Source, ctx) -> Iterator[Finding]:
     "content-model.md",
     {"content/policies/baddate.md": POLICY_OK.format(extra="written: 2024年3月1日\n")},
 )
-def field_value(source: Source, ctx) -> Iterator[Finding]:
+def field_value(source: Source, ctx: SiteConfig) -> Iterator[Finding]:
     """Each field has a type (date, true/false, list, code from a fixed list).
 
     Dates are ISO (YYYY-MM-DD) so embargoes, deadlines and validity can be computed;
@@ -112,7 +113,7 @@ def field_value(source: Source, ctx) -> Iterator[Finding]:
     """
     kinds = ctx.kinds
     kind = kind_of(source, kinds)
-    if kind not in kinds:
+    if kind is None or kind not in kinds:
         return
     specs = kinds.fields_for(kind)
     for key, value in source.meta.items():
@@ -140,7 +141,7 @@ def field_value(source: Source, ctx) -> Iterator[Finding]:
     "content-model.md (kind)",
     {"content/misc/note.md": "---\ntitle: 说明\n---\n正文。\n"},
 )
-def known_kind(source: Source, ctx) -> Iterator[Finding]:
+def known_kind(source: Source, ctx: SiteConfig) -> Iterator[Finding]:
     """Without a kind the build cannot know which fields and rules apply.
 
     Put the file under a kind's folder (policies/, interpretations/, responses/,

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from .. import attachment_text, history
 from ..catalogue import Catalogue
+from ..config import SiteConfig
 from ..model import Item, Source
 from ..scan import SEPARATORS, front_matter_texts, in_texts, is_secret_word, normalize, secrets
 from .attachments import attachment_key, attachment_path
@@ -59,7 +60,7 @@ def _is_classification_key(name: str) -> bool:
         "published: 2024-03-01\ndoc_no: 示政发〔2024〕17号\n密级: 秘密\n---\n正文。\n",
     },
 )
-def classified(source: Source, ctx) -> Iterator[Finding]:
+def classified(source: Source, ctx: SiteConfig) -> Iterator[Finding]:
     """An item marked 绝密, 机密 or 秘密 is a state secret: the build refuses the whole site.
 
     The mark may be `classification:` or the Chinese field name `密级:` (`密級:`), in any
@@ -76,7 +77,9 @@ def classified(source: Source, ctx) -> Iterator[Finding]:
             )
 
 
-def _secret_finding(where: str, mark: str, key: str | None = None, line: int | None = None, at=None) -> Finding:
+def _secret_finding(
+    where: str, mark: str, key: str | None = None, line: int | None = None, at: Source | Item | None = None
+) -> Finding:
     return Finding(
         f"{where}含密级标志“{mark}”：{REMOVE}",
         f"secrecy mark '{mark}' in {where}: {REMOVE_EN}",
@@ -99,7 +102,7 @@ def _secret_finding(where: str, mark: str, key: str | None = None, line: int | N
         "published: 2024-03-01\ndoc_no: 示政发〔2024〕18号\nsummary: '&#26426;&#23494;＊5年'\n---\n正文。\n",
     },
 )
-def secrecy_mark(source: Source, ctx) -> Iterator[Finding]:
+def secrecy_mark(source: Source, ctx: SiteConfig) -> Iterator[Finding]:
     """A `机密★1年`-style mark anywhere in the file means the document was classified.
 
     Searched: the file name, every front-matter value and field name, the body and its link and
