@@ -12,6 +12,9 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import shutil
+import struct
+import zlib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -76,6 +79,18 @@ def pdf(text: str) -> bytes:
     return bytes(out)
 
 
+def png() -> bytes:
+    """A real 1x1 PNG: a graphic interpretation (form: graphic) must carry an image (P420)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff")) + chunk(b"IEND", b"")
+    )
+
+
 def sentences() -> list[str]:
     """Sentences of the sample site's work rules, without anything that looks like a rule mark."""
     found = []
@@ -117,6 +132,9 @@ class Generator:
         (out / "site.yaml").write_text(
             "title: 示例市人民政府信息公开\nbase_url: https://www.example.gov.cn/\nlanguage: zh-CN\n", encoding="utf-8"
         )
+        # the annual report the site owes for last year (Y703), with the sample's figures
+        (out / "reports").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / "reports/2025.yaml", out / "reports/2025.yaml")
         counts = {
             "policy": int(self.n * 0.3),
             "decision": int(self.n * 0.15),
@@ -148,6 +166,12 @@ class Generator:
                 (content / f"policies/files/{pid}.pdf").write_bytes(pdf(f"sample attachment {pid}"))
                 fields.append(f"attachments: [files/{pid}.pdf]")
             self._file(content / f"policies/{pid}.md", fields, self.body(self.rng.randint(4, 12)))
+            form = self.rng.choice(["text", "qa", "graphic"])
+            image = []
+            if form == "graphic":
+                (content / "interpretations/files").mkdir(parents=True, exist_ok=True)
+                (content / f"interpretations/files/{pid}.png").write_bytes(png())
+                image = [f"attachments: [files/{pid}.png]"]
             self._file(
                 content / f"interpretations/{pid}-jd.md",
                 [
@@ -155,7 +179,8 @@ class Generator:
                     f"issuer: {issuer}",
                     f"published: {day}",
                     f"interprets: {no}",
-                    f"form: {self.rng.choice(['text', 'qa', 'graphic'])}",
+                    f"form: {form}",
+                    *image,
                 ],
                 self.body(self.rng.randint(3, 6)),
             )
