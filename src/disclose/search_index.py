@@ -129,7 +129,14 @@ def _pack(groups: list[tuple[str, list[str]]], size: int) -> list[tuple[str, lis
     return bundles
 
 
-def plan(pages: Iterable[tuple[str, str]], size: int) -> dict[str, list[str]]:
+class Plan(dict[str, list[str]]):
+    """Bundle name -> output paths, newest first; `front` is how many of the newest pages (at
+    least) the search page searches before it loads older bundles."""
+
+    front: int = 0
+
+
+def plan(pages: Iterable[tuple[str, str]], size: int) -> Plan:
     """Bundle name -> output paths, from (output path, group) pairs; groups are years, or names
     (such as "reports") for pages of no year, which count as the latest year's.
 
@@ -137,24 +144,27 @@ def plan(pages: Iterable[tuple[str, str]], size: int) -> dict[str, list[str]]:
     past into archive bundles of whole neighbouring years up to `ARCHIVE_FACTOR * size` pages, so
     a site of 10,000 documents over ten years has eight bundles, not thirty: an edit of a recent
     document re-indexes a small bundle, one of an old document (rare) a large one. Bundles are
-    listed newest first, the order the search page loads them in; a name is its years ("2016_2019",
-    "2025", "2026-2" for a part of a year split by hash), which the search page reads.
+    listed newest first, the order the search page loads them in, and the page searches at least
+    `size` of the newest pages first; a name is its years ("2016_2019", "2025", "2026-2" for a part
+    of a year split by hash), which the search page reads.
     """
     groups: dict[str, list[str]] = defaultdict(list)
     for path, group in pages:
         groups[group].append(path)
     years = sorted(int(group) for group in groups if group.isdigit())
     latest = years[-1] if years else None
+    small = sum(len(paths) for paths in groups.values()) <= size  # a small site is one bundle
     present: dict[str, list[str]] = defaultdict(list)
     past: list[tuple[str, list[str]]] = []
     for group in sorted(groups):
-        if group.isdigit() and latest is not None and int(group) <= latest - PRESENT_YEARS:
+        if group.isdigit() and latest is not None and int(group) <= latest - PRESENT_YEARS and not small:
             past.append((group, sorted(groups[group])))
         else:
             present[str(latest) if latest is not None and not group.isdigit() else group] += groups[group]
     packed = _pack(past, size * ARCHIVE_FACTOR) + _pack(sorted((g, sorted(p)) for g, p in present.items()), size)
-    newest_first = sorted(packed, key=lambda bundle: bundle_years(bundle[0]) or (0, 0), reverse=True)
-    return dict(newest_first)
+    newest_first = Plan(sorted(packed, key=lambda bundle: bundle_years(bundle[0]) or (0, 0), reverse=True))
+    newest_first.front = size
+    return newest_first
 
 
 def bundle_years(name: str) -> tuple[int, int] | None:
@@ -229,8 +239,9 @@ def build_index(
 
 
 def listing(site: Path, bundles: dict[str, list[str]]) -> bytes:
-    """bundles.json: the bundles newest first, each with its years and page count (the search page
-    loads older ones only when a query needs them), and the filter values of the whole site with
+    """bundles.json: the bundles newest first, each with its years and page count, and how many of
+    the newest pages a query searches first (older bundles are loaded only when it needs them), and
+    the filter values of the whole site with
     their counts (the search page's filter menus, shown without loading any bundle)."""
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     entries = []
@@ -241,4 +252,6 @@ def listing(site: Path, bundles: dict[str, list[str]]) -> bytes:
         years = bundle_years(name)
         entries.append({"name": name, "pages": len(paths), "years": list(years) if years else None})
     filters = {name: dict(sorted(values.items())) for name, values in sorted(totals.items())}
-    return json.dumps({"bundles": entries, "filters": filters}, ensure_ascii=False, separators=(",", ":")).encode()
+    front = getattr(bundles, "front", 0) or sum(len(paths) for paths in bundles.values())
+    data = {"bundles": entries, "front": front, "filters": filters}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

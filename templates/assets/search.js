@@ -45,9 +45,8 @@ export function queryWords(query) {
 
 // The index is in bundles, newest first (pagefind/bundles.json); each bundle searched costs the
 // phone its metadata and an index chunk for every word, so a query searches the newest bundles (at
-// least FRONT_PAGES pages) and the bundles of any year it names (a 文号 or 索引号 carries its year),
-// and older bundles only when those give fewer results than a page shows.
-const FRONT_PAGES = 500;
+// least `front` pages: search_bundle_size) and the bundles of any year it names (a 文号 or 索引号
+// carries its year), and older bundles only when those give fewer results than a page shows.
 let listing = null;
 const merged = new Set();
 
@@ -89,13 +88,13 @@ export function namedYears(query, filters = {}) {
   return years;
 }
 
-/** The bundles a new query starts with: the newest ones, at least FRONT_PAGES pages, and those of named years. */
+/** The bundles a new query starts with: the newest ones (at least `front` pages) and those of named years. */
 async function start(pf, years) {
-  const { bundles: all } = await bundles();
+  const { bundles: all, front: least } = await bundles();
   let pages = 0;
   const front = new Set();
   for (const b of all) {
-    if (pages >= FRONT_PAGES) break;
+    if (pages >= least) break;
     front.add(b.name);
     pages += b.pages;
   }
