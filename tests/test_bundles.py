@@ -88,12 +88,7 @@ def layered(tmp_path_factory):
     site = copy_sample(tmp_path_factory.mktemp("layered"))
     with (site / "site.yaml").open("a", encoding="utf-8") as config:
         config.write("search_bundle_size: 50\n")
-    for n in range(30):
-        (site / f"content/decisions/2026-extra-{n:02d}.md").write_text(
-            f"---\ntitle: 第{n + 30}次常务会议决定事项\nissuer: 政务公开示例市人民政府\n"
-            f"published: 2026-03-{n % 28 + 1:02d}\ntopics: [综合政务]\n---\n市人民政府常务会议研究了本年度重点工作，继续执行溧政发〔2012〕121号。\n",
-            encoding="utf-8",
-        )
+    add_decisions(site, 30, "，继续执行溧政发〔2012〕121号")
     result = run("build", "--site", str(site), "--today", "2026-11-22")
     assert result.exit_code == 0, result.output
     return site / "public"
@@ -169,3 +164,48 @@ def test_a_doc_no_of_the_oldest_year_is_found_first_at_once(layered):
     with serve(layered) as base:
         out = paged(base, "溧政发〔2012〕121号", limit=10)
     assert out["pages"][0][0] == OLDEST
+
+
+def add_decisions(site: Path, count: int, cites: str = "") -> None:
+    """`count` decisions of 2026 (in March), each citing `cites` if given."""
+    for n in range(count):
+        (site / f"content/decisions/2026-extra-{n:02d}.md").write_text(
+            f"---\ntitle: 第{n + 30}次常务会议决定事项\nissuer: 政务公开示例市人民政府\n"
+            f"published: 2026-03-{n % 28 + 1:02d}\ntopics: [综合政务]\n---\n市人民政府常务会议研究了本年度重点工作{cites}。\n",
+            encoding="utf-8",
+        )
+
+
+def test_when_the_layout_changes_an_incremental_build_equals_a_cold_one(tmp_path):
+    """The sample fits one bundle of 100 pages; 45 more documents split it into this year, last
+    year and an archive. The incremental build writes what a cold build writes, and then an edit of
+    the oldest document re-indexes the archive alone, one of this year a small bundle alone."""
+    from datetime import date
+
+    from disclose import pipeline
+
+    from .test_cache import _body, assert_same_as_cold
+
+    site = copy_sample(tmp_path / "site")
+    with (site / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("search_bundle_size: 100\n")
+    out, cache, today = tmp_path / "out", tmp_path / "cache", date(2026, 11, 22)
+    assert pipeline.build(site, out, today, cache_dir=cache).reindexed == ["2012_2026"]
+    pipeline.build(site, out, today, cache_dir=cache)
+    add_decisions(site, 45)
+    report = pipeline.build(site, out, today, cache_dir=cache)
+    assert not report.errors
+    names = [b["name"] for b in json.loads((out / "pagefind/bundles.json").read_text(encoding="utf-8"))["bundles"]]
+    assert len(names) >= 2 and names[-1].startswith("2012_") and sorted(report.reindexed) == sorted(names)
+    assert_same_as_cold(site, out, tmp_path / "cold1")
+    oldest = site / "content/policies/liyang-2012-work-rules.md"
+    oldest.write_text(oldest.read_text(encoding="utf-8") + "\n本条为测试追加的一句话。\n", encoding="utf-8")
+    assert pipeline.build(site, out, today, cache_dir=cache).reindexed == [names[-1]]
+    assert_same_as_cold(site, out, tmp_path / "cold2")
+    _body(site)  # the 2022 绍兴 rules: in the archive too
+    (site / "content/decisions/2026-extra-00.md").write_text(
+        (site / "content/decisions/2026-extra-00.md").read_text(encoding="utf-8") + "追加。\n", encoding="utf-8"
+    )
+    reindexed = pipeline.build(site, out, today, cache_dir=cache).reindexed
+    assert names[-1] in reindexed and len(reindexed) == 2
+    assert_same_as_cold(site, out, tmp_path / "cold3")
