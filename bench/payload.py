@@ -40,12 +40,12 @@ const pagefind = await import("/pagefind/pagefind.js");
 await pagefind.init();
 window.runQuery = async (q) => {
   const found = await pagefind.search(q);
-  const data = await Promise.all(found.results.slice(0, %d).map((r) => r.data()));
+  const data = await Promise.all(found.results.slice(0, SHOWN).map((r) => r.data()));
   return data.length;
 };
 window.ready = true;
 </script></body></html>
-""" % SHOWN
+""".replace("SHOWN", str(SHOWN))
 
 
 class _Counting(http.server.SimpleHTTPRequestHandler):
@@ -219,7 +219,11 @@ def main() -> None:
                 print("\n".join("    " + line for line in f["files"]))
         if "page" in figures:
             print(f"{who:<9} page    {figures['page']['requests']:>4} requests {figures['page']['kb']:>8} KB")
-    print(json.dumps({w: {k: {x: y for x, y in v.items() if x != "files"} for k, v in f.items()} for w, f in results.items()}))
+    print(
+        json.dumps(
+            {w: {k: {x: y for x, y in v.items() if x != "files"} for k, v in f.items()} for w, f in results.items()}
+        )
+    )
 
 
 if __name__ == "__main__":

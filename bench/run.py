@@ -9,6 +9,8 @@ and left the spare output folder a build keeps (the steady state of an editor's 
 restoring its cache), a rebuild with nothing changed, a rebuild after one document's body
 changed, and one after a title changed (listings and search move);
 and Hugo (Debian's `hugo`, minimal templates) followed by Pagefind extended over Hugo's output.
+Then, in real headless Chromium as wide as a phone with an empty cache (bench/payload.py), what a
+citizen's first and second search download, for disclose and for Hugo + its one Pagefind index.
 It prints a table and writes the figures as JSON. It asserts nothing: the targets are read off it.
 """
 
@@ -29,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from generate import generate  # noqa: E402
+from payload import CHROMIUM, QUERIES, disclose_payload, hugo_payload  # noqa: E402
 
 TODAY = "2026-11-22"
 HUGO_CONFIG = (
@@ -111,6 +114,7 @@ def hugo(site: Path, work: Path) -> dict[str, float] | None:
 
     index = timed([str(pagefind_bin_extended.get_executable()), "--site", str(out), "--silent"])
     return {
+        "out": out,
         "hugo": build,
         "pagefind": index,
         "seconds": round(build["seconds"] + index["seconds"], 2),
@@ -136,11 +140,27 @@ def run(n: int, work: Path, with_hugo: bool) -> dict:
     result["output_mb"] = size_mb(out)
     result["index_mb"] = size_mb(out / "pagefind")
     result["pages"] = sum(1 for _ in out.rglob("*.html"))
+    searching = Path(CHROMIUM).exists()
+    if searching:
+        result["search"] = _figures(disclose_payload(out))
     if with_hugo:
         result["hugo_pagefind"] = hugo(site, work)
         if result["hugo_pagefind"]:
+            hugo_out = result["hugo_pagefind"].pop("out")
             result["ratio_cold"] = round(result["cold"]["seconds"] / result["hugo_pagefind"]["seconds"], 2)
+            if searching:
+                result["hugo_pagefind"]["search"] = _figures(hugo_payload(hugo_out))
     return result
+
+
+def _figures(payload: dict) -> dict:
+    """KB and requests of each query (the list of files stays out of the JSON)."""
+    return {which: {k: v for k, v in figures.items() if k != "files"} for which, figures in payload.items()}
+
+
+def _search(r: dict, which: str, peer: bool = False) -> str:
+    figures = ((r.get("hugo_pagefind") or {}) if peer else r).get("search", {}).get(which)
+    return f"{figures['kb']:,.0f} KB/{figures['requests']}" if figures else "—"
 
 
 def table(results: list[dict]) -> str:
@@ -159,6 +179,11 @@ def table(results: list[dict]) -> str:
         ("Hugo + Pagefind (s)", lambda r: (r.get("hugo_pagefind") or {}).get("seconds", "—")),
         ("  peak RSS (MB)", lambda r: (r.get("hugo_pagefind") or {}).get("peak_mb", "—")),
         ("cold ratio disclose / (Hugo + Pagefind)", lambda r: r.get("ratio_cold", "—")),
+        (f"search, first query {QUERIES[0]} (KB/requests)", lambda r: _search(r, "first")),
+        (f"search, second query {QUERIES[1]}", lambda r: _search(r, "second")),
+        ("  search page itself", lambda r: _search(r, "page")),
+        ("Hugo + Pagefind, first query", lambda r: _search(r, "first", peer=True)),
+        ("Hugo + Pagefind, second query", lambda r: _search(r, "second", peer=True)),
     ]
     lines = [f"{'':<42}" + "".join(f"{r['documents']:>12,}" for r in results)]
     for label, get in rows[1:]:
