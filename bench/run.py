@@ -7,7 +7,8 @@ For each size N it generates a site (bench/generate.py), then times, as whole pr
 their peak memory: a cold disclose build (no cache); then, once two builds have filled the cache
 and left the spare output folder a build keeps (the steady state of an editor's machine or of CI
 restoring its cache), a rebuild with nothing changed, a rebuild after one document's body
-changed, and one after a title changed (listings and search move);
+changed (a document of any year: an old one's search bundle is a large archive bundle), one after a
+title changed (listings and search move), and one after a body of this year changed;
 and Hugo (Debian's `hugo`, minimal templates) followed by Pagefind extended over Hugo's output.
 Then, in real headless Chromium as wide as a phone with an empty cache (bench/payload.py), what a
 citizen's first and second search download, for disclose and for Hugo + its one Pagefind index.
@@ -90,6 +91,12 @@ def edit_body(site: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\n本条为基准测试追加的一句话。\n", encoding="utf-8")
 
 
+def edit_recent_body(site: Path) -> None:
+    """A body change of this year's document: where edits usually land (a small search bundle)."""
+    latest = max(p for p in (site / "content/policies").glob("p*.md") if "published: 2026-" in p.read_text("utf-8"))
+    latest.write_text(latest.read_text(encoding="utf-8") + "\n本条为基准测试追加的另一句话。\n", encoding="utf-8")
+
+
 def edit_title(site: Path) -> None:
     path = sorted((site / "content/policies").glob("p*.md"))[1]
     text = path.read_text(encoding="utf-8")
@@ -137,6 +144,8 @@ def run(n: int, work: Path, with_hugo: bool) -> dict:
     result["rebuild_one_body"] = disclose(site, out, cache)
     edit_title(site)
     result["rebuild_one_title"] = disclose(site, out, cache)
+    edit_recent_body(site)
+    result["rebuild_one_recent_body"] = disclose(site, out, cache)
     result["output_mb"] = size_mb(out)
     result["index_mb"] = size_mb(out / "pagefind")
     result["pages"] = sum(1 for _ in out.rglob("*.html"))
@@ -172,6 +181,7 @@ def table(results: list[dict]) -> str:
         ("rebuild, nothing changed (s)", lambda r: r["rebuild_nothing_changed"]["seconds"]),
         ("rebuild, one body changed (s)", lambda r: r["rebuild_one_body"]["seconds"]),
         ("rebuild, one title changed (s)", lambda r: r["rebuild_one_title"]["seconds"]),
+        ("rebuild, one body of this year changed (s)", lambda r: r["rebuild_one_recent_body"]["seconds"]),
         ("output (MB)", lambda r: r["output_mb"]),
         ("search index (MB)", lambda r: r["index_mb"]),
         ("Hugo build (s)", lambda r: (r.get("hugo_pagefind") or {}).get("hugo", {}).get("seconds", "—")),
@@ -179,8 +189,8 @@ def table(results: list[dict]) -> str:
         ("Hugo + Pagefind (s)", lambda r: (r.get("hugo_pagefind") or {}).get("seconds", "—")),
         ("  peak RSS (MB)", lambda r: (r.get("hugo_pagefind") or {}).get("peak_mb", "—")),
         ("cold ratio disclose / (Hugo + Pagefind)", lambda r: r.get("ratio_cold", "—")),
-        (f"search, first query {QUERIES[0]} (KB/requests)", lambda r: _search(r, "first")),
-        (f"search, second query {QUERIES[1]}", lambda r: _search(r, "second")),
+        ("search, first query (KB/requests)", lambda r: _search(r, "first")),
+        ("search, second query (KB/requests)", lambda r: _search(r, "second")),
         ("  search page itself", lambda r: _search(r, "page")),
         ("Hugo + Pagefind, first query", lambda r: _search(r, "first", peer=True)),
         ("Hugo + Pagefind, second query", lambda r: _search(r, "second", peer=True)),
@@ -205,6 +215,7 @@ def main() -> None:
         f"{platform.python_version()}"
     )
     print(table(results))
+    print(f"search queries: first {QUERIES[0]}, second {QUERIES[1]}; served uncompressed, search page excluded")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(
