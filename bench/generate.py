@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -55,10 +56,7 @@ APPLICANTS = [
 
 def svg(text: str) -> str:
     """A small SVG image with its words as text (read by the scan like any text attachment)."""
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="80">'
-        f'<text x="10" y="40">{text}</text></svg>\n'
-    )
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="320" height="80"><text x="10" y="40">{text}</text></svg>\n'
 
 
 def pdf(text: str) -> bytes:
@@ -125,6 +123,9 @@ class Generator:
         (out / "site.yaml").write_text(
             "title: 示例市人民政府信息公开\nbase_url: https://www.example.gov.cn/\nlanguage: zh-CN\n", encoding="utf-8"
         )
+        # the annual report the site owes for last year (Y703), with the sample's figures
+        (out / "reports").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / "reports/2025.yaml", out / "reports/2025.yaml")
         counts = {
             "policy": int(self.n * 0.3),
             "decision": int(self.n * 0.15),

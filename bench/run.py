@@ -7,8 +7,11 @@ For each size N it generates a site (bench/generate.py), then times, as whole pr
 their peak memory: a cold disclose build (no cache); then, once two builds have filled the cache
 and left the spare output folder a build keeps (the steady state of an editor's machine or of CI
 restoring its cache), a rebuild with nothing changed, a rebuild after one document's body
-changed, and one after a title changed (listings and search move);
+changed (a document of any year: an old one's search bundle is a large archive bundle), one after a
+title changed (listings and search move), and one after a body of this year changed;
 and Hugo (Debian's `hugo`, minimal templates) followed by Pagefind extended over Hugo's output.
+Then, in real headless Chromium as wide as a phone with an empty cache (bench/payload.py), what a
+citizen's first and second search download, for disclose and for Hugo + its one Pagefind index.
 It prints a table and writes the figures as JSON. It asserts nothing: the targets are read off it.
 """
 
@@ -29,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from generate import generate  # noqa: E402
+from payload import CHROMIUM, QUERIES, disclose_payload, hugo_payload  # noqa: E402
 
 TODAY = "2026-11-22"
 HUGO_CONFIG = (
@@ -87,6 +91,12 @@ def edit_body(site: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\n本条为基准测试追加的一句话。\n", encoding="utf-8")
 
 
+def edit_recent_body(site: Path) -> None:
+    """A body change of this year's document: where edits usually land (a small search bundle)."""
+    latest = max(p for p in (site / "content/policies").glob("p*.md") if "published: 2026-" in p.read_text("utf-8"))
+    latest.write_text(latest.read_text(encoding="utf-8") + "\n本条为基准测试追加的另一句话。\n", encoding="utf-8")
+
+
 def edit_title(site: Path) -> None:
     path = sorted((site / "content/policies").glob("p*.md"))[1]
     text = path.read_text(encoding="utf-8")
@@ -111,6 +121,7 @@ def hugo(site: Path, work: Path) -> dict[str, float] | None:
 
     index = timed([str(pagefind_bin_extended.get_executable()), "--site", str(out), "--silent"])
     return {
+        "out": out,
         "hugo": build,
         "pagefind": index,
         "seconds": round(build["seconds"] + index["seconds"], 2),
@@ -133,14 +144,32 @@ def run(n: int, work: Path, with_hugo: bool) -> dict:
     result["rebuild_one_body"] = disclose(site, out, cache)
     edit_title(site)
     result["rebuild_one_title"] = disclose(site, out, cache)
+    edit_recent_body(site)
+    result["rebuild_one_recent_body"] = disclose(site, out, cache)
     result["output_mb"] = size_mb(out)
     result["index_mb"] = size_mb(out / "pagefind")
     result["pages"] = sum(1 for _ in out.rglob("*.html"))
+    searching = Path(CHROMIUM).exists()
+    if searching:
+        result["search"] = _figures(disclose_payload(out))
     if with_hugo:
         result["hugo_pagefind"] = hugo(site, work)
         if result["hugo_pagefind"]:
+            hugo_out = result["hugo_pagefind"].pop("out")
             result["ratio_cold"] = round(result["cold"]["seconds"] / result["hugo_pagefind"]["seconds"], 2)
+            if searching:
+                result["hugo_pagefind"]["search"] = _figures(hugo_payload(hugo_out))
     return result
+
+
+def _figures(payload: dict) -> dict:
+    """KB and requests of each query (the list of files stays out of the JSON)."""
+    return {which: {k: v for k, v in figures.items() if k != "files"} for which, figures in payload.items()}
+
+
+def _search(r: dict, which: str, peer: bool = False) -> str:
+    figures = ((r.get("hugo_pagefind") or {}) if peer else r).get("search", {}).get(which)
+    return f"{figures['kb']:,.0f} KB/{figures['requests']}" if figures else "—"
 
 
 def table(results: list[dict]) -> str:
@@ -152,6 +181,7 @@ def table(results: list[dict]) -> str:
         ("rebuild, nothing changed (s)", lambda r: r["rebuild_nothing_changed"]["seconds"]),
         ("rebuild, one body changed (s)", lambda r: r["rebuild_one_body"]["seconds"]),
         ("rebuild, one title changed (s)", lambda r: r["rebuild_one_title"]["seconds"]),
+        ("rebuild, one body of this year changed (s)", lambda r: r["rebuild_one_recent_body"]["seconds"]),
         ("output (MB)", lambda r: r["output_mb"]),
         ("search index (MB)", lambda r: r["index_mb"]),
         ("Hugo build (s)", lambda r: (r.get("hugo_pagefind") or {}).get("hugo", {}).get("seconds", "—")),
@@ -159,6 +189,11 @@ def table(results: list[dict]) -> str:
         ("Hugo + Pagefind (s)", lambda r: (r.get("hugo_pagefind") or {}).get("seconds", "—")),
         ("  peak RSS (MB)", lambda r: (r.get("hugo_pagefind") or {}).get("peak_mb", "—")),
         ("cold ratio disclose / (Hugo + Pagefind)", lambda r: r.get("ratio_cold", "—")),
+        ("search, first query (KB/requests)", lambda r: _search(r, "first")),
+        ("search, second query (KB/requests)", lambda r: _search(r, "second")),
+        ("  search page itself", lambda r: _search(r, "page")),
+        ("Hugo + Pagefind, first query", lambda r: _search(r, "first", peer=True)),
+        ("Hugo + Pagefind, second query", lambda r: _search(r, "second", peer=True)),
     ]
     lines = [f"{'':<42}" + "".join(f"{r['documents']:>12,}" for r in results)]
     for label, get in rows[1:]:
@@ -180,6 +215,7 @@ def main() -> None:
         f"{platform.python_version()}"
     )
     print(table(results))
+    print(f"search queries: first {QUERIES[0]}, second {QUERIES[1]}; served uncompressed, search page excluded")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(

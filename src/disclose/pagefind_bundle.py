@@ -114,3 +114,14 @@ def stabilize(bundle: Path) -> None:
         _write(bundle / f"pagefind.{new_hash}.pf_meta", meta)
         info["hash"] = new_hash
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def filter_counts(bundle: Path) -> dict[str, dict[str, int]]:
+    """Each filter's values in a bundle with the number of pages that have them."""
+    counts: dict[str, dict[str, int]] = {}
+    for path in sorted((bundle / "filter").glob("*.pf_filter")):
+        name, values = _decode(_read(path))[0]
+        found = counts.setdefault(name, {})
+        for value, pages in values:
+            found[value] = found.get(value, 0) + len(pages)
+    return counts

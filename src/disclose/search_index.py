@@ -1,10 +1,15 @@
-"""Stage 6, index: Pagefind's extended build (it segments Chinese), one bundle per year.
+"""Stage 6, index: Pagefind's extended build (it segments Chinese), in bundles by year.
 
 One Pagefind index for a large site needs more memory than a build machine has (Pagefind's memory
-grows with the site), and re-indexing everything after one edit is slow. So the indexed pages are
-split into bundles, by year of publication and, past `search_bundle_size` pages, by a hash of the
-path; bundles are indexed in parallel, an unchanged bundle is reused from the previous build, and
-the search page merges them (Pagefind's multisite `mergeIndex`). `pagefind/bundles.json` lists them.
+grows with the site), and re-indexing everything after one edit is slow; but every bundle the
+search page loads costs a phone its own entry, metadata and an index chunk of about 24 KB for every
+word searched, whatever the bundle's size. So the present (the last two years, where edits land) is
+split into small bundles that are quick to re-index, the past into few large archive bundles that
+rarely change, and the search page searches the newest bundles first and older ones only when a
+query needs them (see `plan` and templates/assets/search.js). Bundles are indexed in parallel, an
+unchanged bundle is reused from the previous build, and the search page merges them with Pagefind's
+multisite `mergeIndex`. `pagefind/bundles.json` lists them, newest first, with their years and
+page counts, and the filter values of the whole site with their counts.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from pathlib import Path
 import pagefind_bin_extended
 
 from .output import Staging
-from .pagefind_bundle import stabilize
+from .pagefind_bundle import filter_counts, stabilize
 
 BUNDLES_FILE = "bundles.json"
 
@@ -89,41 +94,85 @@ def pagefind_executable() -> Path:
     return Path(pagefind_bin_extended.get_executable())
 
 
-def plan(pages: Iterable[tuple[str, str]], size: int) -> dict[str, list[str]]:
-    """Bundle name -> output paths, from (output path, group) pairs.
+PRESENT_YEARS = 2  # the latest year and the one before: small bundles, quick to re-index after an edit
+ARCHIVE_FACTOR = 8  # an archive bundle of older years holds up to this many times search_bundle_size pages
 
-    Neighbouring small groups (years) share a bundle up to `size` pages; a group larger than
-    `size` is split by a hash of the path, so an edit moves no page between bundles.
-    """
-    groups: dict[str, list[str]] = defaultdict(list)
-    for path, group in pages:
-        groups[group].append(path)
-    bundles: dict[str, list[str]] = {}
+
+def _pack(groups: list[tuple[str, list[str]]], size: int) -> list[tuple[str, list[str]]]:
+    """Neighbouring groups share a bundle up to `size` pages; a group larger than `size` is split
+    by a hash of the path, so an edit moves no page between bundles."""
+    bundles: list[tuple[str, list[str]]] = []
     pending: list[str] = []
     pending_paths: list[str] = []
 
     def flush() -> None:
         if pending:
             name = pending[0] if len(pending) == 1 else f"{pending[0]}_{pending[-1]}"
-            bundles[name] = sorted(pending_paths)
+            bundles.append((name, sorted(pending_paths)))
             pending.clear()
             pending_paths.clear()
 
-    for group in sorted(groups):
-        paths = sorted(groups[group])
+    for group, paths in groups:
         if len(paths) > size:
             flush()
             parts = -(-len(paths) // size)
+            split: dict[int, list[str]] = defaultdict(list)
             for path in paths:
-                part = int(hashlib.sha1(path.encode()).hexdigest(), 16) % parts
-                bundles.setdefault(f"{group}-{part + 1}", []).append(path)
+                split[int(hashlib.sha1(path.encode()).hexdigest(), 16) % parts].append(path)
+            bundles += [(f"{group}-{part + 1}", sorted(split[part])) for part in sorted(split)]
             continue
         if len(pending_paths) + len(paths) > size:
             flush()
         pending.append(group)
         pending_paths.extend(paths)
     flush()
-    return dict(sorted(bundles.items()))
+    return bundles
+
+
+class Plan(dict[str, list[str]]):
+    """Bundle name -> output paths, newest first; `front` is how many of the newest pages (at
+    least) the search page searches before it loads older bundles."""
+
+    front: int = 0
+
+
+def plan(pages: Iterable[tuple[str, str]], size: int) -> Plan:
+    """Bundle name -> output paths, from (output path, group) pairs; groups are years, or names
+    (such as "reports") for pages of no year, which count as the latest year's.
+
+    The present (the latest `PRESENT_YEARS` years) goes into bundles of at most `size` pages, the
+    past into archive bundles of whole neighbouring years up to `ARCHIVE_FACTOR * size` pages, so
+    a site of 10,000 documents over ten years has eight bundles, not thirty: an edit of a recent
+    document re-indexes a small bundle, one of an old document (rare) a large one. Bundles are
+    listed newest first, the order the search page loads them in, and the page searches at least
+    `size` of the newest pages first; a name is its years ("2016_2019", "2025", "2026-2" for a part
+    of a year split by hash), which the search page reads.
+    """
+    groups: dict[str, list[str]] = defaultdict(list)
+    for path, group in pages:
+        groups[group].append(path)
+    years = sorted(int(group) for group in groups if group.isdigit())
+    latest = years[-1] if years else None
+    small = sum(len(paths) for paths in groups.values()) <= size  # a small site is one bundle
+    present: dict[str, list[str]] = defaultdict(list)
+    past: list[tuple[str, list[str]]] = []
+    for group in sorted(groups):
+        if group.isdigit() and latest is not None and int(group) <= latest - PRESENT_YEARS and not small:
+            past.append((group, sorted(groups[group])))
+        else:
+            present[str(latest) if latest is not None and not group.isdigit() else group] += groups[group]
+    packed = _pack(past, size * ARCHIVE_FACTOR) + _pack(sorted((g, sorted(p)) for g, p in present.items()), size)
+    newest_first = Plan(sorted(packed, key=lambda bundle: bundle_years(bundle[0]) or (0, 0), reverse=True))
+    newest_first.front = size
+    return newest_first
+
+
+def bundle_years(name: str) -> tuple[int, int] | None:
+    """The (first, last) year of a bundle named by `plan`; None for a site without years."""
+    first, _, rest = name.partition("_")
+    first = first.split("-")[0]
+    last = rest.split("-")[0] if rest else first
+    return (int(first), int(last)) if first.isdigit() and last.isdigit() else None
 
 
 def _index_one(site: Path, name: str, paths: list[str], target: Path) -> None:
@@ -185,6 +234,24 @@ def build_index(
             for process in running:
                 _kill(process)
             raise
-    listing = json.dumps({"bundles": list(bundles)}, ensure_ascii=False).encode()
-    staging.put(f"pagefind/{BUNDLES_FILE}", listing)
+    staging.put(f"pagefind/{BUNDLES_FILE}", listing(staging.root, bundles))
     return [name for name, _, _ in jobs]
+
+
+def listing(site: Path, bundles: dict[str, list[str]]) -> bytes:
+    """bundles.json: the bundles newest first, each with its years and page count, and how many of
+    the newest pages a query searches first (older bundles are loaded only when it needs them), and
+    the filter values of the whole site with
+    their counts (the search page's filter menus, shown without loading any bundle)."""
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    entries = []
+    for name, paths in bundles.items():
+        for filter_name, values in filter_counts(site / "pagefind" / name).items():
+            for value, count in values.items():
+                totals[filter_name][value] += count
+        years = bundle_years(name)
+        entries.append({"name": name, "pages": len(paths), "years": list(years) if years else None})
+    filters = {name: dict(sorted(values.items())) for name, values in sorted(totals.items())}
+    front = getattr(bundles, "front", 0) or sum(len(paths) for paths in bundles.values())
+    data = {"bundles": entries, "front": front, "filters": filters}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

@@ -15,7 +15,7 @@ const filterBox = document.getElementById("search-filters");
 const bundle = form.dataset.bundle;
 const siteName = form.dataset.site || "";
 const FILTERS = ["类别", "发布机构", "年份", "主题分类", "有效性"];
-const BATCH = 20;
+const BATCH = 10; // results a page shows: each costs the phone its fragment
 const CHECK_LIMIT = 200; // candidates checked per step, so an old phone never loads the whole index
 let pagefind = null;
 let pending = null;
@@ -43,17 +43,76 @@ export function queryWords(query) {
   return words;
 }
 
-/** Pagefind, with every bundle of the site's index merged in (bundles.json lists them). */
+// The index is in bundles, newest first (pagefind/bundles.json); each bundle searched costs the
+// phone its metadata and an index chunk for every word, so a query searches the newest bundles (at
+// least `front` pages: search_bundle_size) and the bundles of any year it names (a 文号 or 索引号
+// carries its year), and older bundles only when those give fewer results than a page shows.
+let listing = null;
+const merged = new Set();
+
+/** bundles.json: the bundles, newest first, and the site's filter values with their counts. */
+async function bundles() {
+  if (!listing) listing = fetch(bundle + "bundles.json").then((response) => response.json());
+  return listing;
+}
+
+/** Pagefind, started on the newest bundle (in the page's thread: a worker would cost a download). */
 async function load() {
   if (!pagefind) {
-    const { bundles } = await (await fetch(bundle + "bundles.json")).json();
-    const baseUrl = new URL(bundle + "../", location.href).pathname;
-    pagefind = await import(bundle + bundles[0] + "/pagefind.js");
-    await pagefind.options({ baseUrl });
-    await pagefind.init();
-    await Promise.all(bundles.slice(1).map((name) => pagefind.mergeIndex(bundle + name + "/", { baseUrl })));
+    pagefind = (async () => {
+      const { bundles: all } = await bundles();
+      const pf = await import(bundle + all[0].name + "/pagefind.js");
+      await pf.options({ baseUrl: new URL(bundle + "../", location.href).pathname, noWorker: true });
+      await pf.init();
+      merged.add(all[0].name);
+      return pf;
+    })();
   }
   return pagefind;
+}
+
+/** Merge the bundles `wanted` picks that are not merged yet; returns how many were added. */
+async function merge(pf, wanted) {
+  const { bundles: all } = await bundles();
+  const baseUrl = new URL(bundle + "../", location.href).pathname;
+  const adding = all.filter((b) => !merged.has(b.name) && wanted(b));
+  for (const b of adding) merged.add(b.name);
+  await Promise.all(adding.map((b) => pf.mergeIndex(bundle + b.name + "/", { baseUrl })));
+  return adding.length;
+}
+
+/** Years a query or the 年份 filter names: a 文号 〔2019〕, a 索引号 …/2019-00002, 2019年. */
+export function namedYears(query, filters = {}) {
+  const years = [...((query || "").normalize("NFKC").match(/(?<!\d)(?:19|20)\d\d(?!\d)/g) || [])].map(Number);
+  if (filters["年份"]) years.push(Number(filters["年份"]));
+  return years;
+}
+
+/** The bundles a new query starts with: the newest ones (at least `front` pages) and those of named years. */
+async function start(pf, years) {
+  const { bundles: all, front: least } = await bundles();
+  let pages = 0;
+  const front = new Set();
+  for (const b of all) {
+    if (pages >= least) break;
+    front.add(b.name);
+    pages += b.pages;
+  }
+  const named = (b) => b.years && years.some((y) => b.years[0] <= y && y <= b.years[1]);
+  await merge(pf, (b) => front.has(b.name) || named(b));
+}
+
+/** Whether a bundle can hold pages of the chosen 年份 (every bundle can when none is chosen). */
+function holdsYear(b, filters) {
+  const year = Number(filters["年份"]);
+  return !year || !b.years || (b.years[0] <= year && year <= b.years[1]);
+}
+
+/** Merge the next older bundle that can hold results; false when there is none left. */
+async function widen(pf, filters) {
+  const { bundles: all } = await bundles();
+  const next = all.find((b) => !merged.has(b.name) && holdsYear(b, filters));
+  return next ? (await merge(pf, (b) => b === next)) > 0 : false;
 }
 
 function selectedFilters() {
@@ -67,18 +126,24 @@ function selectedFilters() {
 /**
  * Candidate results, most likely first: all segmented words together, the typed text as is, then
  * each word alone (the index may have cut the phrase into other words than the browser did, so a
- * page can lack one of our words as a word of its own and still contain the phrase).
+ * page can lack one of our words as a word of its own and still contain the phrase). Pages in
+ * `seen` (found before more bundles were merged) are left out; the new ones are added to it.
  */
-async function candidates(pf, query, filters) {
-  const seen = new Map();
+async function candidates(pf, query, filters, seen = new Set()) {
+  const found = [];
   const words = queryWords(query);
   const tries = [words.join(" "), terms(query).join(" "), ...(words.length > 1 ? words : [])];
   for (const text of tries) {
     if (!text) continue;
-    const found = await pf.search(text, { filters });
-    for (const result of found.results) if (!seen.has(result.id)) seen.set(result.id, result);
+    const response = await pf.search(text, { filters });
+    for (const result of response.results) {
+      if (!seen.has(result.id)) {
+        seen.add(result.id);
+        found.push(result);
+      }
+    }
   }
-  return [...seen.values()];
+  return found;
 }
 
 /** A result's address: the page's `href` meta (the index is built from files named by number). */
@@ -121,33 +186,51 @@ function compareRanks(a, b) {
 }
 
 /**
- * Search like the page does. Returns {results, checked, total}; `all` checks every candidate
- * (the search-quality test uses it), otherwise checking stops once `limit` results are found.
+ * Search like the page does. Returns {results, checked, rest}: `rest` continues the search (pass it
+ * back as `start` for the next page), null when nothing is left. `all` searches every bundle and
+ * checks every candidate (the search-quality test uses it); otherwise checking stops once `limit`
+ * results are found, and older bundles are merged only while the ones searched give too few.
  */
-export async function search(query, { filters = {}, all = false, limit = BATCH, start = null } = {}) {
+export async function search(query, { filters = {}, all = false, limit = BATCH, start: from = null } = {}) {
   const pf = await load();
   const wanted = terms(query);
-  if (!wanted.length) {
-    if (!Object.keys(filters).length) return { results: [], checked: 0, total: 0, rest: [] };
-    const found = await pf.search(null, { filters });
-    const results = (await Promise.all(found.results.slice(0, all ? undefined : limit).map((r) => r.data()))).map(located);
-    return { results, checked: results.length, total: found.results.length, rest: found.results.slice(results.length) };
+  if (!wanted.length && !Object.keys(filters).length) return { results: [], checked: 0, rest: null };
+  const state = from || { queue: [], seen: new Set(), order: 0 };
+  if (!from) {
+    if (all || !wanted.length) await merge(pf, (b) => holdsYear(b, filters));
+    else await start(pf, namedYears(query, filters));
+    state.queue = await fresh(pf, query, filters, state.seen);
   }
-  const queue = start || (await candidates(pf, query, filters));
   const results = [];
-  let index = 0;
-  while (index < queue.length && (all || (results.length < limit && index < CHECK_LIMIT))) {
-    const chunk = queue.slice(index, index + BATCH);
-    for (const [offset, data] of (await Promise.all(chunk.map((r) => r.data()))).entries()) {
-      const found = rank(data, wanted);
-      if (found) results.push({ ...located(data), rank: found, order: index + offset, terms: wanted });
+  let checked = 0;
+  for (;;) {
+    while (state.queue.length && (all || (results.length < limit && checked < CHECK_LIMIT))) {
+      const step = all ? BATCH : Math.max(1, limit - results.length);
+      const chunk = state.queue.splice(0, step);
+      for (const data of await Promise.all(chunk.map((r) => r.data()))) {
+        const order = state.order++;
+        const found = wanted.length ? rank(data, wanted) : [0, 0, 0];
+        if (found) results.push({ ...located(data), rank: found, order, terms: wanted });
+      }
+      checked += chunk.length;
     }
-    index += chunk.length;
+    if (state.queue.length || (!all && (results.length >= limit || checked >= CHECK_LIMIT))) break;
+    if (!(await widen(pf, filters))) break;
+    state.queue = await fresh(pf, query, filters, state.seen);
   }
   // Pagefind's order (its weights put 文号 and titles high) decides which pages are checked first;
   // the checked ones are shown in rank order.
   results.sort(compareRanks);
-  return { results, checked: index, total: null, rest: queue.slice(index) };
+  const left = state.queue.length || (await bundles()).bundles.some((b) => !merged.has(b.name) && holdsYear(b, filters));
+  return { results, checked, rest: left ? state : null };
+}
+
+/** Candidates from the bundles merged so far that were not found before. */
+async function fresh(pf, query, filters, seen) {
+  if (terms(query).length) return candidates(pf, query, filters, seen);
+  const found = (await pf.search(null, { filters })).results.filter((r) => !seen.has(r.id));
+  for (const r of found) seen.add(r.id);
+  return found;
 }
 
 const WINDOW_BEFORE = 30;
@@ -256,16 +339,16 @@ async function run(query, append = false) {
   pending = found.rest;
   show(found.results, append);
   const shown = list.children.length;
-  more.hidden = !pending.length;
-  if (!shown) statusLine.textContent = "没有找到相关信息。可以换个说法，或按栏目浏览。";
-  else if (pending.length) statusLine.textContent = `已显示 ${shown} 条结果，还有更多`;
+  more.hidden = !pending;
+  if (!shown && !pending) statusLine.textContent = "没有找到相关信息。可以换个说法，或按栏目浏览。";
+  else if (pending) statusLine.textContent = `已显示 ${shown} 条结果，还有更多`;
   else statusLine.textContent = `找到 ${shown} 条结果`;
 }
 
+/** The filter menus, from the counts bundles.json carries (no bundle is loaded for them). */
 async function buildFilters() {
   if (!filterBox) return;
-  const pf = await load();
-  const available = await pf.filters();
+  const available = (await bundles()).filters || {};
   for (const name of FILTERS) {
     const values = available[name];
     if (!values || !Object.keys(values).length) continue;
@@ -288,7 +371,8 @@ form.addEventListener("submit", (event) => {
   run(input.value);
 });
 more.addEventListener("click", () => run(input.value, true));
-window.discloseSearch = { search, normalize, terms, queryWords, rank, spans, safeExcerpt, excerptNodes };
+window.discloseSearch = { search, normalize, terms, queryWords, namedYears, rank, spans, safeExcerpt, excerptNodes };
+input.addEventListener("focus", () => load(), { once: true }); // start Pagefind while the query is typed
 buildFilters();
 const initial = new URLSearchParams(location.search).get("q");
 if (initial) { input.value = initial; run(initial); }
