@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from fpdf import FPDF
+from reportlab.pdfgen import canvas
 
 from .conftest import copy_sample, git, run, write
 
@@ -101,13 +101,13 @@ def test_descriptions_are_plain_text_of_the_rendered_body(public, site):
 def test_attachments_show_file_type_and_size(site):
     files = site / "content/policies/files"
     files.mkdir(parents=True)
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
+    pdf = canvas.Canvas(str(files / "rules.pdf"))
     for line in range(60):
-        pdf.cell(0, 8, f"Article {line}: the rules apply to every department of the city government.")
-        pdf.ln()
-    pdf.output(str(files / "rules.pdf"))
+        pdf.drawString(
+            72, 800 - 12 * line, f"Article {line}: the rules apply to every department of the city government."
+        )
+    pdf.showPage()
+    pdf.save()
     doc = Document()
     doc.add_paragraph("Appendix")
     doc.save(str(files / "appendix.docx"))
