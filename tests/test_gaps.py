@@ -264,3 +264,17 @@ def test_a_build_date_outside_the_calendar_is_a_usage_error(site, today):
     result = run("check", "--site", str(site), "--today", today)
     assert result.exit_code == 2, result.output
     assert "1949" in result.output
+
+
+def test_link_to_a_file_that_cannot_be_read_names_its_own_errors(site):
+    """A link to a file whose YAML is malformed points at that file's errors, not at a missing file."""
+    write(site, "content/decisions/bad.md", "---\ntitle: [broken\n---\n正文。\n")
+    write(
+        site,
+        "content/decisions/good.md",
+        "---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n见[坏](bad.md)。\n",
+    )
+    result = run("check", "--site", str(site), "--today", TODAY, "--lang", "en")
+    [line] = [line for line in result.output.splitlines() if " R703 " in line]
+    assert line.startswith("content/decisions/good.md:")
+    assert "content/decisions/bad.md, which has errors of its own" in line

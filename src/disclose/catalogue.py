@@ -42,6 +42,8 @@ class Catalogue:
     interpretations: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # policy id -> its interpretations
     # sources whose front matter failed the schema, by id and by 文号: references to them name the file
     rejected: Mapping[str, Source] = field(default_factory=dict)
+    # ids of content files that could not be read at all (malformed YAML, bad bytes): no Source
+    unreadable: frozenset[str] = frozenset()
     _links: dict[str, list[tuple[str, int]]] = field(default_factory=dict, compare=False, repr=False)
     _hidden: dict[str, dict[str, tuple[Item, str]]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -54,6 +56,7 @@ class Catalogue:
         items: list[Item],
         reports: Mapping[int, Source] | None = None,
         rejected: list[Source] | None = None,
+        unreadable: frozenset[str] = frozenset(),
     ) -> Catalogue:
         ordered = tuple(sorted(items, key=lambda i: i.id))
         by_doc_no: dict[str, Item] = {}
@@ -72,6 +75,7 @@ class Catalogue:
             dict(reports or {}),
             {k: tuple(v) for k, v in by_kind.items()},
             rejected=_by_reference(rejected or ()),
+            unreadable=unreadable,
         )
         interpretations: dict[str, list[Item]] = defaultdict(list)
         for item in catalogue.of_kind("interpretation"):
@@ -86,10 +90,14 @@ class Catalogue:
         clean, doc_no = _reference_key(ref)
         return self.by_id.get(clean) or self.by_doc_no.get(doc_no)
 
-    def rejected_source(self, ref: str) -> Source | None:
-        """The file a reference names when that file failed the schema (so it is no item)."""
+    def failed_file(self, ref: str) -> str | None:
+        """The file a reference names when that file is no item: its front matter failed the
+        schema, or the file could not be read at all."""
         clean, doc_no = _reference_key(ref)
-        return self.rejected.get(clean) or self.rejected.get(doc_no)
+        source = self.rejected.get(clean) or self.rejected.get(doc_no)
+        if source is not None:
+            return source.path
+        return f"content/{clean}.md" if clean in self.unreadable else None
 
     def hidden_file(self, path: str) -> tuple[Item, str] | None:
         """(non-public item, the file named) when the site-relative `path` names a non-public

@@ -67,10 +67,18 @@ def check(site: Path, today: date, cache: BuildCache | None = None, workers: int
         return report
     sources, problems = load(site, cache.sources if cache is not None else None, workers or os.cpu_count() or 1)
     report.problems.extend(problems)
+    read = {source.path for source in sources}
+    unreadable = frozenset(  # content files that could not be read: references to them name them
+        p.path.removeprefix("content/").removesuffix(".md")
+        for p in problems
+        if p.path.startswith("content/") and p.path.endswith(".md") and p.path not in read
+    )
     reports, problems = load_reports(site)
     report.problems.extend(problems)
     report.seconds["load"] = time.perf_counter() - started
-    catalogue, problems = validate(site, config, today, sources, reports, cache.sources if cache is not None else None)
+    catalogue, problems = validate(
+        site, config, today, sources, reports, cache.sources if cache is not None else None, unreadable
+    )
     report.problems.extend(problems)
     report.catalogue = catalogue
     if not report.errors:

@@ -20,6 +20,7 @@ def validate(
     sources: list[Source],
     reports: dict[int, Source] | None = None,
     cached: dict[str, CachedSource] | None = None,
+    unreadable: frozenset[str] = frozenset(),
 ) -> tuple[Catalogue, list[Problem]]:
     """All problems of all rules; the catalogue holds the items whose schema passed.
 
@@ -46,7 +47,7 @@ def validate(
             typed.append(item)
         else:
             rejected.append(source)
-    catalogue = Catalogue.of(root, config, today, typed, reports, rejected)
+    catalogue = Catalogue.of(root, config, today, typed, reports, rejected, unreadable)
     for rule in all_rules():
         if rule.scope == "item":
             check = rule.check

@@ -21,14 +21,14 @@ def _interpretations(policy: Item, site: Catalogue) -> tuple[Item, ...]:
 
 
 def rejected_finding(ref: str, site: Catalogue, key: str, what_zh: str, what_en: str) -> Finding | None:
-    """When `ref` names a file that failed the schema: point at that file's own errors instead of
-    calling it missing."""
-    source = site.rejected_source(ref)
-    if source is None:
+    """When `ref` names a file that failed the schema or could not be read: point at that file's own
+    errors instead of calling it missing."""
+    path = site.failed_file(ref)
+    if path is None:
         return None
     return Finding(
-        f"{what_zh} {source.path} 本身有错误（见该文件的报告），改正后即可关联",
-        f"{what_en} {source.path}, which has errors of its own (see that file's lines); fix them first",
+        f"{what_zh} {path} 本身有错误（见该文件的报告），改正后即可关联",
+        f"{what_en} {path}, which has errors of its own (see that file's lines); fix them first",
         key=key,
     )
 
