@@ -37,7 +37,7 @@ def finish(site: Path, out: Path, *extra: str) -> None:
 
 
 def _staged_index(out: Path) -> bool:
-    return any(out.parent.glob(f".{out.name}.new*/pagefind/bundles.json"))
+    return any(out.parent.glob(f".{out.name}.disclose-new*/pagefind/bundles.json"))
 
 
 def kill_when(site: Path, out: Path, cache: Path, ready) -> tuple[str, bool]:

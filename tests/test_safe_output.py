@@ -181,14 +181,35 @@ def test_leftovers_of_a_killed_build_are_removed(site, tmp_path):
     assert build(site, out).exit_code == 0
     before = tree(out)
     # what a build killed at various points leaves beside the output
-    write(tmp_path, ".out.new/index.html", "half")
-    write(tmp_path, ".out.new-4242/policies/rules/index.html", "half")
-    write(tmp_path, ".out.new-4242.index-2024-abc/000000.html", "linked page")
-    write(tmp_path, ".out.old/index.html", "previous")
-    (tmp_path / ".out.new-4242/policies").chmod(0o555)
+    write(tmp_path, ".out.disclose-new-4242/policies/rules/index.html", "half")
+    write(tmp_path, ".out.disclose-new-4242-1/index.html", "half")
+    write(tmp_path, ".out.disclose-new-4242.index-2024-abc/000000.html", "linked page")
+    write(tmp_path, ".out.disclose-old/index.html", "previous")
+    (tmp_path / ".out.disclose-new-4242/policies").chmod(0o555)
     assert build(site, out).exit_code == 0
     assert _leftovers(tmp_path) == []
     assert tree(out) == before
+
+
+def test_what_an_editor_keeps_beside_the_output_is_never_touched(site, tmp_path):
+    """Files and folders beside --out whose names merely start like the build's own (a backup
+    `.out.old`, notes `.out.new-notes.txt`, a lock file of another tool) survive every build."""
+    kept = {
+        ".out.lock": "another tool's lock",
+        ".out.new-notes.txt": "notes",
+        ".out.older.txt": "older",
+        ".out.newsletter/a": "letter",
+        ".out.old/userfile": "backup",
+        ".out.disclose-old-backup/x": "mine",
+    }
+    for rel, text in kept.items():
+        write(tmp_path, rel, text)
+    out = tmp_path / "out"
+    assert build(site, out).exit_code == 0
+    assert build(site, out).exit_code == 0
+    for rel, text in kept.items():
+        assert (tmp_path / rel).read_text(encoding="utf-8") == text, rel
+    assert not (out / "userfile").exists()
 
 
 def test_output_caught_mid_swap_is_put_back(site, tmp_path):
@@ -197,7 +218,7 @@ def test_output_caught_mid_swap_is_put_back(site, tmp_path):
     out = tmp_path / "out"
     assert build(site, out).exit_code == 0
     before = tree(out)
-    out.rename(tmp_path / ".out.old")
+    out.rename(tmp_path / ".out.disclose-old")
     write(site, "content/decisions/bad.md", "---\ntitle: x\n---\n")  # this build fails
     assert build(site, out).exit_code == 1
     assert tree(out) == before  # what a failed build leaves: the previous output, whole
@@ -318,3 +339,24 @@ def test_cache_is_keyed_on_the_renderers_versions(monkeypatch):
         monkeypatch.setattr(build_cache, "version", real)
     build_cache._engine_key.cache_clear()
     assert build_cache._engine_key() == key
+
+
+@pytest.mark.parametrize("place", ["content", "reports", ".", "content/policies", "site.yaml", "templates"])
+def test_cache_may_not_be_or_sit_in_the_sites_inputs(site, tmp_path, place):
+    (site / "templates").mkdir(exist_ok=True)
+    before = {p.relative_to(site).as_posix() for p in site.rglob("*")}
+    result = run(
+        "build", "--site", str(site), "--out", str(tmp_path / "out"), "--cache", str(site / place), "--today", TODAY
+    )
+    assert result.exit_code == 2, result.output
+    assert "--cache" in result.output
+    assert {p.relative_to(site).as_posix() for p in site.rglob("*")} == before
+
+
+def test_cache_that_is_a_file_is_a_usage_error(site, tmp_path):
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    for cache in (tmp_path / "afile", tmp_path / "afile/sub"):
+        result = run(
+            "build", "--site", str(site), "--out", str(tmp_path / "out"), "--cache", str(cache), "--today", TODAY
+        )
+        assert result.exit_code == 2, result.output

@@ -23,6 +23,7 @@ import ctypes
 import errno
 import hashlib
 import os
+import re
 import shutil
 import signal
 import stat as stat_module
@@ -147,23 +148,32 @@ def _overlap(a: Path, b: Path) -> bool:
     return a == b or a.is_relative_to(b) or b.is_relative_to(a)
 
 
+def _apart_from_inputs(site: Path, path: Path, option: str) -> None:
+    """Refuse a folder the build writes and deletes in (--out, --cache) when it is, holds or sits
+    inside the site folder's inputs (a cache may sit in the site folder, as .disclose-cache/ does)."""
+    target, site_abs = _absolute(path), site.resolve()
+    if target == site_abs or site_abs.is_relative_to(target):
+        raise OutputError(f"{option} {path} 会覆盖站点目录本身；请指定单独的目录，如 public/")
+    for name in INPUTS:
+        given = site / name
+        for place in {_absolute(given), given.resolve()}:
+            if _overlap(target, place):
+                raise OutputError(f"{option} {path} 与站点的输入 {name} 重叠，构建会毁掉它；请指定单独的目录")
+
+
 def check_out(site: Path, out: Path, cache: Path | None = None) -> None:
     """Refuse an --out the build could not replace without destroying something else."""
     if out.is_symlink():
         raise OutputError(
             f"--out {out} 是符号链接（指向 {os.readlink(out)}）；为免删除站点以外的文件，请直接指定实际目录"
         )
-    target, site_abs = _absolute(out), site.resolve()
-    if target == site_abs or site_abs.is_relative_to(target):
-        raise OutputError(f"--out {out} 会覆盖站点目录本身；请指定单独的输出目录，如 public/")
-    for name in INPUTS:
-        given = site / name
-        for place in {_absolute(given), given.resolve()}:
-            if _overlap(target, place):
-                raise OutputError(
-                    f"--out {out} 与站点的输入 {name} 重叠，构建会毁掉它；请指定单独的输出目录，如 public/"
-                )
+    target = _absolute(out)
+    _apart_from_inputs(site, out, "--out")
     if cache is not None:
+        _apart_from_inputs(site, cache, "--cache")
+        for place in (cache, *cache.parents):
+            if place.exists() and not place.is_dir():
+                raise OutputError(f"--cache {cache}：{place} 不是目录；请指定一个目录")
         cache_abs = _absolute(cache)
         if _overlap(target, cache_abs) or _overlap(target, cache.resolve()):
             raise OutputError(f"--out {out} 与构建缓存 {cache} 重叠；请把两者分开（缓存不能放在输出目录里）")
@@ -199,7 +209,7 @@ def locked(out: Path) -> Iterator[None]:
         yield
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    lock = target.parent / f".{target.name}.lock"
+    lock = beside(target, "lock")
     handle = lock.open("a")
     try:
         try:
@@ -268,17 +278,25 @@ def discard(path: Path) -> bool:
     return not path.exists() and not path.is_symlink()
 
 
+def beside(out: Path, role: str) -> Path:
+    """A file or folder of the build's own beside `out` (its lock, staging, swap): named so that
+    nothing an editor keeps there (`.public.old`, `.public.new-notes`) is ever taken for one."""
+    return out.parent / f".{out.name}.disclose-{role}"
+
+
 def _swap_folders(out: Path) -> Iterator[Path]:
-    """Staging, swap and indexing folders of `out`, left by any build (they are named after it)."""
-    for prefix in (f".{out.name}.new", f".{out.name}.old"):
-        yield from out.parent.glob(prefix + "*")
+    """Staging, swap and indexing folders of `out` left by any build: exactly the names builds
+    give them (staging `new-PID[-N]`, its indexing folders `….index-…`, the swapped-out `old`)."""
+    own = re.compile(rf"\.{re.escape(out.name)}\.disclose-(?:new-\d+(?:-\d+)?(?:\.index-.+)?|old)")
+    if out.parent.is_dir():
+        yield from (path for path in out.parent.iterdir() if own.fullmatch(path.name))
 
 
 def _stop_orphans(out: Path) -> None:
     """Kill what a killed build started and left running on its staging folder (Pagefind runs in
     its own process group, so it outlives the build): any process whose command line names a
     staging folder of `out`. Linux only (/proc); elsewhere such a run ends by itself."""
-    marker = os.fsencode(str(out.parent / f".{out.name}.new-"))
+    marker = os.fsencode(str(beside(out, "new-")))
     proc = Path("/proc")
     if not proc.is_dir():
         return
@@ -302,7 +320,7 @@ def recover(out: Path) -> None:
     caught mid-swap, then delete the staging and swap folders. Call while holding `locked(out)`."""
     out = _absolute(out)
     _stop_orphans(out)
-    old = out.parent / f".{out.name}.old"
+    old = beside(out, "old")
     if not out.exists() and not out.is_symlink() and old.is_dir() and not old.is_symlink():
         os.replace(old, out)
     for leftover in sorted(_swap_folders(out)):
@@ -355,7 +373,7 @@ def _fresh(out: Path) -> Path:
     """A staging path beside `out` that no other build uses (leftovers are the next one's to delete)."""
     number = 0
     while True:
-        path = out.parent / f".{out.name}.new-{os.getpid()}{f'-{number}' if number else ''}"
+        path = beside(out, f"new-{os.getpid()}{f'-{number}' if number else ''}")
         if not path.exists() and not path.is_symlink():
             return path
         number += 1
@@ -407,7 +425,7 @@ def _swap(staging: Path, out: Path) -> Path | None:
         return None
     if _exchange(staging, out):
         return staging
-    old = out.parent / f".{out.name}.old"
+    old = beside(out, "old")
     discard(old)
     os.replace(out, old)
     try:
