@@ -278,3 +278,25 @@ def test_link_to_a_file_that_cannot_be_read_names_its_own_errors(site):
     [line] = [line for line in result.output.splitlines() if " R703 " in line]
     assert line.startswith("content/decisions/good.md:")
     assert "content/decisions/bad.md, which has errors of its own" in line
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        'index_no: {form: "{serial}{serial}"}',
+        'index_no: {form: "{{serial}}{serial}"}',
+        'index_no: {form: "{serial}}"}',
+        'index_no: {form: "{serial}{"}',
+        'index_no: {form: "{year:%Y}{serial}"}',
+        'base_url: "https://[::1/"',
+        'base_url: "https://www.example.gov.cn:99999/"',
+    ],
+)
+def test_odd_site_yaml_values_are_one_line_not_an_internal_error(site, setting):
+    config = (site / "site.yaml").read_text(encoding="utf-8")
+    key = setting.split(":", 1)[0]
+    kept = [line for line in config.splitlines() if not line.startswith(f"{key}:")]
+    write(site, "site.yaml", "\n".join([*kept, 'organization: {code: "X1"}', setting]) + "\n")
+    result = run("check", "--site", str(site), "--today", TODAY)
+    assert result.exit_code == 1, result.output
+    assert "site.yaml:" in result.output

@@ -59,6 +59,16 @@ class SiteConfig:
 
 
 @lru_cache(maxsize=8)
+def _scheme(url: str) -> str | None:
+    """The URL's scheme, or None when it cannot be read as a URL at all (https://[::1/)."""
+    try:
+        parsed = urlparse(url)
+        parsed.port  # noqa: B018 - reading it checks the host and port
+    except ValueError:
+        return None
+    return parsed.scheme
+
+
 def _split(base_url: str) -> tuple[str, str]:
     """(scheme://host, path ending in '/') of the base URL; asked for on every link of every page."""
     parsed = urlparse(base_url)
@@ -160,7 +170,7 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
                 )
             )
     base = str(data.get("base_url", ""))
-    if base and urlparse(base).scheme not in ("http", "https"):
+    if base and _scheme(base) not in ("http", "https"):
         problems.append(
             _p(
                 lines.get("base_url", 1),

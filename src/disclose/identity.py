@@ -122,6 +122,22 @@ class IndexForm:
         return self.template.format(code=self.code, year=year, serial=str(serial).zfill(width))
 
 
+def _well_formed(template: object) -> bool:
+    """A form names {serial} once, may name {code} and {year} once each, and has no other braces
+    (Python's format syntax, {year:%Y} or {{, is not part of the contract)."""
+    if not isinstance(template, str):
+        return False
+    names = PLACEHOLDER.findall(template)
+    rest = PLACEHOLDER.sub("", template)
+    return (
+        "serial" in names
+        and not set(names) - {"code", "year", "serial"}
+        and len(names) == len(set(names))
+        and "{" not in rest
+        and "}" not in rest
+    )
+
+
 def _index_no(raw: Any, data: Any, lines: dict[str, int], code: str | None) -> tuple[dict[str, Any], list[Problem]]:
     """index_no: {required: true, form: "{code}/{year}-{serial}"}; both optional."""
     settings: dict[str, Any] = {"index_no_required": False, "index_no_form": None}
@@ -152,8 +168,7 @@ def _index_no(raw: Any, data: Any, lines: dict[str, int], code: str | None) -> t
     template = (raw or {}).get("form") if isinstance(raw, dict) else None
     line = lines.get("index_no.form", lines.get("index_no", 1))
     if template is not None:
-        names = PLACEHOLDER.findall(template) if isinstance(template, str) else []
-        if not isinstance(template, str) or "serial" not in names or set(names) - {"code", "year", "serial"}:
+        if not _well_formed(template):
             problems.append(
                 _p(
                     line,
