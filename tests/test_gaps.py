@@ -300,3 +300,10 @@ def test_odd_site_yaml_values_are_one_line_not_an_internal_error(site, setting):
     result = run("check", "--site", str(site), "--today", TODAY)
     assert result.exit_code == 1, result.output
     assert "site.yaml:" in result.output
+
+
+def test_a_category_may_not_take_the_normative_library_folder(site):
+    config = (site / "site.yaml").read_text(encoding="utf-8")
+    write(site, "site.yaml", config + "categories:\n  - {id: normative, title: 规范性文件}\n")
+    result = run("check", "--site", str(site), "--today", TODAY)
+    assert result.exit_code == 1 and " C141 " in result.output, result.output

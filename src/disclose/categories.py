@@ -28,7 +28,18 @@ FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_ID = 40
 # First folders of the output that are not a kind's: a category there would overwrite them.
 RESERVED = frozenset(
-    {"assets", "attachments", "browse", "compliance", "fdzdgknr", "pagefind", "reports", "search", "system"}
+    {
+        "assets",
+        "attachments",
+        "browse",
+        "compliance",
+        "fdzdgknr",
+        "normative",
+        "pagefind",
+        "reports",
+        "search",
+        "system",
+    }
 )
 # site.yaml's names for field types -> the schema's (a list of texts is stored as `texts`)
 STORED_TYPE = {"list": "texts"}

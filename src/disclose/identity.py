@@ -167,17 +167,16 @@ def _index_no(raw: Any, data: Any, lines: dict[str, int], code: str | None) -> t
         required = False
     template = (raw or {}).get("form") if isinstance(raw, dict) else None
     line = lines.get("index_no.form", lines.get("index_no", 1))
-    if template is not None:
-        if not _well_formed(template):
-            problems.append(
-                _p(
-                    line,
-                    "C121",
-                    "index_no.form 应为含 {serial} 的格式，可用 {code}、{year}、{serial}，如 {code}/{year}-{serial}",
-                    "index_no.form must hold {serial} and may use {code}, {year}: {code}/{year}-{serial}",
-                )
+    if template is not None and not _well_formed(template):
+        problems.append(
+            _p(
+                line,
+                "C121",
+                "index_no.form 应为含 {serial} 的格式，可用 {code}、{year}、{serial}，如 {code}/{year}-{serial}",
+                "index_no.form must hold {serial} and may use {code}, {year}: {code}/{year}-{serial}",
             )
-            template = None
+        )
+        template = None
     needs_code = "{code}" in (template or DEFAULT_FORM)
     if needs_code and not code and (required or template):
         problems.append(
