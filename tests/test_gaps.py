@@ -307,3 +307,28 @@ def test_a_category_may_not_take_the_normative_library_folder(site):
     write(site, "site.yaml", config + "categories:\n  - {id: normative, title: 规范性文件}\n")
     result = run("check", "--site", str(site), "--today", TODAY)
     assert result.exit_code == 1 and " C141 " in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://www.example.gov.cn:443/decisions/qzx-hidden/",
+        "http://www.example.gov.cn./decisions/qzx-hidden/",
+        "https://user@www.example.gov.cn/decisions/qzx-hidden/",
+        "/Decisions/QZX-hidden/",
+    ],
+)
+def test_other_spellings_of_a_hidden_page_are_caught(site, target):
+    write(
+        site,
+        "content/decisions/qzx-hidden.md",
+        "---\ntitle: 内部方案\nissuer: 示例市人民政府\npublished: 2024-03-01\ndisclosure: withheld\n"
+        "basis: process-info\nreview: {by: 办公室, date: 2024-03-01}\n---\n草案。\n",
+    )
+    write(
+        site,
+        "content/decisions/linker.md",
+        f"---\ntitle: 引用\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n见[方案]({target})。\n",
+    )
+    result = run("check", "--site", str(site), "--today", TODAY)
+    assert result.exit_code == 1 and " R704 " in result.output, result.output

@@ -7,6 +7,7 @@ the items of a kind) are computed once here, so validation stays linear in the s
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -104,19 +105,19 @@ class Catalogue:
         item's .md file, its id, or one of its attachments that no public item also publishes."""
         if "files" not in self._hidden:
             self._hidden["files"] = self._hidden_files()
-        return self._hidden["files"].get(path)
+        return self._hidden["files"].get(_fold(path))
 
     def _hidden_files(self) -> dict[str, tuple[Item, str]]:
         def attached(item: Item) -> list[str]:
             base = posixpath.dirname(item.path)
             return [posixpath.normpath(posixpath.join(base, str(a))) for a in item.get("attachments") or ()]
 
-        public = {rel for i in self.items if is_public(i, self.today) for rel in attached(i)}
+        public = {_fold(rel) for i in self.items if is_public(i, self.today) for rel in attached(i)}
         hidden: dict[str, tuple[Item, str]] = {}
         for item in self.items:
             if not is_public(item, self.today):
-                hidden[item.path] = hidden[f"content/{item.id}"] = (item, item.path)
-                hidden.update({rel: (item, rel) for rel in attached(item) if rel not in public})
+                hidden[_fold(item.path)] = hidden[_fold(f"content/{item.id}")] = (item, item.path)
+                hidden.update({_fold(rel): (item, rel) for rel in attached(item) if _fold(rel) not in public})
         return hidden
 
     def of_kind(self, kind: str) -> tuple[Item, ...]:
@@ -127,6 +128,11 @@ class Catalogue:
         if item.id not in self._links:
             self._links[item.id] = body_links(item.body)
         return self._links[item.id]
+
+
+def _fold(path: str) -> str:
+    """A path as a case-insensitive server (or one that normalises Unicode) would match it."""
+    return unicodedata.normalize("NFC", path).casefold()
 
 
 def _by_reference(sources: Iterable[Source]) -> dict[str, Source]:

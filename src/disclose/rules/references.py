@@ -85,13 +85,21 @@ def _references(item: Item, site: Catalogue) -> Iterator[tuple[Item | None, str,
             yield site.resolve(ref), ref, spec.name
 
 
+def _host(url: str) -> str | None:
+    """The host a URL reaches, whatever its port, user part, letter case or trailing dot."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.rstrip(".") if host else None
+
+
 def named_paths(item: Item, href: str, site: Catalogue) -> list[str]:
     """The repository files a link or image target may name: `../policies/a.md`, `a` or `a/`
     (the page's folder), `/policies/a/` and the site's own full URL of a page or attachment."""
     paths = []
     parts = urlsplit(href)
-    own = urlsplit(site.config.base_url)
-    if parts.scheme in ("http", "https", "") and parts.netloc and parts.netloc.lower() == own.netloc.lower():
+    if parts.scheme in ("http", "https", "") and parts.netloc and _host(href) == _host(site.config.base_url):
         path = unquote(parts.path)
         base = site.config.base_path
         paths.append("content/" + (path[len(base) :] if path.startswith(base) else path.lstrip("/")))
