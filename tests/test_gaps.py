@@ -332,3 +332,23 @@ def test_other_spellings_of_a_hidden_page_are_caught(site, target):
     )
     result = run("check", "--site", str(site), "--today", TODAY)
     assert result.exit_code == 1 and " R704 " in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    "target", ["/decisions/qzx-plan/", "../decisions/qzx-plan.md", "../decisions/files/qzx-annex.txt"]
+)
+def test_annual_report_prose_may_not_link_to_a_hidden_item(site, target):
+    write(site, "content/decisions/files/qzx-annex.txt", "附件")
+    write(
+        site,
+        "content/decisions/qzx-plan.md",
+        "---\ntitle: 内部方案\nissuer: 示例市人民政府\npublished: 2023-03-01\ndisclosure: withheld\n"
+        "basis: process-info\nreview: {by: 办公室, date: 2023-03-01}\nattachments: [files/qzx-annex.txt]\n---\n草案。\n",
+    )
+    write(
+        site,
+        "reports/2023.yaml",
+        f"overview: 见[方案]({target})。\nlicensing: 1\npenalty: 0\nenforcement: 0\nfees: 0\n",
+    )
+    result = run("build", "--site", str(site), "--today", TODAY)
+    assert result.exit_code == 1 and " R706 " in result.output, result.output

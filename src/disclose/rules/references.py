@@ -6,8 +6,9 @@ import posixpath
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
+from ..annual_report import DATA_TEXTS
 from ..catalogue import Catalogue
-from ..markdown import content_target, link_path
+from ..markdown import body_links, content_target, link_path
 from ..model import Item
 from ..visibility import is_public, why_not_public
 from .pairing import rejected_finding
@@ -94,7 +95,7 @@ def _host(url: str) -> str | None:
     return host.rstrip(".") if host else None
 
 
-def named_paths(item: Item, href: str, site: Catalogue) -> list[str]:
+def named_paths(file_path: str, href: str, site: Catalogue) -> list[str]:
     """The repository files a link or image target may name: `../policies/a.md`, `a` or `a/`
     (the page's folder), `/policies/a/` and the site's own full URL of a page or attachment."""
     paths = []
@@ -103,7 +104,7 @@ def named_paths(item: Item, href: str, site: Catalogue) -> list[str]:
         path = unquote(parts.path)
         base = site.config.base_path
         paths.append("content/" + (path[len(base) :] if path.startswith(base) else path.lstrip("/")))
-    elif (found := link_path(item.path, href)) is not None:
+    elif (found := link_path(file_path, href)) is not None:
         paths.append(found)
         base = site.config.base_path.strip("/")
         if base and found.startswith(f"content/{base}/"):  # /base/policies/a/: the page's URL
@@ -124,7 +125,7 @@ def _hidden_links(item: Item, site: Catalogue) -> Iterator[tuple[Item, str, str,
     """(non-public item, its file named, the target as written, file line) for every link or
     image of the body whose target names a non-public item's file: its .md, its page, an attachment."""
     for href, offset in site.links(item):
-        for path in named_paths(item, href, site):
+        for path in named_paths(item.path, href, site):
             if found := site.hidden_file(path):
                 yield found[0], found[1], href, item.source.body_line + offset
                 break
@@ -233,3 +234,42 @@ def feedback_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
             f"feedback '{item.get('feedback')}' does not exist",
             key="feedback",
         )
+
+
+@rule(
+    "R706",
+    "site",
+    "Annual report's text links to a non-public item",
+    "年度报告文字链接了未公开的信息",
+    "content-model.md (What not public means); 条例 第十四至十六条",
+    {
+        "content/decisions/plan.md": "---\ntitle: 内部方案\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
+        "disclosure: withheld\nbasis: process-info\nreview: {by: 市政府办公室, date: 2024-03-01}\n---\n草案。\n",
+        "reports/2023.yaml": "overview: 本年度见[方案](/decisions/plan/)。\nlicensing: 1\npenalty: 0\n"
+        "enforcement: 0\nfees: 0\n",
+    },
+)
+def no_report_link_to_hidden(site: Catalogue) -> Iterator[Finding]:
+    """The annual report's prose (overview, problems, other) is published as the report page: a
+    link or image there may not name a non-public item's file, page or attachment, as in an item's
+    body (R704). Relative links are read from the report's page, /reports/YEAR/, and as if from a
+    file in content/ (`../policies/a.md`)."""
+    for year, source in sorted(site.reports.items()):
+        for key in DATA_TEXTS:
+            text = source.meta.get(key)
+            if not isinstance(text, str):
+                continue
+            for href, _ in body_links(text):
+                paths = [  # read from the report's page, or as an editor may mean it, from content/
+                    path
+                    for base in (f"content/reports/{year}/index.md", f"content/reports/{year}.md")
+                    for path in named_paths(base, href, site)
+                ]
+                if found := next((hit for path in paths if (hit := site.hidden_file(path))), None):
+                    yield Finding(
+                        f"{key} 中的链接“{href}”指向未公开的 {found[1]}（{why_not_public(found[0], site.today)}）；"
+                        "年度报告公开发布，请删除该链接",
+                        f"{key} links to {found[1]}, which is not public ('{href}'); remove the link",
+                        key=key,
+                        at=source,
+                    )
