@@ -122,6 +122,8 @@ def test_unknown_url_gets_the_sites_own_404_page(server):
     assert b"Error response" not in body
     status, body = server.get("/policies/no-such.pdf")
     assert status == 404 and "页面不存在".encode() in body
+    status, body = server.get("/" + "%E9%95%BF" * 200 + "/")  # 长 × 200: a name no file system holds
+    assert status == 404 and "页面不存在".encode() in body
 
 
 def test_no_url_leaves_the_output_folder(server, site):

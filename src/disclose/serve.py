@@ -89,6 +89,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 "text/html; charset=utf-8",
             )
         target = Path(self.translate_path(self.path))
+        try:
+            target.stat()
+        except OSError:  # absent, or no name the file system can hold (a segment over 255 bytes)
+            return self._not_found()
         if target.is_dir():
             if not route.endswith("/"):  # as a static host does: /policies/a -> /policies/a/
                 self.send_response(301)
@@ -98,13 +102,17 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 return None
             target = target / "index.html"
         if not target.is_file():
-            missing = self.preview.out / "404.html"
-            body = missing.read_bytes() if missing.is_file() else b"<!DOCTYPE html><title>404</title><p>404"
-            return self._send(body.replace(b"</body>", LIVE_TAG + b"</body>"), "text/html; charset=utf-8", 404)
+            return self._not_found()
         if target.suffix == ".html":
             html = target.read_bytes().replace(b"</body>", LIVE_TAG + b"</body>")
             return self._send(html, "text/html; charset=utf-8")
         return super().do_GET()
+
+    def _not_found(self) -> None:
+        """The site's own 404 page, with status 404."""
+        missing = self.preview.out / "404.html"
+        body = missing.read_bytes() if missing.is_file() else b"<!DOCTYPE html><title>404</title><p>404"
+        return self._send(body.replace(b"</body>", LIVE_TAG + b"</body>"), "text/html; charset=utf-8", 404)
 
     def _send(self, body: bytes, kind: str, status: int = 200) -> None:
         self.send_response(status)
