@@ -398,3 +398,18 @@ def test_annual_report_counts_what_a_cleanup_repealed_or_declared_expired(librar
     # made in 2024: the amending decision; repealed: the road rules; in force at year end: only the amending decision
     # (the parking rules declared expired, the trial rules past their 2024-05-31 expiry)
     assert row[1:] == ["1", "1", "1"], result.output
+
+
+def test_a_hearing_written_as_words_may_not_spell_out_a_hidden_title(site):
+    write(
+        site,
+        "content/decisions/hidden.md",
+        "---\ntitle: 鲸落计划甲号规范\nissuer: 示例市人民政府\npublished: 2024-03-01\ndisclosure: withheld\n"
+        "basis: process-info\nreview: {by: 办公室, date: 2024-03-01}\n---\n草案。\n",
+    )
+    write(
+        site,
+        "content/decisions/public.md",
+        "---\ntitle: 某决策\nissuer: 示例市人民政府\npublished: 2024-03-01\nhearing: 关于鲸落计划甲号规范的听证会\n---\n正文。\n",
+    )
+    assert "R725" in codes(site)

@@ -282,6 +282,8 @@ def no_lifecycle_reference_to_hidden(item: Item, site: Catalogue) -> Iterator[Fi
     for target, named, key in _lifecycle_references(item, site):
         if key.split(".")[0] in covered:
             continue
+        if target is None and key == "hearing":  # free text: it may still spell out a hidden title
+            target = _hidden_title_in(str(named), site)
         if target is not None and not is_public(target, site.today):
             yield Finding(
                 f"关联了未公开的 {target.path}（{why_not_public(target, site.today)}）：“{named}”；请删除该关联，"
@@ -289,6 +291,19 @@ def no_lifecycle_reference_to_hidden(item: Item, site: Catalogue) -> Iterator[Fi
                 f"names {target.path}, which is not public: '{named}'; remove the reference",
                 key=key,
             )
+
+
+def _hidden_title_in(text: str, site: Catalogue) -> Item | None:
+    """A non-public item whose title (of five characters or more, long enough to be its own)
+    the text contains: a hearing written as words names that item as surely as its id would."""
+    return next(
+        (
+            other
+            for other in site.items
+            if len(other.title) >= 5 and other.title in text and not is_public(other, site.today)
+        ),
+        None,
+    )
 
 
 EXPIRING = HEAD.format(title="某管理办法", published="2024-01-02", no="示政规〔2024〕8号")
