@@ -413,3 +413,23 @@ def test_a_hearing_written_as_words_may_not_spell_out_a_hidden_title(site):
         "---\ntitle: 某决策\nissuer: 示例市人民政府\npublished: 2024-03-01\nhearing: 关于鲸落计划甲号规范的听证会\n---\n正文。\n",
     )
     assert "R725" in codes(site)
+
+
+def test_a_missing_lifecycle_reference_is_reported_once(site):
+    """consultation, amends, final_decision and a 清理结果's lists have rules of their own
+    (R720–R724); the table's general reference check (F142) does not report them again."""
+    write(
+        site,
+        "content/decisions/d.md",
+        "---\ntitle: 决定\nissuer: 示例市人民政府\npublished: 2024-03-01\nmajor: true\n"
+        "final_decision: decisions/nope\nconsultation: consultations/nope\n---\n正文。\n",
+    )
+    write(
+        site,
+        "content/cleanups/c.md",
+        "---\ntitle: 清理结果\nissuer: 示例市人民政府\npublished: 2024-03-01\ncleaned: 2024-02-01\n"
+        "repealed: [示政发〔1999〕1号]\n---\n正文。\n",
+    )
+    found = codes(site)
+    assert "F142" not in found
+    assert sorted(c for c in found if c.startswith("R7")) == ["R720", "R722", "R724"]

@@ -57,7 +57,20 @@ format_code(
 
 # Reference fields with a rule of their own (the policy interpreted, the documents repealed, the
 # consultation's feedback page); every other `ref`/`refs` field, a category's above all, is F142's.
-OWN_RULES = {"interprets": "P402", "supersedes": "R701", "feedback": "R705"}
+# reference fields whose existence a rule of their own checks, with a message that says what the
+# field must name (a consultation, a policy to amend, …): F142 leaves them to it
+OWN_RULES = {
+    "interprets": "P402",
+    "supersedes": "R701",
+    "feedback": "R705",
+    "consultation": "R720",
+    "amends": "R721",
+    "kept": "R722",
+    "amended": "R722",
+    "repealed": "R722",
+    "expired": "R722",
+    "final_decision": "R724",
+}
 
 
 @rule(
