@@ -12,20 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 from .config import SiteConfig
-from .identifiers import normalize_doc_no
+from .identifiers import normalize_doc_no, reference_key
 from .markdown import body_links
 from .model import Item, Source
 from .visibility import is_public
-
-
-@lru_cache(maxsize=65536)
-def _reference_key(ref: str) -> tuple[str, str]:
-    clean = str(ref).strip().removesuffix(".md").removeprefix("content/").strip("/")
-    return clean, normalize_doc_no(clean)
 
 
 @dataclass(frozen=True)
@@ -88,13 +81,13 @@ class Catalogue:
 
     def resolve(self, ref: str) -> Item | None:
         """An item named by id (policies/a) or by 文号, in any bracket form."""
-        clean, doc_no = _reference_key(ref)
+        clean, doc_no = reference_key(ref)
         return self.by_id.get(clean) or self.by_doc_no.get(doc_no)
 
     def failed_file(self, ref: str) -> str | None:
         """The file a reference names when that file is no item: its front matter failed the
         schema, or the file could not be read at all."""
-        clean, doc_no = _reference_key(ref)
+        clean, doc_no = reference_key(ref)
         source = self.rejected.get(clean) or self.rejected.get(doc_no)
         if source is not None:
             return source.path

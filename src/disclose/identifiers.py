@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 YEAR_BRACKETS = re.compile(r"[\[\(（【〔［]\s*(\d{4})\s*[\]\)）】〕］]")
@@ -29,3 +30,10 @@ def normalize_doc_no(value: str) -> str:
 def is_valid_doc_no(value: str) -> bool:
     """机关代字〔年份〕序号号, the serial without leading zeros or 第."""
     return bool(DOC_NO.match(value))
+
+
+@lru_cache(maxsize=65536)  # the same references are resolved by many rules and pages
+def reference_key(ref: str) -> tuple[str, str]:
+    """(id, 文号) a reference may name: `policies/a`, `content/policies/a.md` or 示政规〔2026〕2号."""
+    clean = str(ref).strip().removesuffix(".md").removeprefix("content/").strip("/")
+    return clean, normalize_doc_no(clean)

@@ -20,16 +20,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from .config import SiteConfig
-from .identifiers import normalize_doc_no
+from .identifiers import reference_key
 from .model import Item
 
 # ---- references between public items ------------------------------------------------------
-
-
-def reference_key(ref: str) -> tuple[str, str]:
-    """(id, 文号) a reference may name: `policies/a`, `content/policies/a.md` or 示政规〔2026〕2号."""
-    clean = str(ref).strip().removesuffix(".md").removeprefix("content/").strip("/")
-    return clean, normalize_doc_no(clean)
 
 
 def public_resolver(pub: Any) -> Callable[[Any], Item | None]:
