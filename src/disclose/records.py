@@ -19,13 +19,11 @@ from .annual_report import (
 )
 from .gate import Publication
 from .model import Item, ResponseFacts
-from .workdays import Deadline, Progress, WorkCalendar, deadline
+from .workdays import Deadline, Progress, WorkCalendar, calendar_for, deadline
 
 
 def calendar(pub: Publication) -> WorkCalendar:
-    if "calendar" not in pub.memo:
-        pub.memo["calendar"] = WorkCalendar.of(pub.config.workdays, pub.config.holidays)
-    return pub.memo["calendar"]
+    return calendar_for(pub.config.workdays, pub.config.holidays)
 
 
 def response_deadline(item: Item, pub: Publication) -> Deadline:

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from .config import SiteConfig
 from .dates import cn_date
 from .model import Item
 from .visibility import is_public
-from .workdays import WorkCalendar
+from .workdays import calendar_for
 
 
 @dataclass(frozen=True)
@@ -31,15 +30,6 @@ class Lateness:
     published: date
     taken: int  # working days after `start` up to and including `published`
     limit: int
-
-
-@lru_cache(maxsize=16)
-def _calendar(workdays: tuple[date, ...], holidays: tuple[date, ...]) -> WorkCalendar:
-    return WorkCalendar.of(workdays, holidays)
-
-
-def site_calendar(config: SiteConfig) -> WorkCalendar:
-    return _calendar(config.workdays, config.holidays)
 
 
 def start_of(item: Item) -> tuple[str, date] | None:
@@ -61,7 +51,7 @@ def lateness(item: Item, config: SiteConfig) -> Lateness | None:
     if start is None or published is None or item.draft or item.disclosure != "public":
         return None
     field, day = start
-    calendar = site_calendar(config)
+    calendar = calendar_for(config.workdays, config.holidays)
     limit = config.timeliness_days
     due = calendar.add(day, limit)
     if published <= due:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -85,6 +86,12 @@ class Deadline:
     due: date
     taken: int | None  # working days from receipt to reply, pauses excluded
     progress: Progress
+
+
+@lru_cache(maxsize=16)
+def calendar_for(workdays: tuple[date, ...] = (), holidays: tuple[date, ...] = ()) -> WorkCalendar:
+    """The site's calendar (site.yaml `workdays`, `holidays`), made once per distinct setting."""
+    return WorkCalendar.of(workdays, holidays)
 
 
 def deadline(

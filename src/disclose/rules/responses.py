@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..catalogue import Catalogue
 from ..model import Item
 from ..schema import BASIS, REASONS
-from ..workdays import WorkCalendar
+from ..workdays import calendar_for
 from .registry import Finding, rule
 
 RESPONSE = (
@@ -143,7 +143,7 @@ def calendar_known(item: Item, site: Catalogue) -> Iterator[Finding]:
     """
     if item.kind != "response" or not item.get("received"):
         return
-    calendar = WorkCalendar.of(site.config.workdays, site.config.holidays)
+    calendar = calendar_for(site.config.workdays, site.config.holidays)
     year = item.get("received").year
     if not calendar.covers(year):
         yield Finding(
