@@ -162,7 +162,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return None
-            if target is None:
+            if target is None and rel.startswith("pagefind/"):
                 return self._send("搜索索引正在更新，请稍候再试".encode(), "text/plain; charset=utf-8", 503)
             if not _is_file(self.preview.locate("index.html")):
                 body = b"<!DOCTYPE html><title>disclose</title><p>no successful build yet" + live_tag(version)
