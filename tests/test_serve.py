@@ -275,3 +275,21 @@ def test_the_preview_serves_an_unfinished_builds_search_index_only_when_checked_
         assert preview.locate("pagefind/bundles.json") is None  # checked for other needles: not shown
     finally:
         preview.folder.rmdir()
+
+
+def test_the_browser_reloads_itself_and_shows_rule_errors(server, site):
+    """live.js in real Chromium: a saved change reloads the open page, and a broken file shows
+    its problem over the last good build."""
+    from .browser import chromium, wait
+
+    with chromium() as driver:
+        driver.get(f"http://{server.host}:{server.port}/policies/rules/")
+        driver.execute_script("window.notReloaded = true")
+        page = site / "content/policies/rules.md"
+        page.write_text(page.read_text(encoding="utf-8").replace("制定本规则", "制定本规则苍鹭"), encoding="utf-8")
+        wait(lambda: "苍鹭" in driver.find_element("tag name", "main").text)
+        assert driver.execute_script("return window.notReloaded === undefined")  # a reload, not a patch
+        write(site, "content/decisions/bad.md", "---\ntitle: x\nissuer: y\npublished: 2024-03-01\nfoo: 1\n---\n")
+        overlay = "return (document.getElementById('disclose-problems') || {}).textContent || ''"
+        wait(lambda: "content/decisions/bad.md:5: F101" in driver.execute_script(overlay))
+        assert "苍鹭" in driver.find_element("tag name", "main").text  # the last good build, still
