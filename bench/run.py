@@ -8,7 +8,12 @@ their peak memory: a cold disclose build (no cache); then, once two builds have 
 and left the spare output folder a build keeps (the steady state of an editor's machine or of CI
 restoring its cache), a rebuild with nothing changed, a rebuild after one document's body
 changed (a document of any year: an old one's search bundle is a large archive bundle), one after a
-title changed (listings and search move), and one after a body of this year changed;
+title changed (listings and search move), and one after a body of this year changed; then the
+rebuild as CI runs it (issue #12 goal 2): the output and cache folders restored as new files (new
+inodes and modification times, as `actions/cache` restores them) and every input file touched (as
+a fresh `git checkout` leaves it), then one body changed, in a fresh process; then how soon
+`disclose serve` shows a saved change (bench/live.py: the page served with the new text, the
+browser's reload signal, the search index caught up; medians of a few saves);
 and Hugo (Debian's `hugo`, minimal templates) followed by Pagefind extended over Hugo's output.
 Then, in real headless Chromium as wide as a phone with an empty cache (bench/payload.py), what a
 citizen's first and second search download, for disclose and for Hugo + its one Pagefind index.
@@ -33,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from generate import generate  # noqa: E402
+from live import measure as serve_latency  # noqa: E402
 from payload import CHROMIUM, QUERIES, disclose_payload, hugo_payload  # noqa: E402
 
 TODAY = "2026-11-22"
@@ -104,6 +110,22 @@ def edit_title(site: Path) -> None:
     path.write_text(text.replace("title: ", "title: （修订）", 1), encoding="utf-8")
 
 
+def restore_as_ci(site: Path, out: Path, cache: Path) -> None:
+    """What CI has before its build: the output and the cache folder restored at their paths as
+    new files (new inodes and modification times), and every input file as a fresh checkout
+    leaves it (modified now)."""
+    for folder in (out, cache):
+        restored = folder.with_name(folder.name + ".restored")
+        shutil.rmtree(restored, ignore_errors=True)
+        shutil.copytree(folder, restored, symlinks=True, copy_function=shutil.copy)
+        shutil.rmtree(folder)
+        restored.rename(folder)
+    now = time.time()
+    for path in site.rglob("*"):
+        if path.is_file():
+            os.utime(path, (now, now))
+
+
 def hugo(site: Path, work: Path) -> dict[str, float] | None:
     exe = shutil.which("hugo")
     if exe is None:
@@ -131,7 +153,7 @@ def hugo(site: Path, work: Path) -> dict[str, float] | None:
     }
 
 
-def run(n: int, work: Path, with_hugo: bool) -> dict:
+def run(n: int, work: Path, with_hugo: bool, live_edits: int) -> dict:
     site, out, cache = work / f"site-{n}", work / f"out-{n}", work / f"cache-{n}"
     for folder in (site, out, cache):
         shutil.rmtree(folder, ignore_errors=True)
@@ -147,9 +169,14 @@ def run(n: int, work: Path, with_hugo: bool) -> dict:
     result["rebuild_one_title"] = disclose(site, out, cache)
     edit_recent_body(site)
     result["rebuild_one_recent_body"] = disclose(site, out, cache)
+    restore_as_ci(site, out, cache)
+    edit_recent_body(site)
+    result["rebuild_ci_one_body"] = disclose(site, out, cache)
     result["output_mb"] = size_mb(out)
     result["index_mb"] = size_mb(out / "pagefind")
     result["pages"] = sum(1 for _ in out.rglob("*.html"))
+    if live_edits:
+        result["serve"] = serve_latency(site, live_edits, TODAY)
     # the search payload needs Chromium (installed by `bash dev test`) and selenium (`[test]` extra)
     searching = Path(CHROMIUM).exists() and importlib.util.find_spec("selenium") is not None
     if searching:
@@ -174,6 +201,11 @@ def _search(r: dict, which: str, peer: bool = False) -> str:
     return f"{figures['kb']:,.0f} KB/{figures['requests']}" if figures else "—"
 
 
+def _serve(r: dict, which: str) -> str:
+    figure = (r.get("serve") or {}).get(which)
+    return "—" if figure is None else f"{figure:,}"
+
+
 def table(results: list[dict]) -> str:
     rows = [
         ("documents", lambda r: r["documents"]),
@@ -184,6 +216,10 @@ def table(results: list[dict]) -> str:
         ("rebuild, one body changed (s)", lambda r: r["rebuild_one_body"]["seconds"]),
         ("rebuild, one title changed (s)", lambda r: r["rebuild_one_title"]["seconds"]),
         ("rebuild, one body of this year changed (s)", lambda r: r["rebuild_one_recent_body"]["seconds"]),
+        ("rebuild as CI runs it, cache restored (s)", lambda r: r["rebuild_ci_one_body"]["seconds"]),
+        ("serve: saved change served (ms)", lambda r: _serve(r, "served_ms")),
+        ("serve: reload signal (ms)", lambda r: _serve(r, "signal_ms")),
+        ("serve: search caught up (ms)", lambda r: _serve(r, "done_ms")),
         ("output (MB)", lambda r: r["output_mb"]),
         ("search index (MB)", lambda r: r["index_mb"]),
         ("Hugo build (s)", lambda r: (r.get("hugo_pagefind") or {}).get("hugo", {}).get("seconds", "—")),
@@ -209,9 +245,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=ROOT / "bench/out/results.json")
     parser.add_argument("--work", type=Path, default=ROOT / "bench/out")
     parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--live-edits", type=int, default=5, help="saves timed in disclose serve (0: none)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    results = [run(int(n), args.work, not args.no_hugo) for n in args.sizes.split(",")]
+    results = [run(int(n), args.work, not args.no_hugo, args.live_edits) for n in args.sizes.split(",")]
     print(
         f"disclose benchmark, {date.today()}, {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}"

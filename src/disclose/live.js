@@ -1,6 +1,10 @@
 // Injected by `disclose serve` only: reloads on rebuild and shows rule errors over the page.
+// The status request is a long poll: the server answers as soon as anything changes, so a
+// rebuild reaches the page at once, not at the next tick of a timer.
 (function () {
-  var version = null;
+  var script = document.currentScript;
+  var version = script && script.dataset.version ? Number(script.dataset.version) : null;
+  var seq = -1;
   function overlay(problems) {
     var box = document.getElementById("disclose-problems");
     if (!problems.length) { if (box) box.remove(); return; }
@@ -21,11 +25,13 @@
     });
   }
   function poll() {
-    fetch("/__disclose/status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+    fetch("/__disclose/status?seq=" + seq, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
       if (version !== null && s.version !== version) { location.reload(); return; }
       version = s.version;
+      seq = s.seq;
       overlay(s.problems);
-    }).catch(function () {}).finally(function () { setTimeout(poll, 700); });
+      poll();
+    }).catch(function () { setTimeout(poll, 1000); });  // the server is restarting: ask again shortly
   }
   poll();
 })();

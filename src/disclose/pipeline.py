@@ -9,6 +9,7 @@ import gc
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -239,19 +240,29 @@ def build(
     workers: int | None = None,
     cache_dir: Path | None = None,
     progress: Progress = QUIET,
+    cache: BuildCache | None = None,
+    pages_ready: PagesReady | None = None,
 ) -> Report:
     """Check, then write the whole site to `out` atomically; nothing is written on errors.
 
     With `cache_dir`, unchanged sources are not parsed or checked again, unchanged pages and
     search bundles are taken from the previous build or the spare output, and the output is
     byte-identical to a build without it. One build at a time may use a cache folder.
+
+    `cache` is a cache already open (`disclose serve` keeps one in memory between rebuilds): it is
+    used instead of reading `cache_dir` (its folder), updated in place, and left to its owner to
+    save. `pages_ready` is told, from another thread, when the pages are written and have passed
+    the egress check while the search index is still being built (see `PagesReady`).
     """
     workers = workers or os.cpu_count() or 1
+    if cache is not None:
+        cache_dir = cache.folder
     try:
         check_out(site, out, cache_dir)
         with locked(out), exclusive(cache_dir):
             recover(out)
-            return _build(site, out, today, workers, BuildCache.open(cache_dir), progress)
+            opened = BuildCache.open(cache_dir) if cache is None else cache
+            return _build(site, out, today, workers, opened, progress, pages_ready, save=cache is None)
     except OutputError as err:
         raise UsageError(str(err)) from None
     except OutputBusy:
@@ -262,7 +273,22 @@ def build(
         gc.unfreeze()
 
 
-def _build(site: Path, out: Path, today: date, workers: int, cache: BuildCache, progress: Progress) -> Report:
+# Told the staging folder, the output paths in it that are written and checked (pages, assets,
+# attachments: everything but the search index), and the digest of the egress needles they were
+# checked for. Only a preview may show them before the build completes.
+PagesReady = Callable[[Path, frozenset[str], str], None]
+
+
+def _build(
+    site: Path,
+    out: Path,
+    today: date,
+    workers: int,
+    cache: BuildCache,
+    progress: Progress,
+    pages_ready: PagesReady | None = None,
+    save: bool = True,
+) -> Report:
     """The build proper, while it holds the cache folder."""
     report = check(site, today, cache, workers)
     if report.errors or report.catalogue is None:
@@ -286,6 +312,8 @@ def _build(site: Path, out: Path, today: date, workers: int, cache: BuildCache, 
         pages = [(rel, len(record) < 5) for rel, record in staging.written.items()]
         with ThreadPoolExecutor(1) as background:
             checked = background.submit(_egress_pages, site, today, dirs, staging, pages, cache)
+            if pages_ready is not None:
+                checked.add_done_callback(lambda done: _tell(pages_ready, staging, pages, done))
             scans = {}
 
             def scan_bundle(rel: str) -> None:
@@ -318,8 +346,15 @@ def _build(site: Path, out: Path, today: date, workers: int, cache: BuildCache, 
         return report
     cache.spare_manifest, cache.spare_egress = (cache.manifest, cache.egress) if kept else ({}, "")
     cache.manifest, cache.out, cache.egress = manifest, str(out.absolute()), report.egress
-    cache.save()
+    if save:
+        cache.save()
     return report
+
+
+def _tell(pages_ready: PagesReady, staging: Staging, pages: list[tuple[str, bool]], checked: Any) -> None:
+    """Hand the checked pages to `pages_ready`, only when the egress check found nothing in them."""
+    if checked.exception() is None and not checked.result()[2]:
+        pages_ready(staging.root, frozenset(rel for rel, _ in pages), checked.result()[0].digest)
 
 
 def _egress_pages(

@@ -4,6 +4,14 @@ The last good build keeps being served while the content is broken; the rule
 errors show in the page (an overlay) as well as in the terminal. An unknown URL gets the
 site's own 404 page, with status 404, as on the real host. Rebuilds run while the HTTP
 threads do, so they work in one process (see forking.py).
+
+A rebuild is fast because the process stays warm: the build cache is kept in memory between
+rebuilds (never read from or written to disk), and the browser is told to reload as soon as the
+pages are written and have passed the gate and the egress check, while the search index is
+still being built. Until the build completes, those pages are served from its staging folder;
+the search index of the previous build is served only when it was checked for the same egress
+needles (else it answers 503 for that moment). The browser waits on a long poll, so it learns of
+a rebuild at once. The temporary folder is removed however serve stops (Ctrl+C, SIGTERM, SIGHUP).
 """
 
 from __future__ import annotations
@@ -13,53 +21,110 @@ import http.server
 import json
 import posixpath
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import click
 from watchfiles import watch
 
 from . import pipeline
+from .build_cache import BuildCache
 from .config import SITE_FILE
 
 LIVE_JS = (Path(__file__).parent / "live.js").read_bytes()
-LIVE_TAG = b'<script src="/__disclose/live.js"></script>'
 WATCHED = (SITE_FILE, "content", "templates", "reports")  # everything a build reads
+LONG_POLL = 20.0  # seconds a status request waits for a change before answering anyway
+
+
+def live_tag(version: int) -> bytes:
+    """The script that reloads the page; it carries the version the page was served from, so a
+    rebuild finished between serving the page and the script's first question still reloads it."""
+    return f'<script src="/__disclose/live.js" data-version="{version}"></script>'.encode()
 
 
 class Preview:
-    """The state shared by the watcher and the HTTP handler."""
+    """The state shared by the watcher (which rebuilds) and the HTTP handler threads."""
 
     def __init__(self, site: Path, today: Callable[[], date]):
         self.site = site
         self.today = today
-        self.out = Path(tempfile.mkdtemp(prefix="disclose-serve-")) / "site"
-        self.version = 0
+        self.folder = Path(tempfile.mkdtemp(prefix="disclose-serve-"))
+        self.out = self.folder / "site"
+        self.cache = BuildCache(self.folder / "cache")  # kept in memory: this process is its only user
+        self.version = 0  # bumped when the browser should reload
+        self.seq = 0  # bumped on any change a status request waits for
+        self.busy = False
         self.problems: list[str] = []
-        self.lock = threading.Lock()
+        # while a build runs: its staging folder, the output paths there that passed the egress
+        # check, and the digest of the needles they were checked for
+        self.early: tuple[Path, frozenset[str], str] | None = None
+        self.changed = threading.Condition()
 
     def rebuild(self) -> None:
+        with self.changed:
+            self.busy = True
+            self.seq += 1
+            self.changed.notify_all()
         try:
-            report = pipeline.build(self.site, self.out, self.today(), cache_dir=self.out.parent / "cache")
+            report = pipeline.build(self.site, self.out, self.today(), cache=self.cache, pages_ready=self._pages_ready)
             lines = [p.format("zh") for p in report.problems]
         except Exception as err:  # noqa: BLE001 - keep serving the last good build
+            self.cache = BuildCache(self.cache.folder)  # it may be half updated: start afresh
             report, lines = None, [f"{SITE_FILE}:1: 构建失败：{err}"]
-        with self.lock:
+        failed = report is None or bool(report.errors)
+        with self.changed:
+            if self.early is None or failed:  # not told yet, or what it was told is gone
+                self.version += 1
+            self.early = None
             self.problems = lines
-            self.version += 1
+            self.busy = False
+            self.seq += 1
+            self.changed.notify_all()
         for line in lines:
             click.echo(line)
-        if report is not None and not report.errors:
+        if not failed:
             click.echo(f"已重新构建（第 {self.version} 次）")
 
-    def status(self) -> bytes:
-        with self.lock:
-            return json.dumps({"version": self.version, "problems": self.problems}, ensure_ascii=False).encode("utf-8")
+    def _pages_ready(self, staging: Path, ready: frozenset[str], needles: str) -> None:
+        """The build's pages are written and checked: show them now (called from its thread)."""
+        with self.changed:
+            self.early = (staging, ready, needles)
+            self.version += 1
+            self.seq += 1
+            self.changed.notify_all()
+
+    def locate(self, rel: str) -> Path | None:
+        """The file to serve for output path `rel`, or None while none may be shown (the search
+        index, during a build whose egress needles differ from those it was checked for)."""
+        with self.changed:
+            early = self.early
+        if early is None:
+            return self.out / rel
+        staging, ready, needles = early
+        if rel in ready:
+            return staging / rel
+        return self.out / rel if needles == self.cache.egress else None
+
+    def status(self, seq: int | None) -> bytes:
+        """The state, once it differs from `seq` (a long poll) or LONG_POLL seconds have passed."""
+        with self.changed:
+            if seq is not None:
+                self.changed.wait_for(lambda: self.seq != seq, timeout=LONG_POLL)
+            state = {"version": self.version, "seq": self.seq, "busy": self.busy, "problems": self.problems}
+        return json.dumps(state, ensure_ascii=False).encode("utf-8")
+
+
+def _is_file(path: Path | None) -> bool:
+    try:
+        return path is not None and path.is_file()
+    except OSError:  # no name the file system can hold (a segment over 255 bytes)
+        return False
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -69,50 +134,55 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # the terminal shows rule errors, not requests
         pass
 
-    def translate_path(self, path: str) -> str:
-        """The file under the output for a URL path; `..` never leaves the output folder."""
+    def output_path(self, path: str) -> str:
+        """The output path a URL path names; `..` never leaves the output folder."""
         path = unquote(urlsplit(path).path)
         if path.startswith(self.base_path):
             path = "/" + path[len(self.base_path) :]
-        path = posixpath.normpath("/" + path.lstrip("/")).lstrip("/")
-        return str(self.preview.out / path) if path not in ("", ".") else str(self.preview.out / "index.html")
+        rel = posixpath.normpath("/" + path.lstrip("/")).lstrip("/")
+        return rel + "/" if rel and path.endswith("/") else rel
 
     def do_GET(self) -> None:
-        route = urlsplit(self.path).path
-        if route == "/__disclose/status":
-            return self._send(self.preview.status(), "application/json; charset=utf-8")
-        if route == "/__disclose/live.js":
+        parts = urlsplit(self.path)
+        if parts.path == "/__disclose/status":
+            asked = parse_qs(parts.query).get("seq", [""])[0]
+            seq = int(asked) if asked.lstrip("-").isdigit() else None
+            return self._send(self.preview.status(seq), "application/json; charset=utf-8")
+        if parts.path == "/__disclose/live.js":
             return self._send(LIVE_JS, "text/javascript; charset=utf-8")
-        if not self.preview.out.exists():
-            return self._send(
-                b"<!DOCTYPE html><title>disclose</title><p>no successful build yet" + LIVE_TAG,
-                "text/html; charset=utf-8",
-            )
-        target = Path(self.translate_path(self.path))
-        try:
-            target.stat()
-        except OSError:  # absent, or no name the file system can hold (a segment over 255 bytes)
-            return self._not_found()
-        if target.is_dir():
-            if not route.endswith("/"):  # as a static host does: /policies/a -> /policies/a/
+        version = self.preview.version  # read before the file: a rebuild in between reloads the page
+        rel = self.output_path(self.path)
+        if not rel or rel.endswith("/"):
+            rel += "index.html"
+        target = self.preview.locate(rel)
+        if not _is_file(target):
+            if _is_file(self.preview.locate(rel + "/index.html")):  # as a static host does: /a -> /a/
                 self.send_response(301)
-                self.send_header("Location", route + "/")
+                self.send_header("Location", parts.path + "/")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return None
-            target = target / "index.html"
-        if not target.is_file():
-            return self._not_found()
+            if target is None and rel.startswith("pagefind/"):
+                return self._send("搜索索引正在更新，请稍候再试".encode(), "text/plain; charset=utf-8", 503)
+            if not _is_file(self.preview.locate("index.html")):
+                body = b"<!DOCTYPE html><title>disclose</title><p>no successful build yet" + live_tag(version)
+                return self._send(body, "text/html; charset=utf-8")
+            return self._not_found(version)
+        assert target is not None
+        try:
+            with target.open("rb") as handle:
+                body = handle.read()
+        except OSError:  # replaced by the build just now
+            return self._not_found(version)
         if target.suffix == ".html":
-            html = target.read_bytes().replace(b"</body>", LIVE_TAG + b"</body>")
-            return self._send(html, "text/html; charset=utf-8")
-        return super().do_GET()
+            return self._send(body.replace(b"</body>", live_tag(version) + b"</body>"), "text/html; charset=utf-8")
+        return self._send(body, self.guess_type(str(target)))
 
-    def _not_found(self) -> None:
+    def _not_found(self, version: int) -> None:
         """The site's own 404 page, with status 404."""
-        missing = self.preview.out / "404.html"
-        body = missing.read_bytes() if missing.is_file() else b"<!DOCTYPE html><title>404</title><p>404"
-        return self._send(body.replace(b"</body>", LIVE_TAG + b"</body>"), "text/html; charset=utf-8", 404)
+        missing = self.preview.locate("404.html")
+        body = missing.read_bytes() if missing is not None and _is_file(missing) else b"<!DOCTYPE html><title>404</title><p>404"
+        return self._send(body.replace(b"</body>", live_tag(version) + b"</body>"), "text/html; charset=utf-8", 404)
 
     def _send(self, body: bytes, kind: str, status: int = 200) -> None:
         self.send_response(status)
@@ -128,26 +198,36 @@ def watched(site: Path) -> list[Path]:
     return [site / name for name in WATCHED if (site / name).exists()]
 
 
+STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM and SIGHUP stop serve as Ctrl+C does, so its temporary folder is removed."""
+    raise KeyboardInterrupt
+
+
 def serve(site: Path, host: str, port: int, today: Callable[[], date], base_path: str) -> None:
-    preview = Preview(site, today)
-    preview.rebuild()
-    handler = functools.partial(
-        type("BoundHandler", (Handler,), {"preview": preview, "base_path": base_path}),
-        directory=str(preview.out),
-    )
+    previous = {number: signal.signal(number, _interrupt) for number in STOPPING}
+    preview: Preview | None = None
+    server: http.server.ThreadingHTTPServer | None = None
     try:
-        server = http.server.ThreadingHTTPServer((host, port), handler)
-    except OSError as err:
-        shutil.rmtree(preview.out.parent, ignore_errors=True)
-        raise click.UsageError(
-            f"无法在 {host}:{port} 上预览（{err.strerror}）；请检查 --host，或用 --port 换一个端口"
-        ) from None
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    announced = False
-    try:
+        preview = Preview(site, today)
+        preview.rebuild()
+        handler = functools.partial(
+            type("BoundHandler", (Handler,), {"preview": preview, "base_path": base_path}),
+            directory=str(preview.folder),
+        )
+        try:
+            server = http.server.ThreadingHTTPServer((host, port), handler)
+        except OSError as err:
+            raise click.UsageError(
+                f"无法在 {host}:{port} 上预览（{err.strerror}）；请检查 --host，或用 --port 换一个端口"
+            ) from None
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        announced = False
         # the first yield (a change, or none within rust_timeout) means the watcher is live: only
         # then is the address shown, so an edit made after it is never missed
-        for changes in watch(*watched(site), debounce=200, step=50, rust_timeout=300, yield_on_timeout=True):
+        for changes in watch(*watched(site), debounce=200, step=30, rust_timeout=300, yield_on_timeout=True):
             if not announced:
                 click.echo(f"正在预览：http://{host}:{server.server_address[1]}{base_path}（Ctrl+C 结束）")
                 announced = True
@@ -156,5 +236,11 @@ def serve(site: Path, host: str, port: int, today: Callable[[], date], base_path
     except KeyboardInterrupt:
         pass
     finally:
-        server.shutdown()
-        shutil.rmtree(preview.out.parent, ignore_errors=True)
+        for number in STOPPING:  # a second Ctrl+C must not cut the cleanup short
+            signal.signal(number, signal.SIG_IGN)
+        if server is not None:
+            server.shutdown()
+        if preview is not None:
+            shutil.rmtree(preview.folder, ignore_errors=True)
+        for number, before in previous.items():
+            signal.signal(number, before)
