@@ -43,39 +43,46 @@ export function queryWords(query) {
   return words;
 }
 
-// The index is in bundles, newest first (pagefind/bundles.json); each bundle searched costs the
-// phone its metadata and an index chunk for every word, so a query searches the newest bundles (at
-// least `front` pages: search_bundle_size) and the bundles of any year it names (a 文号 or 索引号
-// carries its year), and older bundles only when those give fewer results than a page shows.
+// The index is in small bundles, newest first (pagefind/bundles.json); each bundle searched costs
+// the phone its metadata and an index chunk for every word, so a query searches the newest bundles
+// (at least `front` pages) and the bundles of any year it names (a 文号 or 索引号 carries its year),
+// and older bundles a few at a time, only while those give fewer results than a page shows.
+// Pagefind starts on pagefind/core/ (its script, its WebAssembly and an index that matches nothing).
 let listing = null;
 const merged = new Set();
+const WIDEN = 4; // older bundles a page of results may add before it asks to search on
 
-/** bundles.json: the bundles, newest first, and the site's filter values with their counts. */
+/** bundles.json: the bundles, newest first ({name, pages, years}), and the site's filter counts. */
 async function bundles() {
-  if (!listing) listing = fetch(bundle + "bundles.json").then((response) => response.json());
+  if (!listing) {
+    listing = fetch(bundle + "bundles.json")
+      .then((response) => response.json())
+      .then((data) => ({
+        ...data,
+        bundles: data.bundles.map(([name, pages, first, last]) => ({ name, pages, years: first === null ? null : [first, last] })),
+      }));
+  }
   return listing;
 }
 
-/** Pagefind, started on the newest bundle (in the page's thread: a worker would cost a download). */
+/** Pagefind, started on pagefind/core/ (in the page's thread: a worker would cost a download). */
 async function load() {
   if (!pagefind) {
     pagefind = (async () => {
-      const { bundles: all } = await bundles();
-      const pf = await import(bundle + all[0].name + "/pagefind.js");
+      const pf = await import(bundle + "core/pagefind.js");
       await pf.options({ baseUrl: new URL(bundle + "../", location.href).pathname, noWorker: true });
       await pf.init();
-      merged.add(all[0].name);
       return pf;
     })();
   }
   return pagefind;
 }
 
-/** Merge the bundles `wanted` picks that are not merged yet; returns how many were added. */
-async function merge(pf, wanted) {
+/** Merge the bundles `wanted` picks that are not merged yet (at most `most`); returns how many. */
+async function merge(pf, wanted, most = Infinity) {
   const { bundles: all } = await bundles();
   const baseUrl = new URL(bundle + "../", location.href).pathname;
-  const adding = all.filter((b) => !merged.has(b.name) && wanted(b));
+  const adding = all.filter((b) => !merged.has(b.name) && wanted(b)).slice(0, most);
   for (const b of adding) merged.add(b.name);
   await Promise.all(adding.map((b) => pf.mergeIndex(bundle + b.name + "/", { baseUrl })));
   return adding.length;
@@ -110,9 +117,7 @@ function holdsYear(b, filters) {
 
 /** Merge the next older bundle that can hold results; false when there is none left. */
 async function widen(pf, filters) {
-  const { bundles: all } = await bundles();
-  const next = all.find((b) => !merged.has(b.name) && holdsYear(b, filters));
-  return next ? (await merge(pf, (b) => b === next)) > 0 : false;
+  return (await merge(pf, (b) => holdsYear(b, filters), 1)) > 0;
 }
 
 function selectedFilters() {
@@ -148,7 +153,7 @@ async function candidates(pf, query, filters, seen = new Set()) {
 
 /** A result's address: the page's `href` meta (the index is built from files named by number). */
 function located(data) {
-  return { ...data, url: data.meta.href || data.url };
+  return { ...data, url: data.meta.href };
 }
 
 const STALE = new Set(["废止", "失效"]);
@@ -203,19 +208,22 @@ export async function search(query, { filters = {}, all = false, limit = BATCH, 
   }
   const results = [];
   let checked = 0;
+  let widened = 0;
   for (;;) {
     while (state.queue.length && (all || (results.length < limit && checked < CHECK_LIMIT))) {
       const step = all ? BATCH : Math.max(1, limit - results.length);
       const chunk = state.queue.splice(0, step);
       for (const data of await Promise.all(chunk.map((r) => r.data()))) {
         const order = state.order++;
-        const found = wanted.length ? rank(data, wanted) : [0, 0, 0];
+        const found = !data.meta.href ? null : wanted.length ? rank(data, wanted) : [0, 0, 0];
         if (found) results.push({ ...located(data), rank: found, order, terms: wanted });
       }
       checked += chunk.length;
     }
     if (state.queue.length || (!all && (results.length >= limit || checked >= CHECK_LIMIT))) break;
+    if (!all && widened >= WIDEN) break; // light steps: the citizen asks for the older bundles
     if (!(await widen(pf, filters))) break;
+    widened++;
     state.queue = await fresh(pf, query, filters, state.seen);
   }
   // Pagefind's order (its weights put 文号 and titles high) decides which pages are checked first;
@@ -340,7 +348,11 @@ async function run(query, append = false) {
   show(found.results, append);
   const shown = list.children.length;
   more.hidden = !pending;
+  // fewer than a page: the newer bundles are searched, the older ones wait for the citizen
+  const older = pending && found.results.length < BATCH;
+  more.textContent = older ? "继续搜索更早的信息" : "显示更多结果";
   if (!shown && !pending) statusLine.textContent = "没有找到相关信息。可以换个说法，或按栏目浏览。";
+  else if (older) statusLine.textContent = `较新的信息中找到 ${shown} 条结果，更早的信息还未搜索`;
   else if (pending) statusLine.textContent = `已显示 ${shown} 条结果，还有更多`;
   else statusLine.textContent = `找到 ${shown} 条结果`;
 }
