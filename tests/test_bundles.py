@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from disclose.search_index import CORE, plan, relabelled
+from disclose.search_index import CORE, id_file, identifier_files, normalize, plan, relabelled
 
 from .browser import chromium, serve, wait
 from .conftest import copy_sample, run
 from .search_truth import expected
+from .search_truth import normalize as truth_normalize
 
 QUERIES = [q["query"] for q in yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text("utf-8"))]
 OLDEST = "/policies/liyang-2012-work-rules/"  # the sample's oldest document: 溧政发〔2012〕121号
@@ -181,12 +182,40 @@ def test_a_query_the_newest_bundles_answer_loads_no_older_bundle_until_asked(lay
     assert all(any(f"/pagefind/{name}/" in path for path in everything["fetched"]) for name in names)
 
 
-def test_a_doc_no_of_the_oldest_year_is_found_first_at_once(layered):
-    """A 文号 carries its year: the bundle of that year is searched with the newest ones, so the
-    document comes first even though this year's 30 decisions, which cite it, fill a page."""
+def test_a_doc_no_of_the_oldest_year_is_found_first_searching_its_bundle_alone(layered):
+    """A query that is a 文号 or 索引号 looks it up in pagefind/ids/ and searches the bundle that
+    holds it, not the newest bundles nor every bundle of its year; the document comes first even
+    though this year's 30 decisions, which cite it, would fill a page."""
+    listing = json.loads((layered / "pagefind/bundles.json").read_text(encoding="utf-8"))
+    names = [name for name, _, _, _ in listing["bundles"]]
     with serve(layered) as base:
-        out = paged(base, "溧政发〔2012〕121号", limit=10)
+        out = paged(base, "溧政发〔2012〕121号", limit=10, most=1)
     assert out["pages"][0][0] == OLDEST
+    searched = {name for name in names if any(f"/pagefind/{name}/" in path for path in out["fetched"])}
+    assert searched == {names[-1]}
+    assert any("/pagefind/ids/" in path for path in out["fetched"])
+
+
+def test_the_search_page_finds_the_identifier_file_the_build_wrote(layered):
+    keys = ["溧政发2012121号", "11330600mb0000000x/2022-00002", "示教20181号", "ａｂｃ"]
+    with serve(layered) as base, chromium() as driver:
+        driver.get(base + "/search/")
+        wait(lambda: driver.execute_script("return !!window.discloseSearch"), 20)
+        got = driver.execute_script("return arguments[0].map((k) => window.discloseSearch.idFile(k, 37));", keys)
+    assert got == [id_file(key, 37) for key in keys]
+    assert normalize("溧政发〔2012〕121号") == truth_normalize("溧政发〔2012〕121号") == "溧政发2012121号"
+
+
+def test_identifier_files_name_the_bundle_of_each_doc_no_and_index_no():
+    bundles = {"2026-a": ["a/index.html"], "2012-b": ["b/index.html", "c/index.html"]}
+    ids = {"a/index.html": ["示教〔2026〕1号", ""], "b/index.html": ["溧政发〔2012〕121号", "X/2012-00001"]}
+    files = identifier_files(bundles, {**ids, "gone/index.html": ["不在索引中〔2020〕1号", ""]})
+    assert list(files) == ["pagefind/ids/0.json"]
+    assert json.loads(files["pagefind/ids/0.json"]) == {
+        "x/201200001": ["2012-b"],
+        "溧政发2012121号": ["2012-b"],
+        "示教20261号": ["2026-a"],
+    }
 
 
 def add_decisions(site: Path, count: int, cites: str = "") -> None:
@@ -234,3 +263,19 @@ def test_bundles_indexed_together_equal_bundles_indexed_alone(tmp_path):
     reindexed = pipeline.build(site, out, today, cache_dir=cache).reindexed
     assert len(reindexed) == 1 and reindexed[0].startswith("2026-")
     assert_same_as_cold(site, out, tmp_path / "cold3")
+
+
+def test_copies_a_stopped_build_left_in_the_scratch_folder_are_removed(tmp_path, monkeypatch):
+    """Relabelled copies go to memory (/dev/shm) when it has room; a killed build's copies, named
+    by its process, are removed by the next build, and a running build's are left alone."""
+    from disclose import search_index
+
+    monkeypatch.setattr(search_index, "SCRATCH", tmp_path)
+    dead = tmp_path / f"{search_index.SCRATCH_PREFIX}999999999-abc"
+    alive = tmp_path / f"{search_index.SCRATCH_PREFIX}1-abc"  # process 1 is always running
+    for folder in (dead, alive):
+        (folder / "pages").mkdir(parents=True)
+    assert search_index._scratch(10) == tmp_path
+    assert not dead.exists() and alive.exists()
+    monkeypatch.setattr(search_index, "PAGE_ROOM", 1 << 60)  # no room: the copies go beside the staging folder
+    assert search_index._scratch(10) is None

@@ -296,8 +296,9 @@ def _build(site: Path, out: Path, today: date, workers: int, cache: BuildCache, 
             fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
             fingerprints[CORE] = bundle_fingerprint(staging.written, [])  # the same while the engine is
             progress.start("建立搜索索引", len(bundles) + 1)
+            identifiers = {item_path(i): [str(i.get("doc_no") or ""), str(i.get("index_no") or "")] for i in pub.items}
             report.reindexed = build_index(
-                staging, bundles, fingerprints, cache.previous_file, workers, progress.update, scan_bundle
+                staging, bundles, fingerprints, cache.previous_file, workers, progress.update, scan_bundle, identifiers
             )
             progress.finish()
             report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]

@@ -31,6 +31,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -168,6 +169,47 @@ def plan(pages: Iterable[tuple[str, str]], size: int) -> Plan:
     return result
 
 
+IDS_PER_FILE = 256  # identifiers in one file of pagefind/ids/ (about 14 KB)
+# what the search page's normalize() drops (templates/assets/search.js): a 文号 matches as typed
+_STRIP = re.compile(r"[\u200b\s\[\]()（）【】〔〕［］「」《》<>“”\"'‘’,，.。、:：;；!！?？·・\-—_]")
+
+
+def normalize(text: str) -> str:
+    """Text as the search page compares it: NFKC, lower case, no spaces, brackets or punctuation."""
+    return _STRIP.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def id_file(key: str, files: int) -> int:
+    """Which file of pagefind/ids/ holds a normalized identifier: FNV-1a over its UTF-16 code
+    units, as the search page computes it."""
+    value = 0x811C9DC5
+    raw = key.encode("utf-16-le")
+    for at in range(0, len(raw), 2):
+        value = ((value ^ (raw[at] | raw[at + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+    return value % files
+
+
+def identifier_files(bundles: dict[str, list[str]], identifiers: dict[str, list[str]]) -> dict[str, bytes]:
+    """pagefind/ids/<n>.json: each page's 文号 and 索引号 (normalized) with the bundles that hold
+    it, so a query that is an identifier searches those bundles alone, not every bundle of its
+    year (at 100,000 documents a year has about eighty)."""
+    where = {path: name for name, paths in bundles.items() for path in paths}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for path, values in identifiers.items():
+        for value in values:
+            key = normalize(value)
+            if key and path in where:
+                owners[key].add(where[path])
+    count = max(1, -(-len(owners) // IDS_PER_FILE))
+    files: dict[int, dict[str, list[str]]] = defaultdict(dict)
+    for key in sorted(owners):
+        files[id_file(key, count)][key] = sorted(owners[key])
+    return {
+        f"pagefind/ids/{n}.json": json.dumps(files.get(n, {}), ensure_ascii=False, separators=(",", ":")).encode()
+        for n in range(count)
+    }
+
+
 def bundle_years(name: str, bundles: Plan | None = None) -> tuple[int, int] | None:
     """The (first, last) year of a bundle of `bundles`, or the year its name starts with."""
     if bundles is not None and name in getattr(bundles, "years", {}):
@@ -300,12 +342,13 @@ def build_index(
     workers: int | None = None,
     done: Callable[[int], None] = lambda count: None,
     indexed: Callable[[str], None] = lambda rel: None,
+    identifiers: dict[str, list[str]] | None = None,
 ) -> list[str]:
     """Index each bundle into pagefind/<name>/, and pagefind/core/: kept when the staging folder
     already holds it, linked from the previous build when that indexed the same pages, else
     indexed anew, several bundles to a Pagefind run (and then `indexed` is told each folder while
-    other runs go on). `fingerprints` has the content id of every bundle and of CORE.
-    Returns the names of the bundles indexed anew."""
+    other runs go on). `fingerprints` has the content id of every bundle and of CORE;
+    `identifiers` each page's 文号 and 索引号 (pagefind/ids/). Returns the bundles indexed anew."""
     jobs = []
     for name, paths in {CORE: [], **bundles}.items():
         rel = f"pagefind/{name}/"
@@ -337,15 +380,18 @@ def build_index(
             for process in running:
                 _kill(process)
             raise
-    staging.put(f"pagefind/{BUNDLES_FILE}", listing(staging.root, bundles))
+    ids = identifier_files(bundles, identifiers or {})
+    for rel, data in ids.items():
+        staging.put(rel, data)
+    staging.put(f"pagefind/{BUNDLES_FILE}", listing(staging.root, bundles, len(ids)))
     return [name for name, _, _ in jobs]
 
 
-def listing(site: Path, bundles: dict[str, list[str]]) -> bytes:
+def listing(site: Path, bundles: dict[str, list[str]], ids: int = 0) -> bytes:
     """bundles.json: the bundles newest first, each as [name, page count, first year, last year],
     how many of the newest pages a query searches first (older bundles are loaded only when it
     needs them), and the filter values of the whole site with their counts (the search page's
-    filter menus, shown without loading any bundle)."""
+    filter menus, shown without loading any bundle), and how many files pagefind/ids/ has."""
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     entries = []
     for name in bundles:
@@ -358,5 +404,5 @@ def listing(site: Path, bundles: dict[str, list[str]]) -> bytes:
             entries.append([name, counts["pages"], *(years or (None, None))])
     filters = {name: dict(sorted(values.items())) for name, values in sorted(totals.items())}
     front = getattr(bundles, "front", 0) or sum(len(paths) for paths in bundles.values())
-    data = {"bundles": entries, "front": front, "filters": filters}
+    data = {"bundles": entries, "front": front, "filters": filters, "ids": ids}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

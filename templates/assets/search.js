@@ -109,6 +109,22 @@ async function start(pf, years) {
   await merge(pf, (b) => front.has(b.name) || named(b));
 }
 
+/** Which file of pagefind/ids/ holds an identifier: FNV-1a over its UTF-16 code units (as search_index.id_file). */
+export function idFile(key, files) {
+  let value = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) value = Math.imul(value ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return value % files;
+}
+
+/** The bundles holding a page whose 文号 or 索引号 is the whole query (pagefind/ids/), or null. */
+async function identified(query) {
+  const { ids } = await bundles();
+  const key = normalize(query);
+  if (!ids || !key || !namedYears(query).length) return null;
+  const response = await fetch(bundle + "ids/" + idFile(key, ids) + ".json");
+  return response.ok ? (await response.json())[key] || null : null;
+}
+
 /** Whether a bundle can hold pages of the chosen 年份 (every bundle can when none is chosen). */
 function holdsYear(b, filters) {
   const year = Number(filters["年份"]);
@@ -200,12 +216,16 @@ export async function search(query, { filters = {}, all = false, limit = BATCH, 
   const pf = await load();
   const wanted = terms(query);
   if (!wanted.length && !Object.keys(filters).length) return { results: [], checked: 0, rest: null };
-  const state = from || { queue: [], seen: new Set(), order: 0 };
+  const state = from || { queue: [], seen: new Set(), order: 0, widen: WIDEN };
   if (!from) {
+    const owners = all || !wanted.length ? null : await identified(query);
     if (all || !wanted.length) await merge(pf, (b) => holdsYear(b, filters));
+    else if (owners) await merge(pf, (b) => owners.includes(b.name));
     else await start(pf, namedYears(query, filters));
+    // a 文号 or 索引号 found: its page comes first; the pages citing it wait for the citizen
+    if (owners) state.widen = 0;
     state.queue = await fresh(pf, query, filters, state.seen);
-  }
+  } else state.widen = WIDEN;
   const results = [];
   let checked = 0;
   let widened = 0;
@@ -221,7 +241,7 @@ export async function search(query, { filters = {}, all = false, limit = BATCH, 
       checked += chunk.length;
     }
     if (state.queue.length || (!all && (results.length >= limit || checked >= CHECK_LIMIT))) break;
-    if (!all && widened >= WIDEN) break; // light steps: the citizen asks for the older bundles
+    if (!all && widened >= state.widen) break; // light steps: the citizen asks for the older bundles
     if (!(await widen(pf, filters))) break;
     widened++;
     state.queue = await fresh(pf, query, filters, state.seen);
@@ -350,9 +370,9 @@ async function run(query, append = false) {
   more.hidden = !pending;
   // fewer than a page: the newer bundles are searched, the older ones wait for the citizen
   const older = pending && found.results.length < BATCH;
-  more.textContent = older ? "继续搜索更早的信息" : "显示更多结果";
+  more.textContent = older ? "继续搜索其余信息" : "显示更多结果";
   if (!shown && !pending) statusLine.textContent = "没有找到相关信息。可以换个说法，或按栏目浏览。";
-  else if (older) statusLine.textContent = `较新的信息中找到 ${shown} 条结果，更早的信息还未搜索`;
+  else if (older) statusLine.textContent = `已找到 ${shown} 条结果，其余信息还未搜索`;
   else if (pending) statusLine.textContent = `已显示 ${shown} 条结果，还有更多`;
   else statusLine.textContent = `找到 ${shown} 条结果`;
 }
@@ -383,7 +403,7 @@ form.addEventListener("submit", (event) => {
   run(input.value);
 });
 more.addEventListener("click", () => run(input.value, true));
-window.discloseSearch = { search, normalize, terms, queryWords, namedYears, rank, spans, safeExcerpt, excerptNodes };
+window.discloseSearch = { search, idFile, normalize, terms, queryWords, namedYears, rank, spans, safeExcerpt, excerptNodes };
 input.addEventListener("focus", () => load(), { once: true }); // start Pagefind while the query is typed
 buildFilters();
 const initial = new URLSearchParams(location.search).get("q");
