@@ -32,6 +32,7 @@ import subprocess
 import tempfile
 import threading
 import unicodedata
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -180,13 +181,9 @@ def normalize(text: str) -> str:
 
 
 def id_file(key: str, files: int) -> int:
-    """Which file of pagefind/ids/ holds a normalized identifier: FNV-1a over its UTF-16 code
-    units, as the search page computes it."""
-    value = 0x811C9DC5
-    raw = key.encode("utf-16-le")
-    for at in range(0, len(raw), 2):
-        value = ((value ^ (raw[at] | raw[at + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
-    return value % files
+    """Which file of pagefind/ids/ holds a normalized identifier: the CRC-32 of its UTF-8, as the
+    search page computes it."""
+    return zlib.crc32(key.encode()) % files
 
 
 def identifier_files(bundles: dict[str, list[str]], identifiers: dict[str, list[str]]) -> dict[str, bytes]:

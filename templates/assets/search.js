@@ -109,11 +109,16 @@ async function start(pf, years) {
   await merge(pf, (b) => front.has(b.name) || named(b));
 }
 
-/** Which file of pagefind/ids/ holds an identifier: FNV-1a over its UTF-16 code units (as search_index.id_file). */
+const CRC = Array.from({ length: 256 }, (_, n) => {
+  for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
+  return n >>> 0;
+});
+
+/** Which file of pagefind/ids/ holds an identifier: the CRC-32 of its UTF-8 (as search_index.id_file). */
 export function idFile(key, files) {
-  let value = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) value = Math.imul(value ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  return value % files;
+  let crc = 0xffffffff;
+  for (const byte of new TextEncoder().encode(key)) crc = CRC[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  return ((crc ^ 0xffffffff) >>> 0) % files;
 }
 
 /** The bundles holding a page whose 文号 or 索引号 is the whole query (pagefind/ids/), or null. */
