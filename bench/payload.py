@@ -165,7 +165,7 @@ def disclose_payload(public: Path, queries: tuple[str, str] = QUERIES) -> dict:
                 "document.getElementById('search-form').requestSubmit();",
                 query,
             )
-            _until(lambda: (driver.execute_script(status) or "").startswith(("找到", "已显示", "没有找到")))
+            _until(lambda: (driver.execute_script(status) or "") not in ("", "正在搜索…"))
             _quiet(log)
             search, page = _split(log[start:] if number else log)
             figures["first" if number == 0 else "second"] = {

@@ -1,86 +1,107 @@
-"""The search index's bundles: old years together in few archive bundles, recent years in small
-ones, newest first; and a search over them in real Chromium still finds every page of every year,
-loading older bundles only when a query needs them."""
+"""The search index's bundles: small in every year (a rebuild re-indexes the bundle of a changed
+page, and a Pagefind run costs 0.2 s before its first page), cut where the pages themselves say
+(an addition changes one bundle, not every older one), newest first; many bundles indexed in one
+Pagefind run are byte for byte the bundles indexed alone; and a search over them in real Chromium
+still finds every page of every year, loading older bundles only when a query needs them."""
 
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
 import yaml
 
-from disclose.search_index import ARCHIVE_FACTOR, bundle_years, plan
+from disclose.search_index import CORE, id_file, identifier_files, normalize, plan, relabelled
 
 from .browser import chromium, serve, wait
 from .conftest import copy_sample, run
 from .search_truth import expected
+from .search_truth import normalize as truth_normalize
 
 QUERIES = [q["query"] for q in yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text("utf-8"))]
 OLDEST = "/policies/liyang-2012-work-rules/"  # the sample's oldest document: 溧政发〔2012〕121号
 
 
 def site_pages(per_year: int, first: int = 2010, last: int = 2026) -> list[tuple[str, str]]:
-    pages = [(f"p/{year}-{n:04d}/index.html", str(year)) for year in range(first, last + 1) for n in range(per_year)]
+    pages = [
+        (f"p/{year}-{n:04d}/index.html", f"{year}-{n % 12 + 1:02d}-{n % 28 + 1:02d}")
+        for year in range(first, last + 1)
+        for n in range(per_year)
+    ]
     return pages + [("reports/2025/index.html", "reports"), ("pages/guide/index.html", "pages")]
 
 
-def test_old_years_share_large_archive_bundles_and_recent_years_stay_small():
+def test_bundles_are_small_in_every_year_newest_first_and_hold_every_page_once():
     pages = site_pages(300)
     bundles = plan(pages, 100)
-    years = {name: bundle_years(name) for name in bundles}
-    recent = [name for name, span in years.items() if span[0] >= 2025]
-    archive = [name for name, span in years.items() if span[1] <= 2024]
-    assert set(recent) | set(archive) == set(bundles)
-    # the present: small bundles (split by a hash of the path, so about 100 pages each: a recent
-    # edit re-indexes about 100 pages), the pages of no year with them
-    assert max(len(bundles[name]) for name in recent) <= 150
-    assert sum(len(bundles[name]) for name in recent) / len(recent) <= 100
-    assert {"reports/2025/index.html", "pages/guide/index.html"} <= {p for name in recent for p in bundles[name]}
-    # the past: whole neighbouring years together, up to ARCHIVE_FACTOR times the size
-    assert all(len(bundles[name]) <= 100 * ARCHIVE_FACTOR for name in archive)
-    assert [years[name] for name in archive] == [
-        (2024, 2024),
-        (2022, 2023),
-        (2020, 2021),
-        (2018, 2019),
-        (2016, 2017),
-        (2014, 2015),
-        (2012, 2013),
-        (2010, 2011),
-    ]
-    assert len(recent) == 7  # 602 pages of this year and last; 4,500 pages of 15 years in 8 bundles, not 45
-    # newest first, the order the search page loads them in; every page in exactly one bundle
-    starts = [years[name][0] for name in bundles]
-    assert starts == sorted(starts, reverse=True)
+    sizes = [len(paths) for paths in bundles.values()]
+    # small everywhere (a rebuild re-indexes at most 100 pages), yet nearly full: few bundles
+    assert max(sizes) <= 100 and sum(sizes) / len(sizes) >= 60
     listed = [path for paths in bundles.values() for path in paths]
     assert sorted(listed) == sorted(path for path, _ in pages)
-    assert bundles.front == 100
+    # newest first, the order the search page loads them in; the pages of no date count as newest
+    spans = [bundles.years[name] for name in bundles]
+    assert spans == sorted(spans, key=lambda span: span[1], reverse=True)
+    assert spans[0] == (2026, 2026) and spans[-1][0] == 2010
+    first = bundles[next(iter(bundles))]
+    assert {"reports/2025/index.html", "pages/guide/index.html"} <= set(first)
+    assert all(name.startswith(f"{span[1]}-") for name, span in bundles.years.items())
+    assert bundles.front == 100 and CORE not in bundles
 
 
-def test_an_edit_or_a_new_document_of_this_year_leaves_the_archive_as_it_was():
-    before = plan(site_pages(300), 100)
-    after = plan([*site_pages(300), ("p/2026-new/index.html", "2026")], 100)
-    old = {name: paths for name, paths in before.items() if bundle_years(name)[1] <= 2024}
-    assert old and all(after[name] == paths for name, paths in old.items())
+def changed(before: dict[str, list[str]], after: dict[str, list[str]]) -> int:
+    """How many bundles of `after` a build would index anew: new names or other pages."""
+    return sum(1 for name, paths in after.items() if before.get(name) != paths)
 
 
-def test_a_small_site_is_one_bundle_and_a_site_without_years_too():
-    assert list(plan(site_pages(2, 2020, 2026), 500)) == ["2020_2026"]
-    assert list(plan([("a/index.html", "pages"), ("b/index.html", "reports")], 500)) == ["pages_reports"]
-    assert bundle_years("pages_reports") is None
+def test_an_added_or_removed_document_of_any_year_changes_one_bundle_seldom_two():
+    pages = site_pages(300)
+    before = plan(pages, 100)
+    rng = random.Random(12)
+    counts = []
+    for n in range(200):
+        year = rng.randrange(2010, 2027)
+        added = (f"p/new-{n}/index.html", f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}")
+        counts.append(changed(before, plan([*pages, added], 100)))
+        removed = pages[rng.randrange(len(pages))]
+        counts.append(changed(before, plan([p for p in pages if p != removed], 100)))
+    # counting from the newest page instead, an addition in 2012 would change every older bundle
+    assert max(counts) <= 3 and sum(counts) / len(counts) < 1.5
+
+
+def test_a_small_site_is_one_bundle_and_a_site_without_dates_too():
+    bundles = plan(site_pages(2, 2020, 2026), 500)
+    assert len(bundles) == 1 and list(bundles.years.values()) == [(2020, 2026)]
+    undated = plan([("a/index.html", "pages"), ("b/index.html", "reports")], 500)
+    assert list(undated.values()) == [["a/index.html", "b/index.html"]] and list(undated.years.values()) == [None]
+
+
+def test_a_page_is_relabelled_with_its_bundles_language_and_nothing_else():
+    page = b'<!DOCTYPE html>\n<html lang="zh-CN" class="x">\n<body>lang="zh-CN"</body></html>'
+    assert relabelled(page, "zh-2026-ab") == page.replace(b'<html lang="zh-CN"', b'<html lang="zh-2026-ab"', 1)
+    assert relabelled(b"<html><body></body></html>", "zh-x") == b'<html lang="zh-x"><body></body></html>'
 
 
 def test_the_listing_carries_years_page_counts_and_the_sites_filter_counts(layered):
     listing = json.loads((layered / "pagefind/bundles.json").read_text(encoding="utf-8"))
-    years = [b["years"] for b in listing["bundles"]]
-    assert len(years) >= 3 and years == sorted(years, reverse=True)
-    assert years[0] == [2026, 2026] and years[-1][0] == 2012
+    years = [(first, last) for _, _, first, last in listing["bundles"]]
+    assert len(years) >= 3 and [last for _, last in years] == sorted((last for _, last in years), reverse=True)
+    assert years[0][1] == 2026 and years[-1][0] == 2012
+    assert all(pages <= 50 for _, pages, _, _ in listing["bundles"])
     assert listing["front"] == 50
     catalog = json.loads((layered / "catalog.json").read_text(encoding="utf-8"))
     policies = sum(1 for item in catalog["items"] if item["kind"] == "policy")
     assert policies and listing["filters"]["类别"]["政策文件"] == policies
     assert listing["filters"]["年份"]["2026"] >= 30 and listing["filters"]["年份"]["2012"] >= 1
+    # Pagefind's script and WebAssembly once, in core/; the bundles hold their index alone
+    assert (layered / "pagefind/core/pagefind.js").is_file()
+    assert (layered / "pagefind/core/wasm.unknown.pagefind").is_file()
+    name = listing["bundles"][0][0]
+    assert not list((layered / "pagefind" / name).glob("*.js"))
+    entry = json.loads((layered / "pagefind" / name / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == [f"zh-{name}"]
 
 
 @pytest.fixture(scope="module")
@@ -147,25 +168,54 @@ def test_every_query_finds_exactly_its_pages_across_the_bundles(layered):
 
 def test_a_query_the_newest_bundles_answer_loads_no_older_bundle_until_asked(layered):
     listing = json.loads((layered / "pagefind/bundles.json").read_text(encoding="utf-8"))
-    newest, older = listing["bundles"][0]["name"], [b["name"] for b in listing["bundles"][2:]]
+    names = [name for name, _, _, _ in listing["bundles"]]
+    oldest = names[-1]
     with serve(layered) as base:
         first = paged(base, "常务会议决定事项", most=1)
         everything = paged(base, "人民政府")
-    # this year's 30 decisions fill the first page: only this year's bundles were fetched
+    # this year's 30 decisions fill the first page: the oldest bundle was not fetched
     assert len(first["pages"][0]) == 10 and first["more"]
-    assert any(f"/pagefind/{newest}/" in path for path in first["fetched"])
-    assert not any(f"/pagefind/{name}/" in path for name in older for path in first["fetched"])
+    assert any(f"/pagefind/{names[0]}/" in path for path in first["fetched"])
+    assert not any(f"/pagefind/{oldest}/" in path for path in first["fetched"])
     # asking for more, page after page, reaches the oldest year
     assert OLDEST not in everything["pages"][0] and OLDEST in [url for page in everything["pages"] for url in page]
-    assert all(any(f"/pagefind/{name}/" in path for path in everything["fetched"]) for name in older)
+    assert all(any(f"/pagefind/{name}/" in path for path in everything["fetched"]) for name in names)
 
 
-def test_a_doc_no_of_the_oldest_year_is_found_first_at_once(layered):
-    """A 文号 carries its year: the bundle of that year is searched with the newest ones, so the
-    document comes first even though this year's 30 decisions, which cite it, fill a page."""
+def test_a_doc_no_of_the_oldest_year_is_found_first_searching_its_bundle_alone(layered):
+    """A query that is a 文号 or 索引号 looks it up in pagefind/ids/ and searches the bundle that
+    holds it, not the newest bundles nor every bundle of its year; the document comes first even
+    though this year's 30 decisions, which cite it, would fill a page."""
+    listing = json.loads((layered / "pagefind/bundles.json").read_text(encoding="utf-8"))
+    names = [name for name, _, _, _ in listing["bundles"]]
     with serve(layered) as base:
-        out = paged(base, "溧政发〔2012〕121号", limit=10)
+        out = paged(base, "溧政发〔2012〕121号", limit=10, most=1)
     assert out["pages"][0][0] == OLDEST
+    searched = {name for name in names if any(f"/pagefind/{name}/" in path for path in out["fetched"])}
+    assert searched == {names[-1]}
+    assert any("/pagefind/ids/" in path for path in out["fetched"])
+
+
+def test_the_search_page_finds_the_identifier_file_the_build_wrote(layered):
+    keys = ["溧政发2012121号", "11330600mb0000000x/2022-00002", "示教20181号", "ａｂｃ"]
+    with serve(layered) as base, chromium() as driver:
+        driver.get(base + "/search/")
+        wait(lambda: driver.execute_script("return !!window.discloseSearch"), 20)
+        got = driver.execute_script("return arguments[0].map((k) => window.discloseSearch.idFile(k, 37));", keys)
+    assert got == [id_file(key, 37) for key in keys]
+    assert normalize("溧政发〔2012〕121号") == truth_normalize("溧政发〔2012〕121号") == "溧政发2012121号"
+
+
+def test_identifier_files_name_the_bundle_of_each_doc_no_and_index_no():
+    bundles = {"2026-a": ["a/index.html"], "2012-b": ["b/index.html", "c/index.html"]}
+    ids = {"a/index.html": ["示教〔2026〕1号", ""], "b/index.html": ["溧政发〔2012〕121号", "X/2012-00001"]}
+    files = identifier_files(bundles, {**ids, "gone/index.html": ["不在索引中〔2020〕1号", ""]})
+    assert list(files) == ["pagefind/ids/0.json"]
+    assert json.loads(files["pagefind/ids/0.json"]) == {
+        "x/201200001": ["2012-b"],
+        "溧政发2012121号": ["2012-b"],
+        "示教20261号": ["2026-a"],
+    }
 
 
 def add_decisions(site: Path, count: int, cites: str = "") -> None:
@@ -178,36 +228,54 @@ def add_decisions(site: Path, count: int, cites: str = "") -> None:
         )
 
 
-def test_when_the_layout_changes_an_incremental_build_equals_a_cold_one(tmp_path):
-    """The sample fits one bundle of 100 pages; 45 more documents split it into this year, last
-    year and an archive. The incremental build writes what a cold build writes, and then an edit of
-    the oldest document re-indexes the archive alone, one of this year a small bundle alone."""
+def test_bundles_indexed_together_equal_bundles_indexed_alone(tmp_path):
+    """A cold build indexes many bundles in one Pagefind run (a language each); a rebuild after an
+    edit indexes the changed bundle alone. Both write the same bytes: after 45 new documents,
+    after an edit of the oldest document and after one of this year, the incremental output is
+    the cold one, and each edit re-indexed one bundle."""
     from datetime import date
 
     from disclose import pipeline
 
-    from .test_cache import _body, assert_same_as_cold
+    from .test_cache import assert_same_as_cold
 
     site = copy_sample(tmp_path / "site")
     with (site / "site.yaml").open("a", encoding="utf-8") as config:
-        config.write("search_bundle_size: 100\n")
+        config.write("search_bundle_size: 50\n")
     out, cache, today = tmp_path / "out", tmp_path / "cache", date(2026, 11, 22)
-    assert pipeline.build(site, out, today, cache_dir=cache).reindexed == ["2012_2026"]
+    first = pipeline.build(site, out, today, cache_dir=cache).reindexed
+    assert CORE in first and len(first) >= 3
     pipeline.build(site, out, today, cache_dir=cache)
     add_decisions(site, 45)
     report = pipeline.build(site, out, today, cache_dir=cache)
-    assert not report.errors
-    names = [b["name"] for b in json.loads((out / "pagefind/bundles.json").read_text(encoding="utf-8"))["bundles"]]
-    assert len(names) >= 2 and names[-1].startswith("2012_") and sorted(report.reindexed) == sorted(names)
+    assert not report.errors and CORE not in report.reindexed
+    names = [
+        name for name, _, _, _ in json.loads((out / "pagefind/bundles.json").read_text(encoding="utf-8"))["bundles"]
+    ]
+    assert len(names) >= 3 and set(report.reindexed) <= set(names)
     assert_same_as_cold(site, out, tmp_path / "cold1")
     oldest = site / "content/policies/liyang-2012-work-rules.md"
     oldest.write_text(oldest.read_text(encoding="utf-8") + "\n本条为测试追加的一句话。\n", encoding="utf-8")
     assert pipeline.build(site, out, today, cache_dir=cache).reindexed == [names[-1]]
     assert_same_as_cold(site, out, tmp_path / "cold2")
-    _body(site)  # the 2022 绍兴 rules: in the archive too
-    (site / "content/decisions/2026-extra-00.md").write_text(
-        (site / "content/decisions/2026-extra-00.md").read_text(encoding="utf-8") + "追加。\n", encoding="utf-8"
-    )
+    recent = site / "content/decisions/2026-extra-00.md"
+    recent.write_text(recent.read_text(encoding="utf-8") + "追加。\n", encoding="utf-8")
     reindexed = pipeline.build(site, out, today, cache_dir=cache).reindexed
-    assert names[-1] in reindexed and len(reindexed) == 2
+    assert len(reindexed) == 1 and reindexed[0].startswith("2026-")
     assert_same_as_cold(site, out, tmp_path / "cold3")
+
+
+def test_copies_a_stopped_build_left_in_the_scratch_folder_are_removed(tmp_path, monkeypatch):
+    """Relabelled copies go to memory (/dev/shm) when it has room; a killed build's copies, named
+    by its process, are removed by the next build, and a running build's are left alone."""
+    from disclose import search_index
+
+    monkeypatch.setattr(search_index, "SCRATCH", tmp_path)
+    dead = tmp_path / f"{search_index.SCRATCH_PREFIX}999999999-abc"
+    alive = tmp_path / f"{search_index.SCRATCH_PREFIX}1-abc"  # process 1 is always running
+    for folder in (dead, alive):
+        (folder / "pages").mkdir(parents=True)
+    assert search_index._scratch(10) == tmp_path
+    assert not dead.exists() and alive.exists()
+    monkeypatch.setattr(search_index, "PAGE_ROOM", 1 << 60)  # no room: the copies go beside the staging folder
+    assert search_index._scratch(10) is None

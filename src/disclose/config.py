@@ -32,7 +32,7 @@ class SiteConfig:
     pii_allow: tuple[str, ...] = ()
     page_size: int = 20
     feed_size: int = 50
-    search_bundle_size: int = 500
+    search_bundle_size: int = 160
     consultation_feedback_days: int = 30
     workdays: tuple[date, ...] = ()
     holidays: tuple[date, ...] = ()
@@ -214,7 +214,7 @@ def load_config(site: Path) -> tuple[SiteConfig | None, list[Problem]]:
         pii_allow=tuple(str(v) for v in data.get("pii_allow") or ()),
         page_size=data.get("page_size", 20),
         feed_size=data.get("feed_size", 50),
-        search_bundle_size=data.get("search_bundle_size", 500),
+        search_bundle_size=data.get("search_bundle_size", 160),
         consultation_feedback_days=data.get("consultation_feedback_days", 30),
         workdays=day_lists["workdays"],
         holidays=day_lists["holidays"],

@@ -29,7 +29,7 @@ from .output import Manifest, OutputBusy, OutputError, Staging, check_out, locke
 from .progress import QUIET, Progress
 from .records import report_years
 from .render import Page, Producer, render_site, template_dirs
-from .search_index import build_index, plan
+from .search_index import CORE, build_index, plan
 from .urls import SITE, attachment_output, clashes, encode, item_path
 from .validate import validate
 
@@ -152,8 +152,9 @@ def _copy_attachments(site: Path, pub: Publication, staging: Staging) -> None:
 
 
 def indexed_pages(pub: Publication) -> list[tuple[str, str]]:
-    """(output path, bundle group) of every page the search indexes: items by year, reports."""
-    pages = [(item_path(i), str(i.published.year) if i.published else "pages") for i in pub.items]
+    """(output path, date) of every page the search indexes: items by their date (ISO), reports
+    and undated items as the newest (see search_index.plan)."""
+    pages = [(item_path(i), i.published.isoformat() if i.published else "pages") for i in pub.items]
     return pages + [(f"reports/{year}/index.html", "reports") for year in report_years(pub)]
 
 
@@ -321,9 +322,11 @@ def _build(
 
             bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
             fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
-            progress.start("建立搜索索引", len(bundles))
+            fingerprints[CORE] = bundle_fingerprint(staging.written, [])  # the same while the engine is
+            progress.start("建立搜索索引", len(bundles) + 1)
+            identifiers = {item_path(i): [str(i.get("doc_no") or ""), str(i.get("index_no") or "")] for i in pub.items}
             report.reindexed = build_index(
-                staging, bundles, fingerprints, cache.previous_file, workers, progress.update, scan_bundle
+                staging, bundles, fingerprints, cache.previous_file, workers, progress.update, scan_bundle, identifiers
             )
             progress.finish()
             report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]

@@ -1,15 +1,22 @@
-"""Stage 6, index: Pagefind's extended build (it segments Chinese), in bundles by year.
+"""Stage 6, index: Pagefind's extended build (it segments Chinese), in small bundles.
 
-One Pagefind index for a large site needs more memory than a build machine has (Pagefind's memory
-grows with the site), and re-indexing everything after one edit is slow; but every bundle the
-search page loads costs a phone its own entry, metadata and an index chunk of about 24 KB for every
-word searched, whatever the bundle's size. So the present (the last two years, where edits land) is
-split into small bundles that are quick to re-index, the past into few large archive bundles that
-rarely change, and the search page searches the newest bundles first and older ones only when a
-query needs them (see `plan` and templates/assets/search.js). Bundles are indexed in parallel, an
-unchanged bundle is reused from the previous build, and the search page merges them with Pagefind's
-multisite `mergeIndex`. `pagefind/bundles.json` lists them, newest first, with their years and
-page counts, and the filter values of the whole site with their counts.
+A rebuild re-indexes the bundles that hold a changed page, and a Pagefind run costs about 0.2 s
+of CPU before its first page (its Chinese dictionary) and 3 ms a page after: so every bundle is
+small (at most `search_bundle_size` pages, about 100), of any year, and its boundaries are set by
+the pages themselves (see `plan`), so an edit or a new document changes one bundle, rarely two.
+Many bundles are indexed in one Pagefind run all the same: each bundle's pages are handed to
+Pagefind under a language of their own (`zh-<bundle>`), Pagefind writes a separate index for
+each language, and each index is moved into its bundle's folder. A language's index does not
+depend on the other languages of its run, so a bundle indexed alone after an edit is byte for
+byte the one a cold build writes in a run with others (tests/test_bundles.py).
+
+Every bundle the search page searches costs a phone its entry, its metadata and an index chunk
+of about 24 KB for each word, whatever the bundle's size, so the page searches the newest
+bundles first and older ones only when a query needs them (templates/assets/search.js).
+`pagefind/core/` holds Pagefind's script and WebAssembly once, with an index of one page that
+matches no query (Pagefind needs a first index to start from); the bundles hold index files only.
+`pagefind/bundles.json` lists the bundles, newest first, with their years and page counts, and
+the filter values of the whole site with their counts.
 """
 
 from __future__ import annotations
@@ -18,11 +25,14 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
 import threading
+import unicodedata
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -94,103 +104,231 @@ def pagefind_executable() -> Path:
     return Path(pagefind_bin_extended.get_executable())
 
 
-PRESENT_YEARS = 2  # the latest year and the one before: small bundles, quick to re-index after an edit
-ARCHIVE_FACTOR = 8  # an archive bundle of older years holds up to this many times search_bundle_size pages
+CORE = "core"  # pagefind/core/: Pagefind's script and WebAssembly, and an index that matches nothing
+COUNTS_FILE = "counts.json"  # in each bundle: its filter values with their page counts (for bundles.json)
+RUN_PAGES = 2000  # pages one Pagefind run indexes at most: its memory grows with them
+UNDATED = "9999"  # the sort key of pages without a date (reports, pages): they count as the newest
+# The one page of pagefind/core/: the search page's first Pagefind index, which every query
+# searches and none matches (it has no address; search.js shows only pages that have one).
+CORE_PAGE = (
+    b'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>-</title></head>'
+    b"<body><main data-pagefind-body><p>0</p></main></body></html>"
+)
 
 
-def _pack(groups: list[tuple[str, list[str]]], size: int) -> list[tuple[str, list[str]]]:
-    """Neighbouring groups share a bundle up to `size` pages; a group larger than `size` is split
-    by a hash of the path, so an edit moves no page between bundles."""
-    bundles: list[tuple[str, list[str]]] = []
-    pending: list[str] = []
-    pending_paths: list[str] = []
+def _cut(pages: list[tuple[str, str]], size: int) -> list[list[tuple[str, str]]]:
+    """(key, path) pairs, newest first, cut into bundles of at most `size` pages: a run of more
+    pages is cut in two after the page of its middle third whose path hashes highest, and each
+    half again, until every part fits. Where a run is cut depends on its pages, not on their
+    count: a page added or removed changes its own bundle and seldom one more (counting from the
+    newest page would change every older bundle), and bundles hold about 2/3 of `size` pages."""
+    weights = [
+        (int.from_bytes(hashlib.sha1(path.encode()).digest()[:4], "big"), n) for n, (_, path) in enumerate(pages)
+    ]
+    bundles: list[list[tuple[str, str]]] = []
 
-    def flush() -> None:
-        if pending:
-            name = pending[0] if len(pending) == 1 else f"{pending[0]}_{pending[-1]}"
-            bundles.append((name, sorted(pending_paths)))
-            pending.clear()
-            pending_paths.clear()
+    def split(start: int, end: int) -> None:
+        if end - start <= size:
+            bundles.append(pages[start:end])
+            return
+        third = (end - start) // 3
+        cut = max(weights[start + third : end - third])[1] + 1
+        split(start, cut)
+        split(cut, end)
 
-    for group, paths in groups:
-        if len(paths) > size:
-            flush()
-            parts = -(-len(paths) // size)
-            split: dict[int, list[str]] = defaultdict(list)
-            for path in paths:
-                split[int(hashlib.sha1(path.encode()).hexdigest(), 16) % parts].append(path)
-            bundles += [(f"{group}-{part + 1}", sorted(split[part])) for part in sorted(split)]
-            continue
-        if len(pending_paths) + len(paths) > size:
-            flush()
-        pending.append(group)
-        pending_paths.extend(paths)
-    flush()
+    if pages:
+        split(0, len(pages))
     return bundles
 
 
 class Plan(dict[str, list[str]]):
-    """Bundle name -> output paths, newest first; `front` is how many of the newest pages (at
-    least) the search page searches before it loads older bundles."""
+    """Bundle name -> output paths, newest bundle first; `years` gives each bundle's (first, last)
+    year (None on a site without dates) and `front` how many of the newest pages (at least) the
+    search page searches before it loads older bundles."""
 
     front: int = 0
+    years: dict[str, tuple[int, int] | None]
 
 
 def plan(pages: Iterable[tuple[str, str]], size: int) -> Plan:
-    """Bundle name -> output paths, from (output path, group) pairs; groups are years, or names
-    (such as "reports") for pages of no year, which count as the latest year's.
-
-    The present (the latest `PRESENT_YEARS` years) goes into bundles of at most `size` pages, the
-    past into archive bundles of whole neighbouring years up to `ARCHIVE_FACTOR * size` pages, so
-    a site of 10,000 documents over ten years has eight bundles, not thirty: an edit of a recent
-    document re-indexes a small bundle, one of an old document (rare) a large one. Bundles are
-    listed newest first, the order the search page loads them in, and the page searches at least
-    `size` of the newest pages first; a name is its years ("2016_2019", "2025", "2026-2" for a part
-    of a year split by hash), which the search page reads.
-    """
-    groups: dict[str, list[str]] = defaultdict(list)
-    for path, group in pages:
-        groups[group].append(path)
-    years = sorted(int(group) for group in groups if group.isdigit())
-    latest = years[-1] if years else None
-    small = sum(len(paths) for paths in groups.values()) <= size  # a small site is one bundle
-    present: dict[str, list[str]] = defaultdict(list)
-    past: list[tuple[str, list[str]]] = []
-    for group in sorted(groups):
-        if group.isdigit() and latest is not None and int(group) <= latest - PRESENT_YEARS and not small:
-            past.append((group, sorted(groups[group])))
-        else:
-            present[str(latest) if latest is not None and not group.isdigit() else group] += groups[group]
-    packed = _pack(past, size * ARCHIVE_FACTOR) + _pack(sorted((g, sorted(p)) for g, p in present.items()), size)
-    newest_first = Plan(sorted(packed, key=lambda bundle: bundle_years(bundle[0]) or (0, 0), reverse=True))
-    newest_first.front = size
-    return newest_first
+    """Bundles of at most `size` pages from (output path, key) pairs: the key is the page's date
+    (ISO, or a year), or a name (such as "reports") for a page of no date, which counts as the
+    newest, of the latest year. Pages are ordered by date, newest first, and cut by `_cut`; a
+    bundle is named by its newest year and a hash of its newest page ("2026-3fa9c1d2"), which
+    stays the same while that page does."""
+    keyed = sorted(((key if key[:4].isdigit() else UNDATED, path) for path, key in pages), reverse=True)
+    latest = next((int(key[:4]) for key, _ in keyed if key != UNDATED), None)
+    result = Plan()
+    result.years = {}
+    result.front = size
+    for bundle in _cut(keyed, size):
+        years = sorted({int(key[:4]) if key != UNDATED else latest for key, _ in bundle} - {None})
+        span = (years[0], years[-1]) if years else None
+        name = f"{span[1] if span else 'x'}-{hashlib.sha1(bundle[0][1].encode()).hexdigest()[:8]}"
+        result[name] = sorted(path for _, path in bundle)
+        result.years[name] = span
+    return result
 
 
-def bundle_years(name: str) -> tuple[int, int] | None:
-    """The (first, last) year of a bundle named by `plan`; None for a site without years."""
-    first, _, rest = name.partition("_")
-    first = first.split("-")[0]
-    last = rest.split("-")[0] if rest else first
-    return (int(first), int(last)) if first.isdigit() and last.isdigit() else None
+IDS_PER_FILE = 256  # identifiers in one file of pagefind/ids/ (about 14 KB)
+# what the search page's normalize() drops (templates/assets/search.js): a 文号 matches as typed
+_STRIP = re.compile(r"[\u200b\s\[\]()（）【】〔〕［］「」《》<>“”\"'‘’,，.。、:：;；!！?？·・\-—_]")
 
 
-def _index_one(site: Path, name: str, paths: list[str], target: Path) -> None:
-    """Pagefind over the bundle's pages, hard-linked side by side into one folder (a folder per page
-    would cost a mkdir and an rmdir each); a page's address is its `href` meta, not the file name."""
+def normalize(text: str) -> str:
+    """Text as the search page compares it: NFKC, lower case, no spaces, brackets or punctuation."""
+    return _STRIP.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def id_file(key: str, files: int) -> int:
+    """Which file of pagefind/ids/ holds a normalized identifier: the CRC-32 of its UTF-8, as the
+    search page computes it."""
+    return zlib.crc32(key.encode()) % files
+
+
+def identifier_files(bundles: dict[str, list[str]], identifiers: dict[str, list[str]]) -> dict[str, bytes]:
+    """pagefind/ids/<n>.json: each page's 文号 and 索引号 (normalized) with the bundles that hold
+    it, so a query that is an identifier searches those bundles alone, not every bundle of its
+    year (at 100,000 documents a year has about eighty)."""
+    where = {path: name for name, paths in bundles.items() for path in paths}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for path, values in identifiers.items():
+        for value in values:
+            key = normalize(value)
+            if key and path in where:
+                owners[key].add(where[path])
+    count = max(1, -(-len(owners) // IDS_PER_FILE))
+    files: dict[int, dict[str, list[str]]] = defaultdict(dict)
+    for key in sorted(owners):
+        files[id_file(key, count)][key] = sorted(owners[key])
+    return {
+        f"pagefind/ids/{n}.json": json.dumps(files.get(n, {}), ensure_ascii=False, separators=(",", ":")).encode()
+        for n in range(count)
+    }
+
+
+def bundle_years(name: str, bundles: Plan | None = None) -> tuple[int, int] | None:
+    """The (first, last) year of a bundle of `bundles`, or the year its name starts with."""
+    if bundles is not None and name in getattr(bundles, "years", {}):
+        return bundles.years[name]
+    year = name.split("-")[0]
+    return (int(year), int(year)) if year.isdigit() else None
+
+
+def language(name: str) -> str:
+    """The language a bundle's pages are given for Pagefind: one index per language."""
+    return f"zh-{name}"
+
+
+_HTML_TAG = re.compile(rb"<html\b[^>]*>", re.IGNORECASE)
+_LANG = re.compile(rb"""\slang\s*=\s*("[^"]*"|'[^']*'|[^\s>]*)""", re.IGNORECASE)
+
+
+def relabelled(page: bytes, lang: str) -> bytes:
+    """The page with `lang` as the language of its <html> element (Pagefind reads it there)."""
+    found = _HTML_TAG.search(page)
+    if found is None:
+        return f'<html lang="{lang}">'.encode() + page
+    tag = _LANG.sub(b"", found.group())
+    tag = tag[:5] + f' lang="{lang}"'.encode() + tag[5:]
+    return page[: found.start()] + tag + page[found.end() :]
+
+
+def _move_index(out: Path, entry: dict, lang: str, target: Path) -> None:
+    """Move the index of one language out of a Pagefind run's output into its own bundle folder,
+    with an entry file naming that language alone."""
+    info = entry["languages"].get(lang)
+    target.mkdir(parents=True)
+    if info is None:  # none of its pages had text to index: a bundle the search page skips
+        empty = {"version": entry["version"], "languages": {}, "include_characters": entry["include_characters"]}
+        (target / "pagefind-entry.json").write_text(json.dumps(empty, ensure_ascii=False), encoding="utf-8")
+        return
+    for folder in ("index", "fragment", "filter"):
+        (target / folder).mkdir()
+        for path in (out / folder).glob(f"{lang}_*"):
+            path.rename(target / folder / path.name)
+    meta = f"pagefind.{info['hash']}.pf_meta"
+    (out / meta).rename(target / meta)
+    own = {"version": entry["version"], "languages": {lang: info}, "include_characters": entry["include_characters"]}
+    (target / "pagefind-entry.json").write_text(json.dumps(own, ensure_ascii=False), encoding="utf-8")
+
+
+SCRATCH = Path("/dev/shm")  # memory: a file made there costs a tenth of one on a disk
+SCRATCH_PREFIX = "disclose-index-"
+PAGE_ROOM = 64 * 1024  # what the scratch folder must have free for each page, to be used
+
+
+def _scratch(pages: int) -> Path | None:
+    """Where a run's relabelled copies go: the memory file system when it has room for them
+    (copies of stopped builds, named by their process, are removed first), else None."""
+    try:
+        for old in SCRATCH.glob(f"{SCRATCH_PREFIX}*"):
+            pid = int(old.name.removeprefix(SCRATCH_PREFIX).split("-")[0])
+            if pid != os.getpid() and not Path(f"/proc/{pid}").exists():
+                shutil.rmtree(old, ignore_errors=True)
+        room = os.statvfs(SCRATCH)
+        if room.f_bavail * room.f_frsize > 2 * pages * PAGE_ROOM and os.access(SCRATCH, os.W_OK):
+            return SCRATCH
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _index_run(site: Path, jobs: list[tuple[str, list[str], Path]]) -> None:
+    """One Pagefind run over the pages of several bundles, each under a language of its own
+    (written as copies that name it), each index then moved into its bundle's folder."""
+    pages = sum(len(paths) for _, paths, _ in jobs)
+    scratch = _scratch(pages)
     # named after the staging folder, so what a killed build leaves is found and removed
-    with tempfile.TemporaryDirectory(prefix=f"{site.name}.index-{name}-", dir=site.parent) as tmp:
-        for number, rel in enumerate(paths):
-            os.link(site / rel, Path(tmp) / f"{number:06d}.html")
+    with (
+        tempfile.TemporaryDirectory(prefix=f"{site.name}.index-{jobs[0][0]}-", dir=site.parent) as tmp,
+        tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=scratch or tmp) as copies,
+    ):
+        source, out = Path(copies) / "pages", Path(tmp) / "out"
+        source.mkdir()
+        for name, paths, _ in jobs:
+            lang = language(name)
+            if name == CORE:
+                (source / f"{name}.html").write_bytes(relabelled(CORE_PAGE, lang))
+            for number, rel in enumerate(paths):
+                (source / f"{name}-{number:05d}.html").write_bytes(relabelled((site / rel).read_bytes(), lang))
+        names = ", ".join(name for name, _, _ in jobs[:3]) + ("…" if len(jobs) > 3 else "")
         result = run_bounded(
-            [str(pagefind_executable()), "--site", tmp, "--output-path", str(target), "--silent"],
-            time_limit(len(paths)),
-            f"Pagefind 建立搜索索引（分卷 {name}，{len(paths)} 个页面）",
+            [str(pagefind_executable()), "--site", str(source), "--output-path", str(out), "--silent"],
+            time_limit(pages),
+            f"Pagefind 建立搜索索引（分卷 {names}，{pages} 个页面）",
         )
-    if result.returncode != 0:
-        detail = result.stderr.strip() or result.stdout.strip()
-        raise SearchIndexError(f"Pagefind 建立搜索索引失败（分卷 {name}）：{detail}")
-    stabilize(target)
+        if result.returncode != 0:
+            detail = result.stderr.strip() or result.stdout.strip()
+            raise SearchIndexError(f"Pagefind 建立搜索索引失败（分卷 {names}）：{detail}")
+        entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
+        for name, _, target in jobs:
+            _move_index(out, entry, language(name), target)
+            if name == CORE:  # the search page loads Pagefind's script and WebAssembly from here
+                for file in ("pagefind.js", "wasm.unknown.pagefind"):
+                    (out / file).rename(target / file)
+            if (target / "filter").is_dir():
+                stabilize(target)
+            info = entry["languages"].get(language(name))
+            counts = {"pages": info["page_count"] if info else 0, "filters": filter_counts(target)}
+            (target / COUNTS_FILE).write_text(json.dumps(counts, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def _runs(jobs: list[tuple[str, list[str], Path]], workers: int) -> list[list[tuple[str, list[str], Path]]]:
+    """Jobs packed into Pagefind runs: at most RUN_PAGES pages a run, and as many runs as there
+    are workers when there are enough pages (each run pays Pagefind's start once)."""
+    total = sum(len(paths) for _, paths, _ in jobs)
+    limit = min(RUN_PAGES, max(1, -(-total // max(1, workers))))
+    runs: list[list[tuple[str, list[str], Path]]] = []
+    pages = 0
+    for job in jobs:
+        if runs and pages + len(job[1]) <= limit:
+            runs[-1].append(job)
+            pages += len(job[1])
+        else:
+            runs.append([job])
+            pages = len(job[1])
+    return runs
 
 
 def build_index(
@@ -201,13 +339,15 @@ def build_index(
     workers: int | None = None,
     done: Callable[[int], None] = lambda count: None,
     indexed: Callable[[str], None] = lambda rel: None,
+    identifiers: dict[str, list[str]] | None = None,
 ) -> list[str]:
-    """Index each bundle into pagefind/<name>/: kept when the staging folder already holds it,
-    linked from the previous build when that indexed the same pages, else indexed anew (and
-    then `indexed` is told its folder, while the others are still being indexed).
-    Returns the names of the bundles indexed anew."""
+    """Index each bundle into pagefind/<name>/, and pagefind/core/: kept when the staging folder
+    already holds it, linked from the previous build when that indexed the same pages, else
+    indexed anew, several bundles to a Pagefind run (and then `indexed` is told each folder while
+    other runs go on). `fingerprints` has the content id of every bundle and of CORE;
+    `identifiers` each page's 文号 and 索引号 (pagefind/ids/). Returns the bundles indexed anew."""
     jobs = []
-    for name, paths in bundles.items():
+    for name, paths in {CORE: [], **bundles}.items():
         rel = f"pagefind/{name}/"
         if staging.holds(rel, fingerprints[name]):
             continue
@@ -216,15 +356,18 @@ def build_index(
             shutil.copytree(source[0], staging.clear(rel, fingerprints[name], source[1]), copy_function=os.link)
         else:
             jobs.append((name, paths, staging.clear(rel, fingerprints[name])))
-    finished = len(bundles) - len(jobs)
+    finished = len(bundles) + 1 - len(jobs)
     done(finished)
-    with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(_index_one, staging.root, *job) for job in jobs]
+    workers = workers or min(4, os.cpu_count() or 1)
+    runs = _runs(jobs, workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_index_run, staging.root, run) for run in runs]
         try:
-            for future, (name, _, _) in zip(futures, jobs, strict=True):
+            for future, run in zip(futures, runs, strict=True):
                 future.result()
-                indexed(f"pagefind/{name}/")
-                finished += 1
+                for name, _, _ in run:
+                    indexed(f"pagefind/{name}/")
+                finished += len(run)
                 done(finished)
         except BaseException:  # one failed or the build was interrupted: stop the others at once
             for future in futures:
@@ -234,24 +377,29 @@ def build_index(
             for process in running:
                 _kill(process)
             raise
-    staging.put(f"pagefind/{BUNDLES_FILE}", listing(staging.root, bundles))
+    ids = identifier_files(bundles, identifiers or {})
+    for rel, data in ids.items():
+        staging.put(rel, data)
+    staging.put(f"pagefind/{BUNDLES_FILE}", listing(staging.root, bundles, len(ids)))
     return [name for name, _, _ in jobs]
 
 
-def listing(site: Path, bundles: dict[str, list[str]]) -> bytes:
-    """bundles.json: the bundles newest first, each with its years and page count, and how many of
-    the newest pages a query searches first (older bundles are loaded only when it needs them), and
-    the filter values of the whole site with
-    their counts (the search page's filter menus, shown without loading any bundle)."""
+def listing(site: Path, bundles: dict[str, list[str]], ids: int = 0) -> bytes:
+    """bundles.json: the bundles newest first, each as [name, page count, first year, last year],
+    how many of the newest pages a query searches first (older bundles are loaded only when it
+    needs them), and the filter values of the whole site with their counts (the search page's
+    filter menus, shown without loading any bundle), and how many files pagefind/ids/ has."""
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     entries = []
-    for name, paths in bundles.items():
-        for filter_name, values in filter_counts(site / "pagefind" / name).items():
+    for name in bundles:
+        counts = json.loads((site / "pagefind" / name / COUNTS_FILE).read_text(encoding="utf-8"))
+        for filter_name, values in counts["filters"].items():
             for value, count in values.items():
                 totals[filter_name][value] += count
-        years = bundle_years(name)
-        entries.append({"name": name, "pages": len(paths), "years": list(years) if years else None})
+        years = bundle_years(name, bundles if isinstance(bundles, Plan) else None)
+        if counts["pages"]:  # a bundle without an index (no page had text) is not listed
+            entries.append([name, counts["pages"], *(years or (None, None))])
     filters = {name: dict(sorted(values.items())) for name, values in sorted(totals.items())}
     front = getattr(bundles, "front", 0) or sum(len(paths) for paths in bundles.values())
-    data = {"bundles": entries, "front": front, "filters": filters}
+    data = {"bundles": entries, "front": front, "filters": filters, "ids": ids}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

@@ -43,39 +43,46 @@ export function queryWords(query) {
   return words;
 }
 
-// The index is in bundles, newest first (pagefind/bundles.json); each bundle searched costs the
-// phone its metadata and an index chunk for every word, so a query searches the newest bundles (at
-// least `front` pages: search_bundle_size) and the bundles of any year it names (a 文号 or 索引号
-// carries its year), and older bundles only when those give fewer results than a page shows.
+// The index is in small bundles, newest first (pagefind/bundles.json); each bundle searched costs
+// the phone its metadata and an index chunk for every word, so a query searches the newest bundles
+// (at least `front` pages) and the bundles of any year it names (a 文号 or 索引号 carries its year),
+// and older bundles a few at a time, only while those give fewer results than a page shows.
+// Pagefind starts on pagefind/core/ (its script, its WebAssembly and an index that matches nothing).
 let listing = null;
 const merged = new Set();
+const WIDEN = 4; // older bundles a page of results may add before it asks to search on
 
-/** bundles.json: the bundles, newest first, and the site's filter values with their counts. */
+/** bundles.json: the bundles, newest first ({name, pages, years}), and the site's filter counts. */
 async function bundles() {
-  if (!listing) listing = fetch(bundle + "bundles.json").then((response) => response.json());
+  if (!listing) {
+    listing = fetch(bundle + "bundles.json")
+      .then((response) => response.json())
+      .then((data) => ({
+        ...data,
+        bundles: data.bundles.map(([name, pages, first, last]) => ({ name, pages, years: first === null ? null : [first, last] })),
+      }));
+  }
   return listing;
 }
 
-/** Pagefind, started on the newest bundle (in the page's thread: a worker would cost a download). */
+/** Pagefind, started on pagefind/core/ (in the page's thread: a worker would cost a download). */
 async function load() {
   if (!pagefind) {
     pagefind = (async () => {
-      const { bundles: all } = await bundles();
-      const pf = await import(bundle + all[0].name + "/pagefind.js");
+      const pf = await import(bundle + "core/pagefind.js");
       await pf.options({ baseUrl: new URL(bundle + "../", location.href).pathname, noWorker: true });
       await pf.init();
-      merged.add(all[0].name);
       return pf;
     })();
   }
   return pagefind;
 }
 
-/** Merge the bundles `wanted` picks that are not merged yet; returns how many were added. */
-async function merge(pf, wanted) {
+/** Merge the bundles `wanted` picks that are not merged yet (at most `most`); returns how many. */
+async function merge(pf, wanted, most = Infinity) {
   const { bundles: all } = await bundles();
   const baseUrl = new URL(bundle + "../", location.href).pathname;
-  const adding = all.filter((b) => !merged.has(b.name) && wanted(b));
+  const adding = all.filter((b) => !merged.has(b.name) && wanted(b)).slice(0, most);
   for (const b of adding) merged.add(b.name);
   await Promise.all(adding.map((b) => pf.mergeIndex(bundle + b.name + "/", { baseUrl })));
   return adding.length;
@@ -102,6 +109,27 @@ async function start(pf, years) {
   await merge(pf, (b) => front.has(b.name) || named(b));
 }
 
+const CRC = Array.from({ length: 256 }, (_, n) => {
+  for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
+  return n >>> 0;
+});
+
+/** Which file of pagefind/ids/ holds an identifier: the CRC-32 of its UTF-8 (as search_index.id_file). */
+export function idFile(key, files) {
+  let crc = 0xffffffff;
+  for (const byte of new TextEncoder().encode(key)) crc = CRC[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  return ((crc ^ 0xffffffff) >>> 0) % files;
+}
+
+/** The bundles holding a page whose 文号 or 索引号 is the whole query (pagefind/ids/), or null. */
+async function identified(query) {
+  const { ids } = await bundles();
+  const key = normalize(query);
+  if (!ids || !key || !namedYears(query).length) return null;
+  const response = await fetch(bundle + "ids/" + idFile(key, ids) + ".json");
+  return response.ok ? (await response.json())[key] || null : null;
+}
+
 /** Whether a bundle can hold pages of the chosen 年份 (every bundle can when none is chosen). */
 function holdsYear(b, filters) {
   const year = Number(filters["年份"]);
@@ -110,9 +138,7 @@ function holdsYear(b, filters) {
 
 /** Merge the next older bundle that can hold results; false when there is none left. */
 async function widen(pf, filters) {
-  const { bundles: all } = await bundles();
-  const next = all.find((b) => !merged.has(b.name) && holdsYear(b, filters));
-  return next ? (await merge(pf, (b) => b === next)) > 0 : false;
+  return (await merge(pf, (b) => holdsYear(b, filters), 1)) > 0;
 }
 
 function selectedFilters() {
@@ -148,7 +174,7 @@ async function candidates(pf, query, filters, seen = new Set()) {
 
 /** A result's address: the page's `href` meta (the index is built from files named by number). */
 function located(data) {
-  return { ...data, url: data.meta.href || data.url };
+  return { ...data, url: data.meta.href };
 }
 
 const STALE = new Set(["废止", "失效"]);
@@ -195,27 +221,34 @@ export async function search(query, { filters = {}, all = false, limit = BATCH, 
   const pf = await load();
   const wanted = terms(query);
   if (!wanted.length && !Object.keys(filters).length) return { results: [], checked: 0, rest: null };
-  const state = from || { queue: [], seen: new Set(), order: 0 };
+  const state = from || { queue: [], seen: new Set(), order: 0, widen: WIDEN };
   if (!from) {
+    const owners = all || !wanted.length ? null : await identified(query);
     if (all || !wanted.length) await merge(pf, (b) => holdsYear(b, filters));
+    else if (owners) await merge(pf, (b) => owners.includes(b.name));
     else await start(pf, namedYears(query, filters));
+    // a 文号 or 索引号 found: its page comes first; the pages citing it wait for the citizen
+    if (owners) state.widen = 0;
     state.queue = await fresh(pf, query, filters, state.seen);
-  }
+  } else state.widen = WIDEN;
   const results = [];
   let checked = 0;
+  let widened = 0;
   for (;;) {
     while (state.queue.length && (all || (results.length < limit && checked < CHECK_LIMIT))) {
       const step = all ? BATCH : Math.max(1, limit - results.length);
       const chunk = state.queue.splice(0, step);
       for (const data of await Promise.all(chunk.map((r) => r.data()))) {
         const order = state.order++;
-        const found = wanted.length ? rank(data, wanted) : [0, 0, 0];
+        const found = !data.meta.href ? null : wanted.length ? rank(data, wanted) : [0, 0, 0];
         if (found) results.push({ ...located(data), rank: found, order, terms: wanted });
       }
       checked += chunk.length;
     }
     if (state.queue.length || (!all && (results.length >= limit || checked >= CHECK_LIMIT))) break;
+    if (!all && widened >= state.widen) break; // light steps: the citizen asks for the older bundles
     if (!(await widen(pf, filters))) break;
+    widened++;
     state.queue = await fresh(pf, query, filters, state.seen);
   }
   // Pagefind's order (its weights put 文号 and titles high) decides which pages are checked first;
@@ -340,7 +373,11 @@ async function run(query, append = false) {
   show(found.results, append);
   const shown = list.children.length;
   more.hidden = !pending;
+  // fewer than a page: the newer bundles are searched, the older ones wait for the citizen
+  const older = pending && found.results.length < BATCH;
+  more.textContent = older ? "继续搜索其余信息" : "显示更多结果";
   if (!shown && !pending) statusLine.textContent = "没有找到相关信息。可以换个说法，或按栏目浏览。";
+  else if (older) statusLine.textContent = `已找到 ${shown} 条结果，其余信息还未搜索`;
   else if (pending) statusLine.textContent = `已显示 ${shown} 条结果，还有更多`;
   else statusLine.textContent = `找到 ${shown} 条结果`;
 }
@@ -371,7 +408,7 @@ form.addEventListener("submit", (event) => {
   run(input.value);
 });
 more.addEventListener("click", () => run(input.value, true));
-window.discloseSearch = { search, normalize, terms, queryWords, namedYears, rank, spans, safeExcerpt, excerptNodes };
+window.discloseSearch = { search, idFile, normalize, terms, queryWords, namedYears, rank, spans, safeExcerpt, excerptNodes };
 input.addEventListener("focus", () => load(), { once: true }); // start Pagefind while the query is typed
 buildFilters();
 const initial = new URLSearchParams(location.search).get("q");
