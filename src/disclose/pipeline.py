@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import egress
+from . import attachment_text, egress
 from .build_cache import BuildCache, CacheBusy, bundle_fingerprint, exclusive
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
@@ -76,9 +76,10 @@ def check(site: Path, today: date, cache: BuildCache | None = None, workers: int
     reports, problems = load_reports(site)
     report.problems.extend(problems)
     report.seconds["load"] = time.perf_counter() - started
-    catalogue, problems = validate(
-        site, config, today, sources, reports, cache.sources if cache is not None else None, unreadable
-    )
+    with attachment_text.session(cache.folder if cache is not None else None):  # each attachment read once
+        catalogue, problems = validate(
+            site, config, today, sources, reports, cache.sources if cache is not None else None, unreadable
+        )
     report.problems.extend(problems)
     report.catalogue = catalogue
     if not report.errors:
