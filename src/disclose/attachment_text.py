@@ -10,7 +10,7 @@ warning. Anything else (doc, xls, wps, zip, an encrypted or corrupt PDF, a PDF o
 with no text layer) is unreadable, with the reason, and the rules report it.
 
 Only the scan's findings are kept, not the text, by the file's content digest (and its type):
-with a build cache they persist in `attachments.marshal` there, and the digest is taken again
+with a build cache they persist in `attachments.pickle` there, and the digest is taken again
 only when the file's stat changed (`file_digests` says what is trusted), so a rebuild reads no
 attachment that did not change and imports pypdf and python-docx only when one must be read.
 While the rules run (`session`), each attachment is looked at once, however many rules ask.
@@ -194,7 +194,7 @@ def _unknown(suffix: str) -> Unreadable:
     )
 
 
-STORE_FILE = "attachments.marshal"  # in the build cache folder
+STORE_FILE = "attachments.pickle"  # in the build cache folder
 _FORMAT = "attachments/1"
 
 Frozen = tuple  # a Scanned as plain tuples, as the store keeps it

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import marshal
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -27,6 +27,24 @@ Stamp = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, devic
 
 def stamp(stat: os.stat_result) -> Stamp:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+
+
+UNTRUSTED: Stamp = (-1, 0, 0, 0, 0)  # matches no file: hash it again next time
+
+
+def trusted(stat: os.stat_result) -> Stamp:
+    """The stamp to keep for a file hashed now: UNTRUSTED when it changed too recently."""
+    now = stamp(stat)
+    return now if time.time_ns() - max(now[1], now[2]) > RACY_NS else UNTRUSTED
+
+
+def read_file(path: str) -> tuple[str, bytes, os.stat_result]:
+    """A file's digest, bytes and stat (taken before the bytes, so a write while reading leaves a
+    stamp that no longer matches)."""
+    with open(path, "rb") as handle:
+        stat = os.fstat(handle.fileno())
+        data = handle.read()
+    return hashlib.sha1(data).hexdigest(), data, stat
 
 
 class FileDigests:
@@ -47,14 +65,10 @@ class FileDigests:
         return None
 
     def read(self, path: str) -> tuple[str, bytes, os.stat_result]:
-        """Read the file: its digest, bytes and stat (taken before the bytes, so a write while
-        reading leaves a stamp that no longer matches)."""
-        with open(path, "rb") as handle:
-            stat = os.fstat(handle.fileno())
-            data = handle.read()
-        sha1 = hashlib.sha1(data).hexdigest()
-        now = stamp(stat)
-        if time.time_ns() - max(now[1], now[2]) > RACY_NS:
+        """Read the file (see `read_file`), and keep its digest when its stamp may be trusted."""
+        sha1, data, stat = read_file(path)
+        now = trusted(stat)
+        if now is not UNTRUSTED:
             self.seen[path] = (now, sha1)
         return sha1, data, stat
 
@@ -82,9 +96,8 @@ def load_store(path: Path | None, key: str) -> dict:
     if path is None:
         return {}
     try:
-        with path.open("rb") as handle:
-            stored = marshal.load(handle)
-    except (OSError, ValueError, EOFError, TypeError):
+        stored = pickle.loads(path.read_bytes())  # noqa: S301 - the build cache is the build's own
+    except Exception:  # noqa: BLE001 - a damaged or foreign file is an empty store
         return {}
     if not isinstance(stored, dict) or stored.get("key") != key or not isinstance(stored.get("data"), dict):
         return {}
@@ -95,6 +108,5 @@ def save_store(path: Path, key: str, data: dict) -> None:
     """Write a store (plain tuples, dicts, strings and numbers) in one step."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as handle:
-        marshal.dump({"key": key, "data": data}, handle)
+    temporary.write_bytes(pickle.dumps({"key": key, "data": data}, protocol=pickle.HIGHEST_PROTOCOL))
     temporary.replace(path)

@@ -329,7 +329,7 @@ def _egress_pages(
     """The needles, whether every staged file must be scanned (no cache, or the needles changed
     since the files taken from the previous output or the spare were scanned), and the hits in
     the pages. Otherwise only the files this build wrote anew are scanned."""
-    needles = egress.collect(site, today, dirs)
+    needles = egress.collect(site, today, dirs, cache.folder)
     full = (
         cache.folder is None
         or needles.digest != cache.egress
