@@ -10,6 +10,12 @@ longer produced. A manifest records every file's content id with its sha1, size,
 time and inode; a spare file counts only while its stat, or failing that its content, still
 matches, so a file changed by hand is never trusted and a folder restored from CI's cache is.
 
+Listing every folder of the spare to find stray files cost more than the rest of the check, so a
+folder's listing is remembered with its inode, modification and change times (`FOLDERS_FILE`, in
+the build cache): adding, removing or renaming an entry moves a folder's change time, which no
+tool can set back, so a folder whose stat is unchanged holds exactly the names it held. Only the
+folders whose stat changed are listed again; every file is still checked by its stat.
+
 --out is guarded before anything is written (`check_out`): it may not be, hold or sit inside the
 site's inputs or the build cache, may not be a symbolic link, and an existing folder is replaced
 only when disclose wrote it. One build at a time may write an output folder (`locked`). The
@@ -23,11 +29,13 @@ import ctypes
 import errno
 import hashlib
 import os
+import pickle
 import re
 import shutil
 import signal
 import stat as stat_module
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +49,12 @@ if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
 # that of its UNIT_MARKER.
 Manifest = dict[str, list]
 UNIT_MARKER = "pagefind-entry.json"
+
+# folder ("" for the top, else its path ending in "/") -> (inode, mtime_ns, ctime_ns, device, names):
+# the names a folder held when its stat was that (a folder's name ends in "/").
+Folders = dict[str, tuple]
+FOLDERS_FILE = "spare-folders.pickle"  # beside the spare, in the build cache folder
+RACY_NS = 2_000_000_000  # a folder changed this recently is listed again next time (coarse clocks)
 
 
 def digest(data: bytes) -> str:
@@ -81,6 +95,7 @@ class Staging:
     root: Path
     present: Manifest = field(default_factory=dict)  # what is there and verified
     written: Manifest = field(default_factory=dict)  # this build's; records may lack their stat yet
+    folders: Folders = field(default_factory=dict)  # listings of the folders as verified, unchanged since
 
     def holds(self, rel: str, content_id: str) -> bool:
         """True if `rel` already has this content; it is then kept as it is."""
@@ -117,6 +132,22 @@ class Staging:
             path = self.root / rel.rstrip("/")
             _remove(path)
             _remove_empty(self.root, path.parent)
+
+    def unchanged_folders(self) -> Folders:
+        """The listings of `folders` that no file written or deleted since has changed. (One
+        missed here costs a listing next time, never a stray file: its change time moved.)"""
+        changed: set[str] = set()
+        for rel in self.written.keys() | self.present.keys():
+            if rel in self.present and self.written.get(rel) == self.present[rel]:
+                continue
+            folder = rel.rstrip("/")
+            while folder:  # its folder changed, and each folder above it made or emptied
+                folder = folder.rpartition("/")[0]
+                key = folder + "/" if folder else ""
+                changed.add(key)
+                if key in self.folders:
+                    break
+        return {folder: listing for folder, listing in self.folders.items() if folder not in changed}
 
     def manifest(self) -> Manifest:
         """Every file's record; only files new in the staging folder need a stat."""
@@ -327,38 +358,75 @@ def recover(out: Path) -> None:
         discard(leftover)
 
 
-def _verified(root: Path, manifest: Manifest) -> Manifest:
+def _writable(stat: os.stat_result, path: str) -> bool:
+    if stat.st_uid == _EUID and stat.st_mode & stat_module.S_IWUSR:
+        return True
+    return os.access(path, os.W_OK)
+
+
+_EUID = os.geteuid() if hasattr(os, "geteuid") else -1
+
+
+def _verified(root: Path, manifest: Manifest, known: Folders | None = None) -> tuple[Manifest, Folders]:
     """What in the spare `root` is as the manifest says; anything else there is deleted, with
-    the folders that leaves empty."""
+    the folders that leaves empty. A folder whose stat is that of its listing in `known` is not
+    listed again. Returns the verified records and the listings of the folders left unchanged."""
+    known = known or {}
     present: Manifest = {}
+    listings: Folders = {}
     touched: set[str] = set()
+    base = os.fspath(root)
+    recent = time.time_ns() - RACY_NS
     folders = [""]
     while folders:
         folder = folders.pop()
-        if not os.access(root / folder, os.W_OK):
-            raise PermissionError(errno.EACCES, "read-only folder in the spare output", str(root / folder))
-        with os.scandir(root / folder) as entries:
-            for entry in entries:
-                rel = folder + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    unit = manifest.get(rel + "/")
-                    if unit is None:
-                        folders.append(rel + "/")
-                    elif now := verified(entry.path, unit, unit=True):
-                        present[rel + "/"] = now
-                    else:
-                        shutil.rmtree(entry.path)
-                        touched.add(folder)
-                    continue
-                record = manifest.get(rel)
-                if record is not None and (now := verified(entry.path, record, stat=entry.stat(follow_symlinks=False))):
+        where = os.path.join(base, folder) if folder else base
+        stat = os.lstat(where)
+        if not _writable(stat, where):
+            raise PermissionError(errno.EACCES, "read-only folder in the spare output", where)
+        signature = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_dev)
+        listing = known.get(folder)
+        if listing is not None and listing[:4] == signature:
+            names = listing[4]
+        else:
+            with os.scandir(where) as entries:
+                names = tuple(sorted(e.name + "/" if e.is_dir(follow_symlinks=False) else e.name for e in entries))
+        for name in names:
+            path = os.path.join(where, name)
+            if name.endswith("/"):
+                rel = folder + name
+                unit = manifest.get(rel)
+                if unit is None:
+                    folders.append(rel)
+                elif now := verified(path, unit, unit=True):
                     present[rel] = now
                 else:
-                    os.unlink(entry.path)
+                    shutil.rmtree(path)
                     touched.add(folder)
+                continue
+            rel = folder + name
+            record = manifest.get(rel)
+            try:
+                now = verified(path, record, stat=os.lstat(path)) if record is not None else None
+            except OSError:  # gone since it was listed
+                touched.add(folder)
+                continue
+            if now:
+                present[rel] = now
+            else:
+                os.unlink(path)
+                touched.add(folder)
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) < recent:
+            listings[folder] = (*signature, names)
     for folder in sorted(touched, key=len, reverse=True):
         _remove_empty(root, root / folder)
-    return present
+        while True:  # it and the folders above it (one may have been removed) have changed
+            listings.pop(folder, None)
+            if not folder:
+                break
+            folder = folder.rstrip("/").rpartition("/")[0]
+            folder = folder + "/" if folder else ""
+    return present, listings
 
 
 def _remove_empty(root: Path, folder: Path) -> None:
@@ -379,7 +447,7 @@ def _fresh(out: Path) -> Path:
         number += 1
 
 
-def _staging(out: Path, spare: Path | None, spare_manifest: Manifest) -> Staging:
+def _staging(out: Path, spare: Path | None, spare_manifest: Manifest, known: Folders | None = None) -> Staging:
     staging = _fresh(out)
     if spare is not None and (spare.exists() or spare.is_symlink()):
         if spare_manifest and spare.is_dir() and not spare.is_symlink():
@@ -389,7 +457,8 @@ def _staging(out: Path, spare: Path | None, spare_manifest: Manifest) -> Staging
                 pass
             else:
                 try:
-                    return Staging(staging, _verified(staging, spare_manifest))
+                    present, listings = _verified(staging, spare_manifest, known)
+                    return Staging(staging, present, folders=listings)
                 except OSError:  # parts of it made read-only: start afresh
                     discard(staging)
         discard(spare)
@@ -465,14 +534,40 @@ def write_atomically(
     out = _absolute(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
-    staging = _staging(out, spare, spare_manifest or {})
+    listings = _load_folders(spare)
+    staging = _staging(out, spare, spare_manifest or {}, listings.get("spare"))
     try:
         fill(staging)
         staging.prune()
         manifest = staging.manifest()
+        unchanged = staging.unchanged_folders()
         old = _swap(staging.root, out)
     except BaseException:
         discard(staging.root)
         raise
     kept = _retire(old, spare) if old is not None else False
+    _save_folders(spare, {"out": unchanged, "spare": listings.get("out", {}) if kept else {}})
     return manifest, kept
+
+
+def _load_folders(spare: Path | None) -> dict[str, Folders]:
+    """The folder listings of the last output ("out") and of the spare: each is trusted only
+    while its folder's stat is unchanged, so a stale or mixed-up file costs listings, not safety."""
+    if spare is None:
+        return {}
+    try:
+        listings = pickle.loads((spare.parent / FOLDERS_FILE).read_bytes())  # noqa: S301 - the cache's own
+    except Exception:  # noqa: BLE001 - absent or damaged: list every folder
+        return {}
+    return listings if isinstance(listings, dict) else {}
+
+
+def _save_folders(spare: Path | None, listings: dict[str, Folders]) -> None:
+    if spare is None:
+        return
+    path = spare.parent / FOLDERS_FILE
+    try:
+        path.with_name(FOLDERS_FILE + ".tmp").write_bytes(pickle.dumps(listings, protocol=pickle.HIGHEST_PROTOCOL))
+        path.with_name(FOLDERS_FILE + ".tmp").replace(path)
+    except OSError:  # costs listings next time, nothing else
+        pass
