@@ -227,7 +227,7 @@ class _Store:
 class _Session:
     store: _Store
     looked: dict[tuple[Path, str], Scanned] = field(default_factory=dict)  # (root, rel) -> found
-    linked: dict[Path, bool] = field(default_factory=dict)  # folder -> it or a folder above is a link
+    linked: dict[str, bool] = field(default_factory=dict)  # folder -> it or a folder above is a link
 
 
 _DEFAULT = _Store(FileDigests(accumulate=True), {})  # without a build cache: for this process
@@ -276,23 +276,25 @@ def scan(root: Path, rel: str) -> Scanned:
     return found
 
 
-def _look(root: Path, rel: str, store: _Store, linked: dict[Path, bool]) -> Scanned:
-    path = root / rel
+def _look(root: Path, rel: str, store: _Store, linked: dict[str, bool]) -> Scanned:
+    base = os.fspath(root)
+    if not os.path.isabs(base):
+        base = os.path.abspath(base)
+    name = os.path.join(base, *rel.split("/"))
     try:
-        if not rel.startswith("content/") or _linked_folder(root / "content", path.parent, linked):
+        if not rel.startswith("content/") or _linked_folder(os.path.join(base, "content"), name, linked):
             return Scanned("absent")
-        stat = os.lstat(path)
+        stat = os.lstat(name)
     except OSError:
         return Scanned("absent")
     if not stat_module.S_ISREG(stat.st_mode):  # a symbolic link, a folder, a device
         return Scanned("absent")
-    suffix = path.suffix.lower()
+    suffix = _suffix(rel)
     if suffix in IMAGE_TYPES:
         return Scanned("image")
     if suffix not in READABLE_TYPES:
         why = _unknown(suffix)
         return Scanned("unreadable", reason_zh=why.zh, reason_en=why.en)
-    name = str(path if path.is_absolute() else path.absolute())
     sha1, data = store.digests.lookup(name, stat), None
     if sha1 is None or (suffix, sha1) not in store.found:
         try:
@@ -307,9 +309,16 @@ def _look(root: Path, rel: str, store: _Store, linked: dict[Path, bool]) -> Scan
     frozen = store.found.get(key)
     if frozen is None:
         assert data is not None
-        frozen = store.found[key] = _freeze(_scan(path, data))
+        frozen = store.found[key] = _freeze(_scan(Path(name), data))
     store.used[key] = frozen
     return _thaw(frozen)
+
+
+def _suffix(rel: str) -> str:
+    """The file's suffix, lower case, as pathlib has it ("" for ".name" and "name.")."""
+    last = rel.rpartition("/")[2]
+    dot = last.rfind(".")
+    return last[dot:].lower() if 0 < dot < len(last) - 1 else ""
 
 
 def _scan(path: Path, data: bytes) -> Scanned:
@@ -320,17 +329,18 @@ def _scan(path: Path, data: bytes) -> Scanned:
     return Scanned("text", secrets(text), personal(text), pages=pages)
 
 
-def _linked_folder(content: Path, folder: Path, linked: dict[Path, bool]) -> bool:
-    """Whether `folder` or a folder between content/ and it is a symbolic link (or outside
-    content/), remembered in `linked` for the rest of the run."""
+def _linked_folder(content: str, path: str, linked: dict[str, bool]) -> bool:
+    """Whether a folder between content/ and the file `path` is a symbolic link (or `path` is
+    outside content/), remembered in `linked` for the rest of the run."""
+    folder = os.path.dirname(path)
     known = linked.get(folder)
     if known is None:
         if folder == content:
-            known = content.is_symlink()
-        elif folder.parent == folder or not folder.is_relative_to(content):
+            known = os.path.islink(content)
+        elif not folder.startswith(content + os.sep):
             known = True
         else:
-            known = _linked_folder(content, folder.parent, linked) or folder.is_symlink()
+            known = _linked_folder(content, folder, linked) or os.path.islink(folder)
         linked[folder] = known
     return known
 

@@ -378,9 +378,9 @@ def _verified(root: Path, manifest: Manifest, known: Folders | None = None) -> t
     base = os.fspath(root)
     recent = time.time_ns() - RACY_NS
     folders = [""]
-    while folders:
+    while folders:  # paths are joined by hand: os.path.join cost as much as the stat calls
         folder = folders.pop()
-        where = os.path.join(base, folder) if folder else base
+        where = f"{base}/{folder[:-1]}" if folder else base
         stat = os.lstat(where)
         if not _writable(stat, where):
             raise PermissionError(errno.EACCES, "read-only folder in the spare output", where)
@@ -391,10 +391,11 @@ def _verified(root: Path, manifest: Manifest, known: Folders | None = None) -> t
         else:
             with os.scandir(where) as entries:
                 names = tuple(sorted(e.name + "/" if e.is_dir(follow_symlinks=False) else e.name for e in entries))
+        prefix = where + "/"
         for name in names:
-            path = os.path.join(where, name)
+            rel = folder + name
             if name.endswith("/"):
-                rel = folder + name
+                path = prefix + name[:-1]
                 unit = manifest.get(rel)
                 if unit is None:
                     folders.append(rel)
@@ -404,7 +405,7 @@ def _verified(root: Path, manifest: Manifest, known: Folders | None = None) -> t
                     shutil.rmtree(path)
                     touched.add(folder)
                 continue
-            rel = folder + name
+            path = prefix + name
             record = manifest.get(rel)
             try:
                 now = verified(path, record, stat=os.lstat(path)) if record is not None else None
