@@ -251,12 +251,13 @@ def session(folder: Path | None) -> Iterator[None]:
         key = _key()
         data = load_store(path, key)
         store = _Store(FileDigests(data.get("digests")), data.get("found", {}))
+    loaded = set(store.found)
     _SESSION = _Session(store)
     try:
         yield
     finally:
         _SESSION = None
-    if path is not None and (store.used != store.found or store.digests.seen != store.digests.known):
+    if path is not None and (store.used.keys() != loaded or store.digests.seen != store.digests.known):
         with suppress(OSError):  # a cache that cannot be written costs time next build, not correctness
             save_store(path, key, {"digests": store.digests.seen, "found": store.used})
 
