@@ -237,7 +237,7 @@ def _site_texts(site: Path, template_dirs: Iterable[Path]) -> list[Path]:
 
 
 STORE_FILE = "egress.pickle"  # in the build cache folder
-_FORMAT = "egress/2"
+_FORMAT = "egress/3"
 
 
 def _key() -> str:
@@ -291,7 +291,7 @@ def collect(site: Path, today: date, template_dirs: Iterable[Path] = (), folder:
 
 # One file's entry in the store: its stamp (size, mtime_ns, ctime_ns, inode, device), digest,
 # visibility facts, candidates (text, field) or None, and the looked-for texts it holds or None.
-_STAMP, _SHA1, _FACTS, _CANDIDATES, _HITS = slice(0, 5), 5, slice(6, 9), 9, 10
+_STAMP, _SHA1, _FACTS, _CANDIDATES, _HITS = range(5)
 
 
 def _collect(site: Path, today: date, template_dirs: tuple[Path, ...], stored: dict) -> tuple[Needles, dict]:
@@ -305,7 +305,7 @@ def _collect(site: Path, today: date, template_dirs: tuple[Path, ...], stored: d
     for name, stat in _content_files(site):
         rel = name[skip:].replace(os.sep, "/")
         entry = known.get(rel)
-        if entry is None or entry[_STAMP] != stamp(stat):
+        if entry is None or entry[_STAMP] != stamp(stat):  # changed, or hashed too soon after a change
             try:
                 sha1, data, stat = read_file(name)
             except OSError:
@@ -315,14 +315,17 @@ def _collect(site: Path, today: date, template_dirs: tuple[Path, ...], stored: d
                 if parsed is None:
                     continue
                 read[rel] = parsed
-                entry = (*trusted(stat), sha1, *_facts(parsed[0]), None, None)
+                entry = (trusted(stat), sha1, _facts(parsed[0]), None, None)
             else:  # the same bytes (a restored or copied file)
-                entry = (*trusted(stat), *entry[5:])
+                entry = (trusted(stat), *entry[_SHA1:])
         why = _why(entry[_FACTS], today)
         if why is not None and entry[_CANDIDATES] is None:
             parsed = read.get(rel)
             if parsed is None:
-                sha1, data, _ = read_file(name)
+                try:
+                    sha1, data, _ = read_file(name)
+                except OSError:
+                    raise _Moved from None
                 parsed = _parse(data)
                 if sha1 != entry[_SHA1] or parsed is None:
                     raise _Moved
@@ -377,13 +380,13 @@ def _collect(site: Path, today: date, template_dirs: tuple[Path, ...], stored: d
                 sha1, data, stat = read_file(name)
                 if entry is None or entry[_SHA1] != sha1:
                     text = data.decode("utf-8", errors="ignore").replace("\r\n", "\n").replace("\r", "\n")
-                    entry = (*trusted(stat), sha1, found_in(text))
+                    entry = (trusted(stat), sha1, found_in(text))
                 else:
-                    entry = (*trusted(stat), *entry[5:])
+                    entry = (trusted(stat), *entry[_SHA1:])
         except OSError:
             continue
         site_now[name] = entry
-        shared.update(entry[6])
+        shared.update(entry[2])
     needles: list[Needle] = []
     per_item: dict[str, int] = {}
     for needle in candidates:

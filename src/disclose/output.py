@@ -137,9 +137,9 @@ class Staging:
         """The listings of `folders` that no file written or deleted since has changed. (One
         missed here costs a listing next time, never a stray file: its change time moved.)"""
         changed: set[str] = set()
-        for rel in self.written.keys() | self.present.keys():
-            if rel in self.present and self.written.get(rel) == self.present[rel]:
-                continue
+        present = self.present
+        moved = [rel for rel, record in self.written.items() if present.get(rel) != record]
+        for rel in [*moved, *(present.keys() - self.written.keys())]:
             folder = rel.rstrip("/")
             while folder:  # its folder changed, and each folder above it made or emptied
                 folder = folder.rpartition("/")[0]
@@ -376,6 +376,7 @@ def _verified(root: Path, manifest: Manifest, known: Folders | None = None) -> t
     listings: Folders = {}
     touched: set[str] = set()
     base = os.fspath(root)
+    alike: dict[tuple, tuple] = {}
     recent = time.time_ns() - RACY_NS
     folders = [""]
     while folders:  # paths are joined by hand: os.path.join cost as much as the stat calls
@@ -391,6 +392,7 @@ def _verified(root: Path, manifest: Manifest, known: Folders | None = None) -> t
         else:
             with os.scandir(where) as entries:
                 names = tuple(sorted(e.name + "/" if e.is_dir(follow_symlinks=False) else e.name for e in entries))
+            names = alike.setdefault(names, names)  # one object per distinct listing: a smaller file
         prefix = where + "/"
         for name in names:
             rel = folder + name
