@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -234,7 +235,9 @@ _DEFAULT = _Store(FileDigests(accumulate=True), {})  # without a build cache: fo
 _SESSION: _Session | None = None
 
 
+@cache
 def _key() -> str:
+    """Per process: the code and readers this process runs are what its findings come from."""
     return code_key(_FORMAT, modules=("attachment_text.py", "scan.py", "file_digests.py"), packages=("pypdf", "docx"))
 
 
@@ -251,12 +254,12 @@ def session(folder: Path | None) -> Iterator[None]:
         key = _key()
         data = load_store(path, key)
         store = _Store(FileDigests(data.get("digests")), data.get("found", {}))
-    loaded = set(store.found)
+    loaded, outer = set(store.found), _SESSION
     _SESSION = _Session(store)
     try:
         yield
     finally:
-        _SESSION = None
+        _SESSION = outer
     if path is not None and (store.used.keys() != loaded or store.digests.seen != store.digests.known):
         with suppress(OSError):  # a cache that cannot be written costs time next build, not correctness
             save_store(path, key, {"digests": store.digests.seen, "found": store.used})

@@ -34,6 +34,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 import ahocorasick
@@ -240,7 +241,9 @@ STORE_FILE = "egress.pickle"  # in the build cache folder
 _FORMAT = "egress/3"
 
 
+@cache
 def _key() -> str:
+    """Per process: the code this process runs is what its findings come from."""
     return code_key(_FORMAT, modules=("egress.py", "identifiers.py", "file_digests.py"), packages=("yaml",))
 
 
