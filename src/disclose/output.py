@@ -11,7 +11,7 @@ time and inode; a spare file counts only while its stat, or failing that its con
 matches, so a file changed by hand is never trusted and a folder restored from CI's cache is.
 
 Listing every folder of the spare to find stray files cost more than the rest of the check, so a
-folder's listing is remembered with its inode, modification and change times (`FOLDERS_FILE`, in
+folder's listing is remembered with its inode, modification and change times (`FOLDERS_FILES`, in
 the build cache): adding, removing or renaming an entry moves a folder's change time, which no
 tool can set back, so a folder whose stat is unchanged holds exactly the names it held. Only the
 folders whose stat changed are listed again; every file is still checked by its stat.
@@ -25,6 +25,7 @@ what a killed build left of them is removed by the next one, never an obstacle.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import hashlib
@@ -53,7 +54,7 @@ UNIT_MARKER = "pagefind-entry.json"
 # folder ("" for the top, else its path ending in "/") -> (inode, mtime_ns, ctime_ns, device, names):
 # the names a folder held when its stat was that (a folder's name ends in "/").
 Folders = dict[str, tuple]
-FOLDERS_FILE = "spare-folders.pickle"  # beside the spare, in the build cache folder
+FOLDERS_FILES = {"out": "out-folders.pickle", "spare": "spare-folders.pickle"}  # in the build cache folder
 RACY_NS = 2_000_000_000  # a folder changed this recently is listed again next time (coarse clocks)
 
 
@@ -65,9 +66,21 @@ def sha1_of(path: Path) -> str:
     """The sha1 of a file, or of a unit folder's file names and contents."""
     if not path.is_dir():
         return digest(path.read_bytes())
+    files: list[tuple[tuple[str, ...], str]] = []  # (path parts, as pathlib sorts them; full path)
+    folders: list[tuple[tuple[str, ...], str]] = [((), os.fspath(path))]
+    while folders:
+        parts, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(((*parts, entry.name), entry.path))
+                elif entry.is_file():
+                    files.append(((*parts, entry.name), entry.path))
     hasher = hashlib.sha1()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        hasher.update(file.relative_to(path).as_posix().encode() + b"\0" + file.read_bytes())
+    for parts, full in sorted(files):
+        hasher.update("/".join(parts).encode() + b"\0")
+        with open(full, "rb") as handle:
+            hasher.update(handle.read())
     return hasher.hexdigest()
 
 
@@ -537,8 +550,7 @@ def write_atomically(
     out = _absolute(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
-    listings = _load_folders(spare)
-    staging = _staging(out, spare, spare_manifest or {}, listings.get("spare"))
+    staging = _staging(out, spare, spare_manifest or {}, _load_listings(spare))
     try:
         fill(staging)
         staging.prune()
@@ -549,28 +561,37 @@ def write_atomically(
         discard(staging.root)
         raise
     kept = _retire(old, spare) if old is not None else False
-    _save_folders(spare, {"out": unchanged, "spare": listings.get("out", {}) if kept else {}})
+    _keep_listings(spare, unchanged, kept)
     return manifest, kept
 
 
-def _load_folders(spare: Path | None) -> dict[str, Folders]:
-    """The folder listings of the last output ("out") and of the spare: each is trusted only
-    while its folder's stat is unchanged, so a stale or mixed-up file costs listings, not safety."""
-    if spare is None:
+def _listings(spare: Path | None, role: str) -> Path | None:
+    return spare.parent / FOLDERS_FILES[role] if spare is not None else None
+
+
+def _load_listings(spare: Path | None) -> Folders:
+    """The folder listings of the spare output. Each is trusted only while its folder's stat is
+    unchanged, so a stale or mixed-up file (a killed build) costs listings, never a stray file."""
+    path = _listings(spare, "spare")
+    if path is None:
         return {}
     try:
-        listings = pickle.loads((spare.parent / FOLDERS_FILE).read_bytes())  # noqa: S301 - the cache's own
+        listings = pickle.loads(path.read_bytes())  # noqa: S301 - the cache's own file
     except Exception:  # noqa: BLE001 - absent or damaged: list every folder
         return {}
     return listings if isinstance(listings, dict) else {}
 
 
-def _save_folders(spare: Path | None, listings: dict[str, Folders]) -> None:
-    if spare is None:
+def _keep_listings(spare: Path | None, unchanged: Folders, kept: bool) -> None:
+    """The listings of the new output; those of the replaced one go with it to the spare."""
+    out, spare_file = _listings(spare, "out"), _listings(spare, "spare")
+    if out is None or spare_file is None:
         return
-    path = spare.parent / FOLDERS_FILE
-    try:
-        path.with_name(FOLDERS_FILE + ".tmp").write_bytes(pickle.dumps(listings, protocol=pickle.HIGHEST_PROTOCOL))
-        path.with_name(FOLDERS_FILE + ".tmp").replace(path)
-    except OSError:  # costs listings next time, nothing else
-        pass
+    with contextlib.suppress(OSError):  # a missing file costs listings next time, nothing else
+        if kept and out.exists():
+            os.replace(out, spare_file)
+        else:
+            spare_file.unlink(missing_ok=True)
+        temporary = out.with_name(out.name + ".tmp")
+        temporary.write_bytes(pickle.dumps(unchanged, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, out)
