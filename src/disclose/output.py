@@ -361,8 +361,13 @@ def _stop_orphans(out: Path) -> None:
 
 def recover(out: Path) -> None:
     """Undo what a killed build left beside `out`: stop what it left running, put back an output
-    caught mid-swap, then delete the staging and swap folders. Call while holding `locked(out)`."""
+    caught mid-swap, then delete the staging and swap folders. Call while holding `locked(out)`.
+
+    Without such folders nothing is left running either (what a killed build starts runs in
+    one of them, and the recovery that deleted them stopped it first), so /proc is not read."""
     out = _absolute(out)
+    if not any(_swap_folders(out)):
+        return
     _stop_orphans(out)
     old = beside(out, "old")
     if not out.exists() and not out.is_symlink() and old.is_dir() and not old.is_symlink():
