@@ -3,12 +3,13 @@ whose text cannot be read (damaged, encrypted, scanned pages, unknown types) are
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from disclose import pipeline
+from disclose import attachment_text, pipeline
 from disclose.cli import build_date
 
 from .conftest import TODAY, write
@@ -208,3 +209,80 @@ def test_symlinked_attachment_is_refused_and_not_read(site, tmp_path):
 def test_attachment_outside_content_is_refused(site):
     write(site, "notes/secret.txt", "内部")
     assert [p.code for p in _check(site, "../../notes/secret.txt")] == ["A802"]
+
+
+# -- what the scan found, kept in the build cache (attachments.pickle) --------------------------
+
+
+def _cached_check(site: Path, cache: Path) -> list[tuple[str, str]]:
+    from disclose.build_cache import BuildCache
+
+    return _codes(pipeline.check(site, build_date(TODAY), BuildCache.open(cache)).problems)
+
+
+@pytest.mark.parametrize("how", ["in place", "by another file"])
+def test_an_attachment_replaced_with_the_same_size_and_mtime_is_read_again(site, tmp_path, monkeypatch, how):
+    """The scan's findings are kept by the file's digest, and the digest by its stat: size,
+    modification time, change time, inode and device. A replacement that keeps the size and has
+    its modification time set back still moves the change time (or the inode), so it is read."""
+    from disclose import file_digests
+
+    monkeypatch.setattr(file_digests, "RACY_NS", 0)  # trust a stat at once, so the shortcut is taken
+    cache = tmp_path / "cache"
+    clean, secret = "某方案\n\n正文内容一二三\n", "某方案\n\n机密★1年一二 2\n"
+    assert len(clean.encode()) == len(secret.encode())
+    path = write(site, f"{FILES}/plan.txt", clean)
+    write(site, "content/decisions/att.md", DECISION.format(names="files/plan.txt", extra=""))
+    assert _cached_check(site, cache) == []
+    assert _cached_check(site, cache) == []  # from the cache now
+    assert (cache / attachment_text.STORE_FILE).is_file()
+    before = path.stat()
+    if how == "in place":
+        path.write_text(secret, encoding="utf-8")
+    else:
+        other = write(site, f"{FILES}/plan.new", secret)
+        os.replace(other, path)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert "S303" in {code for code, _ in _cached_check(site, cache)}
+
+
+def test_a_rebuild_reads_no_unchanged_attachment_and_imports_no_pdf_reader(site, tmp_path):
+    """The findings persist between processes; pypdf and python-docx are imported only when a
+    file must be read."""
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    _pdf(site / FILES / "a.pdf", "联系人 138 0013 8000")
+    _docx(site / FILES / "b.docx", "正文")
+    write(site, "content/decisions/att.md", DECISION.format(names="files/a.pdf, files/b.docx", extra=""))
+    first = _cached_check(site, cache)
+    assert [code for code, _ in first] == ["I903"]
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from disclose import pipeline\n"
+        "from disclose.build_cache import BuildCache\n"
+        "from disclose.cli import build_date\n"
+        f"report = pipeline.check(Path(sys.argv[1]), build_date('{TODAY}'), BuildCache.open(Path(sys.argv[2])))\n"
+        "print(sorted(p.code for p in report.problems), 'pypdf' in sys.modules, 'docx' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(site), str(cache)], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.split("\n")[0] == "['I903'] False False", run.stdout + run.stderr
+    _pdf(site / FILES / "a.pdf", "联系人已删除")
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(site), str(cache)], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.split("\n")[0] == "[] True False", run.stdout + run.stderr
+
+
+def test_the_same_bytes_under_another_type_are_judged_by_that_type(site, tmp_path):
+    cache = tmp_path / "cache"
+    write(site, f"{FILES}/a.txt", "正文\n")
+    write(site, f"{FILES}/b.doc", "正文\n")
+    assert [code for code, _ in _cached_check(site, cache) if code == "A803"] == []
+    write(site, "content/decisions/att.md", DECISION.format(names="files/a.txt, files/b.doc", extra=""))
+    assert [code for code, _ in _cached_check(site, cache) if code == "A803"] == ["A803"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 from datetime import date
 from pathlib import Path
 
@@ -177,3 +178,95 @@ def test_an_incremental_build_scans_only_what_changed(tmp_path, monkeypatch):
     assert pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache).errors == []
     assert "policies/shaoxing-2022-work-rules/index.html" in scanned
     assert len(set(scanned)) < everything / 2
+
+
+# -- the check's cache (egress.pickle in the build cache) ---------------------------------------
+
+QUIET_BODY = "内部。\n"  # no sentence long enough to look for: only the title is a needle
+
+
+def _trust_at_once(monkeypatch):
+    """A file's stat is trusted from the build that hashed it on (normally only once it is two
+    seconds old), so these tests exercise the shortcut rather than the re-hash."""
+    from disclose import file_digests
+
+    monkeypatch.setattr(file_digests, "RACY_NS", 0)
+
+
+def _rewrite_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
+    """Edit in place (same inode), same byte size, the modification time set back: only the
+    change time tells."""
+    assert len(old.encode()) == len(new.encode())
+    before = path.stat()
+    path.write_bytes(path.read_bytes().replace(old.encode(), new.encode()))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+
+
+def test_a_withheld_title_edited_after_a_build_is_still_caught(site, tmp_path, monkeypatch):
+    """The cache keeps what the check read from each file; an edit that keeps the file's size,
+    inode and modification time must still be read again, and the new title looked for."""
+    _trust_at_once(monkeypatch)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    old_title, new_title = "关于调整城区停车收费标准的内部请示", "关于调整城区公交运营补贴的内部请示"
+    parking = write(site, "content/decisions/parking.md", WITHHELD.replace(SECRET_BODY, QUIET_BODY))
+    assert build(site, out, "--cache", str(cache)).exit_code == 0
+    assert build(site, out, "--cache", str(cache)).exit_code == 0
+    assert (cache / egress.STORE_FILE).is_file()
+    _rewrite_keeping_size_and_mtime(parking, old_title, new_title)
+    _leaky_gate(monkeypatch)
+    result = build(site, out, "--cache", str(cache))
+    assert result.exit_code == 1, result.output
+    caught = [line for line in result.output.splitlines() if " X001 " in line]
+    assert caught and all(f"“{new_title}”" in line for line in caught), result.output
+    assert any("decisions/parking/index.html" in line for line in caught)
+
+
+def _needles(needles: egress.Needles) -> tuple[str, list[tuple[str, str, str, str]]]:
+    return needles.digest, sorted((n.text, n.path, n.why, n.field) for n in needles.needles)
+
+
+def test_the_cached_needles_are_those_read_afresh_after_every_edit(site, tmp_path, monkeypatch):
+    """After each edit (withholding, editing a withheld item, quoting it in a public one, an
+    embargo passing, publishing, deleting) the needles from the cache equal a fresh read."""
+    _trust_at_once(monkeypatch)
+    cache = tmp_path / "cache"
+    hidden = "这是一段只在内部请示里出现的足够长的句子，用来检查缓存。"
+    policy = next((site / "content").rglob("*.md"))
+    write(site, "content/decisions/parking.md", WITHHELD)
+    write(
+        site,
+        "content/decisions/later.md",
+        f"---\ntitle: 关于明年城区道路养护计划的通知\nissuer: 示例市人民政府\npublished: 2024-05-20\n---\n{hidden}\n",
+    )
+
+    def same(today: date = date(2024, 6, 1)) -> egress.Needles:
+        cached = egress.collect(site, today, (), cache)
+        assert _needles(cached) == _needles(egress.collect(site, today))
+        return cached
+
+    first = same()
+    assert {n.text for n in first.needles} >= {SECRET_TITLE, SECRET_BODY}
+    embargoed = same(date(2024, 5, 1))  # the same files, not public yet on that day: read for their text
+    assert hidden in {n.text for n in embargoed.needles}
+    same()
+    (site / "content/decisions/parking.md").write_text(WITHHELD.replace("内部请示", "内部报告"), encoding="utf-8")
+    assert SECRET_TITLE.replace("内部请示", "内部报告") in {n.text for n in same().needles}
+    policy.write_text(policy.read_text(encoding="utf-8") + f"\n{SECRET_BODY}\n", encoding="utf-8")  # now public text
+    assert SECRET_BODY not in {n.text for n in same().needles}
+    later = site / "content/decisions/later.md"
+    later.write_text(later.read_text(encoding="utf-8").replace("published:", "draft: true\npublished:"), "utf-8")
+    assert hidden in {n.text for n in same().needles}
+    (site / "content/decisions/parking.md").unlink()
+    assert not {n for n in same().needles if n.path.endswith("parking.md")}
+
+
+def test_a_damaged_egress_cache_is_ignored(site, tmp_path):
+    cache = tmp_path / "cache"
+    write(site, "content/decisions/parking.md", WITHHELD)
+    cache.mkdir()
+    (cache / egress.STORE_FILE).write_bytes(b"\x80\x05not a pickle")
+    assert _needles(egress.collect(site, date(2024, 6, 1), (), cache)) == _needles(
+        egress.collect(site, date(2024, 6, 1))
+    )

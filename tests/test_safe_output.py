@@ -360,3 +360,37 @@ def test_cache_that_is_a_file_is_a_usage_error(site, tmp_path):
             "build", "--site", str(site), "--out", str(tmp_path / "out"), "--cache", str(cache), "--today", TODAY
         )
         assert result.exit_code == 2, result.output
+
+
+def test_a_stray_file_in_a_remembered_spare_folder_is_deleted(site, tmp_path, monkeypatch):
+    """The spare's folders are not listed again while their stat matches the listing kept in the
+    cache; a file added by hand (the folder's modification time set back) moves the folder's
+    change time, so the folder is listed and the file deleted, never published."""
+    from disclose import output
+
+    monkeypatch.setattr(output, "RACY_NS", 0)  # remember listings at once, so the shortcut is taken
+    remembered: list[int] = []
+    real = output._verified
+
+    def verified(root, manifest, known=None):
+        remembered.append(len(known or {}))
+        return real(root, manifest, known)
+
+    monkeypatch.setattr(output, "_verified", verified)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    for _ in range(3):
+        assert build(site, out, "--cache", str(cache)).exit_code == 0
+    page = next(out.glob("policies/*/index.html"))
+    folder = page.parent
+    before = folder.stat()
+    (folder / "stray.html").write_text("not from the build", encoding="utf-8")
+    os.utime(folder, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert folder.stat().st_mtime_ns == before.st_mtime_ns
+    assert build(site, out, "--cache", str(cache)).exit_code == 0  # out becomes the spare
+    assert build(site, out, "--cache", str(cache)).exit_code == 0  # and the staging folder
+    assert remembered[-1] > 0  # the spare's listings were there to trust
+    relative = folder.relative_to(out)
+    assert not (out / relative / "stray.html").exists()
+    cold = tmp_path / "cold"
+    assert build(site, cold, "--no-cache").exit_code == 0
+    assert tree(out) == tree(cold)

@@ -9,8 +9,11 @@ else GB 18030). Images cannot be read without OCR: they are `kind == "image"` an
 warning. Anything else (doc, xls, wps, zip, an encrypted or corrupt PDF, a PDF of scanned pages
 with no text layer) is unreadable, with the reason, and the rules report it.
 
-Reading is memoised by the file's path, size, modification time and inode, and only the scan's
-hits are kept, not the text, so a site's attachments are read once per process.
+Only the scan's findings are kept, not the text, by the file's content digest (and its type):
+with a build cache they persist in `attachments.pickle` there, and the digest is taken again
+only when the file's stat changed (`file_digests` says what is trusted), so a rebuild reads no
+attachment that did not change and imports pypdf and python-docx only when one must be read.
+While the rules run (`session`), each attachment is looked at once, however many rules ask.
 """
 
 from __future__ import annotations
@@ -18,12 +21,16 @@ from __future__ import annotations
 import io
 import logging
 import os
+import stat as stat_module
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree
 
+from .file_digests import FileDigests, code_key, load_store, save_store
 from .scan import Hit, personal, secrets
 
 TEXT_TYPES = {".txt", ".csv", ".md", ".markdown", ".svg"}
@@ -58,12 +65,12 @@ class Scanned:
         return f"第{line + 1}行"
 
 
-def _pdf(path: Path) -> tuple[str, tuple[int, ...]]:
+def _pdf(data: bytes) -> tuple[str, tuple[int, ...]]:
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged file is reported here, not logged
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise Unreadable("PDF 已加密，无法读取其中文字", "the PDF is encrypted and cannot be read")
         texts, starts, line = [], [], 0
@@ -100,11 +107,11 @@ def _xml_text(data: bytes, text_tags: tuple[str, ...], break_tags: tuple[str, ..
     return "".join(out)
 
 
-def _docx(path: Path) -> str:
+def _docx(data: bytes) -> str:
     import docx
 
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))
         parts = [
             part.blob
             for part in document.part.package.iter_parts()
@@ -118,9 +125,9 @@ def _docx(path: Path) -> str:
     return text + "\n" + "\n".join(m for m in meta if m)
 
 
-def _zip_xml(path: Path, wanted: Callable[[str], bool], text_tags: tuple[str, ...], label: str) -> str:
+def _zip_xml(data: bytes, wanted: Callable[[str], bool], text_tags: tuple[str, ...], label: str) -> str:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = [info for info in archive.infolist() if wanted(info.filename)]
             if any(info.file_size > MAX_XML_PART for info in names):
                 raise Unreadable(f"{label} 文件内容过大，无法检查", f"the {label} file unpacks too large to check")
@@ -134,26 +141,25 @@ def _zip_xml(path: Path, wanted: Callable[[str], bool], text_tags: tuple[str, ..
     return "\n".join(texts)
 
 
-def _xlsx(path: Path) -> str:
+def _xlsx(data: bytes) -> str:
     return _zip_xml(
-        path,
+        data,
         lambda n: n.endswith(".xml") and (n.startswith("xl/") or n.startswith("docProps/")),
         ("t", "v", "title", "subject", "creator", "keywords", "description", "lastModifiedBy"),
         "XLSX",
     )
 
 
-def _ofd(path: Path) -> str:
+def _ofd(data: bytes) -> str:
     text = _zip_xml(
-        path, lambda n: n.lower().endswith(".xml"), ("TextCode", "Title", "Author", "Subject", "Keywords"), "OFD"
+        data, lambda n: n.lower().endswith(".xml"), ("TextCode", "Title", "Author", "Subject", "Keywords"), "OFD"
     )
     if not text.strip():
         raise Unreadable("OFD 中没有可读取的文字；请提供带文字的版式文件或 PDF", "the OFD holds no text")
     return text
 
 
-def _plain(path: Path) -> str:
-    data = path.read_bytes()
+def _plain(data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise Unreadable("文本文件中含二进制内容，无法读取", "the text file holds binary data")
     try:
@@ -162,27 +168,101 @@ def _plain(path: Path) -> str:
         return data.decode("gb18030", "replace")
 
 
-def read_text(path: Path) -> tuple[str, tuple[int, ...]]:
-    """An attachment's text (and a PDF's page starts), or Unreadable with the reason."""
+def read_text(path: Path, data: bytes | None = None) -> tuple[str, tuple[int, ...]]:
+    """An attachment's text (and a PDF's page starts), or Unreadable with the reason; `data` are
+    its bytes when already read."""
     suffix = path.suffix.lower()
+    if suffix not in READABLE_TYPES:
+        raise _unknown(suffix)
+    if data is None:
+        data = path.read_bytes()
     if suffix == ".pdf":
-        return _pdf(path)
+        return _pdf(data)
     if suffix == ".docx":
-        return _docx(path), ()
+        return _docx(data), ()
     if suffix == ".xlsx":
-        return _xlsx(path), ()
+        return _xlsx(data), ()
     if suffix == ".ofd":
-        return _ofd(path), ()
-    if suffix in TEXT_TYPES:
-        return _plain(path), ()
-    raise Unreadable(
+        return _ofd(data), ()
+    return _plain(data), ()
+
+
+def _unknown(suffix: str) -> Unreadable:
+    return Unreadable(
         f"无法读取 {suffix or '无扩展名'} 文件中的文字；请转为 PDF（带文字层）、DOCX、XLSX、OFD 或纯文本",
         f"cannot read the text of a {suffix or 'suffix-less'} file; "
         "convert it to PDF (with text), DOCX, XLSX, OFD or plain text",
     )
 
 
-_MEMO: dict[tuple[str, int, int, int], Scanned] = {}
+STORE_FILE = "attachments.pickle"  # in the build cache folder
+_FORMAT = "attachments/1"
+
+Frozen = tuple  # a Scanned as plain tuples, as the store keeps it
+
+
+def _freeze(found: Scanned) -> Frozen:
+    def hits(items: list[Hit]) -> tuple:
+        return tuple((h.kind, h.shown, h.digits, h.line) for h in items)
+
+    return (found.kind, hits(found.secrets), hits(found.personal), found.reason_zh, found.reason_en, found.pages)
+
+
+def _thaw(frozen: Frozen) -> Scanned:
+    kind, secret_hits, personal_hits, reason_zh, reason_en, pages = frozen
+    return Scanned(
+        kind, [Hit(*h) for h in secret_hits], [Hit(*h) for h in personal_hits], reason_zh, reason_en, tuple(pages)
+    )
+
+
+@dataclass
+class _Store:
+    """What the scan found, by the file's type and content digest, and the digests by stat."""
+
+    digests: FileDigests
+    found: dict[tuple[str, str], Frozen]
+    used: dict[tuple[str, str], Frozen] = field(default_factory=dict)  # looked up or added in this run
+
+
+@dataclass
+class _Session:
+    store: _Store
+    looked: dict[tuple[Path, str], Scanned] = field(default_factory=dict)  # (root, rel) -> found
+    linked: dict[str, bool] = field(default_factory=dict)  # folder -> it or a folder above is a link
+
+
+_DEFAULT = _Store(FileDigests(accumulate=True), {})  # without a build cache: for this process
+_SESSION: _Session | None = None
+
+
+@cache
+def _key() -> str:
+    """Per process: the code and readers this process runs are what its findings come from."""
+    return code_key(_FORMAT, modules=("attachment_text.py", "scan.py", "file_digests.py"), packages=("pypdf", "docx"))
+
+
+@contextmanager
+def session(folder: Path | None) -> Iterator[None]:
+    """While the rules run: each attachment is looked at once, however many rules ask, and what
+    earlier builds found is taken from the build cache `folder` by the file's digest (and saved
+    there after). Without a folder, what this process found before is used."""
+    global _SESSION
+    path = folder / STORE_FILE if folder is not None else None
+    if path is None:
+        store = _DEFAULT
+    else:
+        key = _key()
+        data = load_store(path, key)
+        store = _Store(FileDigests(data.get("digests")), data.get("found", {}))
+    loaded, outer = set(store.found), _SESSION
+    _SESSION = _Session(store)
+    try:
+        yield
+    finally:
+        _SESSION = outer
+    if path is not None and (store.used.keys() != loaded or store.digests.seen != store.digests.known):
+        with suppress(OSError):  # a cache that cannot be written costs time next build, not correctness
+            save_store(path, key, {"digests": store.digests.seen, "found": store.used})
 
 
 def scan(root: Path, rel: str) -> Scanned:
@@ -191,34 +271,82 @@ def scan(root: Path, rel: str) -> Scanned:
     Only a regular file inside content/ reached through no symbolic link is read; anything else
     is `absent` here and reported by the attachment rules.
     """
-    path = root / rel
-    content = root / "content"
+    current = _SESSION
+    if current is None:
+        return _look(root, rel, _DEFAULT, {})
+    found = current.looked.get((root, rel))
+    if found is None:
+        found = current.looked[root, rel] = _look(root, rel, current.store, current.linked)
+    return found
+
+
+def _look(root: Path, rel: str, store: _Store, linked: dict[str, bool]) -> Scanned:
+    base = os.fspath(root)
+    if not os.path.isabs(base):
+        base = os.path.abspath(base)
+    name = os.path.join(base, *rel.split("/"))
     try:
-        if not rel.startswith("content/") or _through_link(content, path):
+        if not rel.startswith("content/") or _linked_folder(os.path.join(base, "content"), name, linked):
             return Scanned("absent")
-        stat = os.stat(path, follow_symlinks=False)
+        stat = os.lstat(name)
     except OSError:
         return Scanned("absent")
-    if not path.is_file():
+    if not stat_module.S_ISREG(stat.st_mode):  # a symbolic link, a folder, a device
         return Scanned("absent")
-    key = (str(path.absolute()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-    if key not in _MEMO:
-        _MEMO[key] = _scan(path)
-    return _MEMO[key]
-
-
-def _scan(path: Path) -> Scanned:
-    if path.suffix.lower() in IMAGE_TYPES:
+    suffix = _suffix(rel)
+    if suffix in IMAGE_TYPES:
         return Scanned("image")
+    if suffix not in READABLE_TYPES:
+        why = _unknown(suffix)
+        return Scanned("unreadable", reason_zh=why.zh, reason_en=why.en)
+    sha1, data = store.digests.lookup(name, stat), None
+    if sha1 is None or (suffix, sha1) not in store.found:
+        try:
+            sha1, data, stat = store.digests.read(name)
+        except OSError as err:
+            return Scanned(
+                "unreadable", reason_zh=f"无法读取文件（{err.strerror}）", reason_en=f"cannot read the file ({err})"
+            )
+        if not stat_module.S_ISREG(stat.st_mode):  # replaced by something else since
+            return Scanned("absent")
+    key = (suffix, sha1)
+    frozen = store.found.get(key)
+    if frozen is None:
+        assert data is not None
+        frozen = store.found[key] = _freeze(_scan(Path(name), data))
+    store.used[key] = frozen
+    return _thaw(frozen)
+
+
+def _suffix(rel: str) -> str:
+    """The file's suffix, lower case, as pathlib has it ("" for ".name" and "name.")."""
+    last = rel.rpartition("/")[2]
+    dot = last.rfind(".")
+    return last[dot:].lower() if 0 < dot < len(last) - 1 else ""
+
+
+def _scan(path: Path, data: bytes) -> Scanned:
     try:
-        text, pages = read_text(path)
+        text, pages = read_text(path, data)
     except Unreadable as why:
         return Scanned("unreadable", reason_zh=why.zh, reason_en=why.en)
-    except OSError as err:
-        return Scanned(
-            "unreadable", reason_zh=f"无法读取文件（{err.strerror}）", reason_en=f"cannot read the file ({err})"
-        )
     return Scanned("text", secrets(text), personal(text), pages=pages)
+
+
+def _linked_folder(content: str, path: str, linked: dict[str, bool]) -> bool:
+    """Whether a folder between content/ and the file `path` is a symbolic link (or `path` is
+    outside content/), remembered in `linked` for the rest of the run."""
+    folder = os.path.dirname(path)
+    known = linked.get(folder)
+    if known is None:
+        if folder == content:
+            known = os.path.islink(content)
+        elif not folder.startswith(content + os.sep):
+            known = True
+        else:
+            known = _linked_folder(content, folder, linked) or os.path.islink(folder)
+        linked[folder] = known
+    return known
 
 
 def _through_link(content: Path, path: Path) -> bool:

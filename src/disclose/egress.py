@@ -14,6 +14,13 @@ prints (labels in its code) is dropped, and so is a needle too short to be disti
 
 A hit stops the build (exit status 1) naming the item and the output file; the old output stays.
 It means the gate let something through: a bug to report, not an editor's mistake.
+
+With a build cache, what this check takes from each file is kept there (`egress.pickle`) by the
+file's content digest: an item's visibility facts and distinctive text, and which of the texts
+looked for occur in each public file. A file is read again only when its stat changed
+(`file_digests` says what is trusted), and every public file only when a text to look for is new
+(a non-public item was added or edited, or a public one withheld). The needles are the same as
+without the cache; `pipeline._egress_pages` rescans every reused output file when they changed.
 """
 
 from __future__ import annotations
@@ -27,11 +34,13 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 import ahocorasick
 import yaml
 
+from .file_digests import code_key, load_store, read_file, save_store, stamp, trusted
 from .identifiers import normalize_doc_no
 from .model import Problem
 
@@ -109,18 +118,35 @@ def _truthy(value: object) -> bool:
     return bool(value)
 
 
+Facts = tuple  # (disclosure or None, draft, published day's ordinal or None)
+
+
+def _facts(meta: dict) -> Facts:
+    """What decides an item's visibility, as plain values the store can keep."""
+    disclosure = meta.get("disclosure")
+    published = _day(meta.get("published"))
+    return (
+        None if disclosure is None else str(disclosure),
+        _truthy(meta.get("draft")),
+        None if published is None else published.toordinal(),
+    )
+
+
+def _why(facts: Facts, today: date) -> str | None:
+    disclosure, draft, published = facts
+    if disclosure is not None and disclosure.strip() != "public":
+        return disclosure
+    if draft:
+        return "draft"
+    if published is not None and published > today.toordinal():
+        return "embargoed"
+    return None
+
+
 def hidden_reason(meta: dict, today: date) -> str | None:
     """Why an item is not public, read from its raw front matter; None when it is public.
     Deliberately not `visibility.hidden_reason`: this check must not share the gate's code."""
-    disclosure = meta.get("disclosure")
-    if disclosure is not None and str(disclosure).strip() != "public":
-        return str(disclosure)
-    if _truthy(meta.get("draft")):
-        return "draft"
-    published = _day(meta.get("published"))
-    if published is not None and published > today:
-        return "embargoed"
-    return None
+    return _why(_facts(meta), today)
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -143,12 +169,29 @@ def _read_yaml(text: str) -> object:
         return None
 
 
-def _content_files(site: Path) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(site / "content"):
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith(".md"):
-                yield Path(folder) / name
+def _content_files(site: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """(path, stat) of every .md file under content/, folder by folder in name order; links are
+    followed to files, not into folders (as os.walk does)."""
+    folders = [str(site / "content")]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        below = []
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        below.append(entry.path)
+                    continue
+                if entry.name.endswith(".md"):
+                    yield entry.path, entry.stat()
+            except OSError:
+                continue
+        folders.extend(reversed(below))
 
 
 @dataclass
@@ -164,31 +207,23 @@ class Needles:
         return self.automaton is not None
 
 
-def _candidates(path: str, meta: dict, body: str, why: str) -> list[Needle]:
-    found = []
+def _candidate_texts(meta: dict, body: str) -> tuple[tuple[str, str], ...]:
+    """(text, field) of an item's distinctive text: title, 文号, 索引号 and body sentences."""
+    found: list[tuple[str, str]] = []
     title = meta.get("title")
     if isinstance(title, str):
         whole = title.strip()
-        found += [Needle(run, path, why, "title") for run in {whole, *runs(whole)} if weight(run) >= TITLE_WEIGHT]
+        found += [(run, "title") for run in {whole, *runs(whole)} if weight(run) >= TITLE_WEIGHT]
     for key in ("doc_no", "index_no"):
         value = meta.get(key)
         if isinstance(value, str | int) and str(value).strip():
             forms = {str(value).strip()}
             if key == "doc_no":
                 forms.add(normalize_doc_no(str(value).strip()))
-            found += [Needle(form, path, why, key) for form in forms if weight(form) >= TITLE_WEIGHT]
+            found += [(form, key) for form in forms if weight(form) >= TITLE_WEIGHT]
     sentences = sorted({run for run in runs(body) if weight(run) >= SENTENCE_WEIGHT}, key=lambda s: (-len(s), s))
-    found += [Needle(run, path, why, "body") for run in sentences[: SENTENCES * 4]]
-    return found
-
-
-def _public_texts(public: list[str], extra: Iterable[Path]) -> Iterator[str]:
-    yield from public
-    for path in extra:
-        try:
-            yield path.read_text(encoding="utf-8", errors="ignore")
-        except OSError:
-            continue
+    found += [(run, "body") for run in sentences[: SENTENCES * 4]]
+    return tuple(found)
 
 
 def _site_texts(site: Path, template_dirs: Iterable[Path]) -> list[Path]:
@@ -202,37 +237,159 @@ def _site_texts(site: Path, template_dirs: Iterable[Path]) -> list[Path]:
     return files
 
 
-def collect(site: Path, today: date, template_dirs: Iterable[Path] = ()) -> Needles:
-    """The distinctive text of every item not public on `today`, read from the files on disk."""
+STORE_FILE = "egress.pickle"  # in the build cache folder
+_FORMAT = "egress/3"
+
+
+@cache
+def _key() -> str:
+    """Per process: the code this process runs is what its findings come from."""
+    return code_key(_FORMAT, modules=("egress.py", "identifiers.py", "file_digests.py"), packages=("yaml",))
+
+
+class _Moved(Exception):
+    """A file changed while the check read it: start again."""
+
+
+def _parse(data: bytes) -> tuple[dict, str] | None:
+    """(front matter, body) of a content file's bytes; None when they are no UTF-8."""
+    try:
+        text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        return None
+    front, body = _split(text)
+    meta = _read_yaml(front) if front else {}
+    return (meta if isinstance(meta, dict) else {}), body
+
+
+def _public_text(meta: dict, body: str) -> str:
+    return "\n".join([*_strings(meta), body])
+
+
+def _found(probe: ahocorasick.Automaton, text: str) -> tuple[str, ...]:
+    """The words of `probe` in `text`, as written or with markup and spaces removed."""
+    words = {word for squeezed in (text, "".join(runs(text))) for _, word in probe.iter(squeezed)}
+    return tuple(sorted(words))
+
+
+def collect(site: Path, today: date, template_dirs: Iterable[Path] = (), folder: Path | None = None) -> Needles:
+    """The distinctive text of every item not public on `today`, read from the files on disk;
+    with a build cache `folder`, only the files changed since the last build are read."""
+    path = folder / STORE_FILE if folder is not None else None
+    key = _key() if path is not None else ""
+    stored = load_store(path, key)
+    for _ in range(3):
+        try:
+            needles, store = _collect(site, today, tuple(template_dirs), stored)
+            break
+        except _Moved:
+            continue
+    else:  # files keep changing: read each once, without the store
+        needles, store = _collect(site, today, tuple(template_dirs), {})
+    if path is not None and store != stored:
+        with contextlib.suppress(OSError):  # a cache that cannot be written costs time, not correctness
+            save_store(path, key, store)
+    return needles
+
+
+# One file's entry in the store: its stamp (size, mtime_ns, ctime_ns, inode, device), digest,
+# visibility facts, candidates (text, field) or None, and the looked-for texts it holds or None.
+_STAMP, _SHA1, _FACTS, _CANDIDATES, _HITS = range(5)
+
+
+def _collect(site: Path, today: date, template_dirs: tuple[Path, ...], stored: dict) -> tuple[Needles, dict]:
+    known: dict[str, tuple] = stored.get("files", {})
+    universe = set(stored.get("universe", ()))
+    files: dict[str, tuple] = {}  # the entries of this run, by site-relative path
+    read: dict[str, tuple[dict, str]] = {}  # (front matter, body) of the files read here
     candidates: list[Needle] = []
     public: list[str] = []
-    for file in _content_files(site):
-        try:
-            text = file.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
-        except (OSError, UnicodeDecodeError):
-            continue
-        front, body = _split(text)
-        meta = _read_yaml(front) if front else {}
-        if not isinstance(meta, dict):
-            meta = {}
-        rel = file.relative_to(site).as_posix()
-        why = hidden_reason(meta, today)
+    skip = len(str(site)) + 1
+    for name, stat in _content_files(site):
+        rel = name[skip:].replace(os.sep, "/")
+        entry = known.get(rel)
+        if entry is None or entry[_STAMP] != stamp(stat):  # changed, or hashed too soon after a change
+            try:
+                sha1, data, stat = read_file(name)
+            except OSError:
+                continue
+            if entry is None or entry[_SHA1] != sha1:  # new or changed: read it
+                parsed = _parse(data)
+                if parsed is None:
+                    continue
+                read[rel] = parsed
+                entry = (trusted(stat), sha1, _facts(parsed[0]), None, None)
+            else:  # the same bytes (a restored or copied file)
+                entry = (trusted(stat), *entry[_SHA1:])
+        why = _why(entry[_FACTS], today)
+        if why is not None and entry[_CANDIDATES] is None:
+            parsed = read.get(rel)
+            if parsed is None:
+                try:
+                    sha1, data, _ = read_file(name)
+                except OSError:
+                    raise _Moved from None
+                parsed = _parse(data)
+                if sha1 != entry[_SHA1] or parsed is None:
+                    raise _Moved
+                read[rel] = parsed
+            entry = (*entry[:_CANDIDATES], _candidate_texts(*parsed), entry[_HITS])
+        files[rel] = entry
         if why is None:
-            public.append("\n".join([*_strings(meta), body]))
+            public.append(rel)
         else:
-            candidates += _candidates(rel, meta, body, why)
+            candidates += [Needle(text, rel, why, field) for text, field in entry[_CANDIDATES]]
+    texts = {needle.text for needle in candidates}
+    site_known: dict[str, tuple] = stored.get("site", {})
+    if not texts <= universe:  # new text to look for: every public file is searched again
+        universe, site_known = texts, {}
+        files = {rel: (*entry[:_HITS], None) for rel, entry in files.items()}
+    store = {"universe": tuple(sorted(universe)), "files": files, "site": site_known}
     if not candidates:
-        return Needles(None, [], hashlib.sha1(b"").hexdigest())
+        return Needles(None, [], hashlib.sha1(b"").hexdigest()), store
     # Drop what is public anyway: found in public text as written, or with markup and spaces removed.
+    probe: ahocorasick.Automaton | None = None
+
+    def found_in(text: str) -> tuple[str, ...]:
+        nonlocal probe
+        if probe is None:
+            probe = ahocorasick.Automaton()
+            for word in universe:
+                probe.add_word(word, word)
+            probe.make_automaton()
+        return _found(probe, text)
+
     shared: set[str] = set()
-    probe = ahocorasick.Automaton()
-    for needle in candidates:
-        probe.add_word(needle.text, needle.text)
-    probe.make_automaton()
-    for text in _public_texts(public, _site_texts(site, template_dirs)):
-        for squeezed in (text, "".join(runs(text))):
-            for _, word in probe.iter(squeezed):
-                shared.add(word)
+    for rel in public:
+        entry = files[rel]
+        if entry[_HITS] is None:
+            parsed = read.get(rel)
+            if parsed is None:
+                try:
+                    sha1, data, _ = read_file(str(site / rel))
+                except OSError:
+                    raise _Moved from None
+                parsed = _parse(data)
+                if sha1 != entry[_SHA1] or parsed is None:
+                    raise _Moved
+            entry = files[rel] = (*entry[:_HITS], found_in(_public_text(*parsed)))
+        shared.update(entry[_HITS])
+    store["site"] = site_now = {}
+    for file in _site_texts(site, template_dirs):
+        name = str(file)
+        entry = site_known.get(name)
+        try:
+            if entry is None or entry[_STAMP] != stamp(file.stat()):
+                sha1, data, stat = read_file(name)
+                if entry is None or entry[_SHA1] != sha1:
+                    text = data.decode("utf-8", errors="ignore").replace("\r\n", "\n").replace("\r", "\n")
+                    entry = (trusted(stat), sha1, found_in(text))
+                else:
+                    entry = (trusted(stat), *entry[_SHA1:])
+        except OSError:
+            continue
+        site_now[name] = entry
+        shared.update(entry[2])
     needles: list[Needle] = []
     per_item: dict[str, int] = {}
     for needle in candidates:
@@ -245,7 +402,7 @@ def collect(site: Path, today: date, template_dirs: Iterable[Path] = ()) -> Need
         needles.append(needle)
     digest = hashlib.sha1("\n".join(sorted(f"{n.path}\0{n.text}" for n in needles)).encode()).hexdigest()
     if not needles:
-        return Needles(None, [], digest)
+        return Needles(None, [], digest), store
     automaton = ahocorasick.Automaton()
     for needle in needles:
         if needle.text in automaton:
@@ -253,7 +410,7 @@ def collect(site: Path, today: date, template_dirs: Iterable[Path] = ()) -> Need
         else:
             automaton.add_word(needle.text, [needle])
     automaton.make_automaton()
-    return Needles(automaton, needles, digest)
+    return Needles(automaton, needles, digest), store
 
 
 # -- scanning the staged output -------------------------------------------------------------------

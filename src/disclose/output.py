@@ -10,6 +10,12 @@ longer produced. A manifest records every file's content id with its sha1, size,
 time and inode; a spare file counts only while its stat, or failing that its content, still
 matches, so a file changed by hand is never trusted and a folder restored from CI's cache is.
 
+Listing every folder of the spare to find stray files cost more than the rest of the check, so a
+folder's listing is remembered with its inode, modification and change times (`FOLDERS_FILES`, in
+the build cache): adding, removing or renaming an entry moves a folder's change time, which no
+tool can set back, so a folder whose stat is unchanged holds exactly the names it held. Only the
+folders whose stat changed are listed again; every file is still checked by its stat.
+
 --out is guarded before anything is written (`check_out`): it may not be, hold or sit inside the
 site's inputs or the build cache, may not be a symbolic link, and an existing folder is replaced
 only when disclose wrote it. One build at a time may write an output folder (`locked`). The
@@ -19,15 +25,18 @@ what a killed build left of them is removed by the next one, never an obstacle.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import hashlib
 import os
+import pickle
 import re
 import shutil
 import signal
 import stat as stat_module
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +51,12 @@ if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
 Manifest = dict[str, list]
 UNIT_MARKER = "pagefind-entry.json"
 
+# folder ("" for the top, else its path ending in "/") -> (inode, mtime_ns, ctime_ns, device, names):
+# the names a folder held when its stat was that (a folder's name ends in "/").
+Folders = dict[str, tuple]
+FOLDERS_FILES = {"out": "out-folders.pickle", "spare": "spare-folders.pickle"}  # in the build cache folder
+RACY_NS = 2_000_000_000  # a folder changed this recently is listed again next time (coarse clocks)
+
 
 def digest(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
@@ -51,9 +66,21 @@ def sha1_of(path: Path) -> str:
     """The sha1 of a file, or of a unit folder's file names and contents."""
     if not path.is_dir():
         return digest(path.read_bytes())
+    files: list[tuple[tuple[str, ...], str]] = []  # (path parts, as pathlib sorts them; full path)
+    folders: list[tuple[tuple[str, ...], str]] = [((), os.fspath(path))]
+    while folders:
+        parts, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(((*parts, entry.name), entry.path))
+                elif entry.is_file():
+                    files.append(((*parts, entry.name), entry.path))
     hasher = hashlib.sha1()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        hasher.update(file.relative_to(path).as_posix().encode() + b"\0" + file.read_bytes())
+    for parts, full in sorted(files):
+        hasher.update("/".join(parts).encode() + b"\0")
+        with open(full, "rb") as handle:
+            hasher.update(handle.read())
     return hasher.hexdigest()
 
 
@@ -81,6 +108,7 @@ class Staging:
     root: Path
     present: Manifest = field(default_factory=dict)  # what is there and verified
     written: Manifest = field(default_factory=dict)  # this build's; records may lack their stat yet
+    folders: Folders = field(default_factory=dict)  # listings of the folders as verified, unchanged since
 
     def holds(self, rel: str, content_id: str) -> bool:
         """True if `rel` already has this content; it is then kept as it is."""
@@ -117,6 +145,22 @@ class Staging:
             path = self.root / rel.rstrip("/")
             _remove(path)
             _remove_empty(self.root, path.parent)
+
+    def unchanged_folders(self) -> Folders:
+        """The listings of `folders` that no file written or deleted since has changed. (One
+        missed here costs a listing next time, never a stray file: its change time moved.)"""
+        changed: set[str] = set()
+        present = self.present
+        moved = [rel for rel, record in self.written.items() if present.get(rel) != record]
+        for rel in [*moved, *(present.keys() - self.written.keys())]:
+            folder = rel.rstrip("/")
+            while folder:  # its folder changed, and each folder above it made or emptied
+                folder = folder.rpartition("/")[0]
+                key = folder + "/" if folder else ""
+                changed.add(key)
+                if key in self.folders:
+                    break
+        return {folder: listing for folder, listing in self.folders.items() if folder not in changed}
 
     def manifest(self) -> Manifest:
         """Every file's record; only files new in the staging folder need a stat."""
@@ -317,8 +361,13 @@ def _stop_orphans(out: Path) -> None:
 
 def recover(out: Path) -> None:
     """Undo what a killed build left beside `out`: stop what it left running, put back an output
-    caught mid-swap, then delete the staging and swap folders. Call while holding `locked(out)`."""
+    caught mid-swap, then delete the staging and swap folders. Call while holding `locked(out)`.
+
+    Without such folders nothing is left running either (what a killed build starts runs in
+    one of them, and the recovery that deleted them stopped it first), so /proc is not read."""
     out = _absolute(out)
+    if not any(_swap_folders(out)):
+        return
     _stop_orphans(out)
     old = beside(out, "old")
     if not out.exists() and not out.is_symlink() and old.is_dir() and not old.is_symlink():
@@ -327,38 +376,78 @@ def recover(out: Path) -> None:
         discard(leftover)
 
 
-def _verified(root: Path, manifest: Manifest) -> Manifest:
+def _writable(stat: os.stat_result, path: str) -> bool:
+    if stat.st_uid == _EUID and stat.st_mode & stat_module.S_IWUSR:
+        return True
+    return os.access(path, os.W_OK)
+
+
+_EUID = os.geteuid() if hasattr(os, "geteuid") else -1
+
+
+def _verified(root: Path, manifest: Manifest, known: Folders | None = None) -> tuple[Manifest, Folders]:
     """What in the spare `root` is as the manifest says; anything else there is deleted, with
-    the folders that leaves empty."""
+    the folders that leaves empty. A folder whose stat is that of its listing in `known` is not
+    listed again. Returns the verified records and the listings of the folders left unchanged."""
+    known = known or {}
     present: Manifest = {}
+    listings: Folders = {}
     touched: set[str] = set()
+    base = os.fspath(root)
+    alike: dict[tuple, tuple] = {}
+    recent = time.time_ns() - RACY_NS
     folders = [""]
-    while folders:
+    while folders:  # paths are joined by hand: os.path.join cost as much as the stat calls
         folder = folders.pop()
-        if not os.access(root / folder, os.W_OK):
-            raise PermissionError(errno.EACCES, "read-only folder in the spare output", str(root / folder))
-        with os.scandir(root / folder) as entries:
-            for entry in entries:
-                rel = folder + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    unit = manifest.get(rel + "/")
-                    if unit is None:
-                        folders.append(rel + "/")
-                    elif now := verified(entry.path, unit, unit=True):
-                        present[rel + "/"] = now
-                    else:
-                        shutil.rmtree(entry.path)
-                        touched.add(folder)
-                    continue
-                record = manifest.get(rel)
-                if record is not None and (now := verified(entry.path, record, stat=entry.stat(follow_symlinks=False))):
+        where = f"{base}/{folder[:-1]}" if folder else base
+        stat = os.lstat(where)
+        if not _writable(stat, where):
+            raise PermissionError(errno.EACCES, "read-only folder in the spare output", where)
+        signature = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_dev)
+        listing = known.get(folder)
+        if listing is not None and listing[:4] == signature:
+            names = listing[4]
+        else:
+            with os.scandir(where) as entries:
+                names = tuple(sorted(e.name + "/" if e.is_dir(follow_symlinks=False) else e.name for e in entries))
+            names = alike.setdefault(names, names)  # one object per distinct listing: a smaller file
+        prefix = where + "/"
+        for name in names:
+            rel = folder + name
+            if name.endswith("/"):
+                path = prefix + name[:-1]
+                unit = manifest.get(rel)
+                if unit is None:
+                    folders.append(rel)
+                elif now := verified(path, unit, unit=True):
                     present[rel] = now
                 else:
-                    os.unlink(entry.path)
+                    shutil.rmtree(path)
                     touched.add(folder)
+                continue
+            path = prefix + name
+            record = manifest.get(rel)
+            try:
+                now = verified(path, record, stat=os.lstat(path)) if record is not None else None
+            except OSError:  # gone since it was listed
+                touched.add(folder)
+                continue
+            if now:
+                present[rel] = now
+            else:
+                os.unlink(path)
+                touched.add(folder)
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) < recent:
+            listings[folder] = (*signature, names)
     for folder in sorted(touched, key=len, reverse=True):
         _remove_empty(root, root / folder)
-    return present
+        while True:  # it and the folders above it (one may have been removed) have changed
+            listings.pop(folder, None)
+            if not folder:
+                break
+            folder = folder.rstrip("/").rpartition("/")[0]
+            folder = folder + "/" if folder else ""
+    return present, listings
 
 
 def _remove_empty(root: Path, folder: Path) -> None:
@@ -379,7 +468,7 @@ def _fresh(out: Path) -> Path:
         number += 1
 
 
-def _staging(out: Path, spare: Path | None, spare_manifest: Manifest) -> Staging:
+def _staging(out: Path, spare: Path | None, spare_manifest: Manifest, known: Folders | None = None) -> Staging:
     staging = _fresh(out)
     if spare is not None and (spare.exists() or spare.is_symlink()):
         if spare_manifest and spare.is_dir() and not spare.is_symlink():
@@ -389,7 +478,8 @@ def _staging(out: Path, spare: Path | None, spare_manifest: Manifest) -> Staging
                 pass
             else:
                 try:
-                    return Staging(staging, _verified(staging, spare_manifest))
+                    present, listings = _verified(staging, spare_manifest, known)
+                    return Staging(staging, present, folders=listings)
                 except OSError:  # parts of it made read-only: start afresh
                     discard(staging)
         discard(spare)
@@ -465,14 +555,48 @@ def write_atomically(
     out = _absolute(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
-    staging = _staging(out, spare, spare_manifest or {})
+    staging = _staging(out, spare, spare_manifest or {}, _load_listings(spare))
     try:
         fill(staging)
         staging.prune()
         manifest = staging.manifest()
+        unchanged = staging.unchanged_folders()
         old = _swap(staging.root, out)
     except BaseException:
         discard(staging.root)
         raise
     kept = _retire(old, spare) if old is not None else False
+    _keep_listings(spare, unchanged, kept)
     return manifest, kept
+
+
+def _listings(spare: Path | None, role: str) -> Path | None:
+    return spare.parent / FOLDERS_FILES[role] if spare is not None else None
+
+
+def _load_listings(spare: Path | None) -> Folders:
+    """The folder listings of the spare output. Each is trusted only while its folder's stat is
+    unchanged, so a stale or mixed-up file (a killed build) costs listings, never a stray file."""
+    path = _listings(spare, "spare")
+    if path is None:
+        return {}
+    try:
+        listings = pickle.loads(path.read_bytes())  # noqa: S301 - the cache's own file
+    except Exception:  # noqa: BLE001 - absent or damaged: list every folder
+        return {}
+    return listings if isinstance(listings, dict) else {}
+
+
+def _keep_listings(spare: Path | None, unchanged: Folders, kept: bool) -> None:
+    """The listings of the new output; those of the replaced one go with it to the spare."""
+    out, spare_file = _listings(spare, "out"), _listings(spare, "spare")
+    if out is None or spare_file is None:
+        return
+    with contextlib.suppress(OSError):  # a missing file costs listings next time, nothing else
+        if kept and out.exists():
+            os.replace(out, spare_file)
+        else:
+            spare_file.unlink(missing_ok=True)
+        temporary = out.with_name(out.name + ".tmp")
+        temporary.write_bytes(pickle.dumps(unchanged, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, out)

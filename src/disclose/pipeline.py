@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import egress
+from . import attachment_text, egress
 from .build_cache import BuildCache, CacheBusy, bundle_fingerprint, exclusive
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
@@ -77,9 +77,10 @@ def check(site: Path, today: date, cache: BuildCache | None = None, workers: int
     reports, problems = load_reports(site)
     report.problems.extend(problems)
     report.seconds["load"] = time.perf_counter() - started
-    catalogue, problems = validate(
-        site, config, today, sources, reports, cache.sources if cache is not None else None, unreadable
-    )
+    with attachment_text.session(cache.folder if cache is not None else None):  # each attachment read once
+        catalogue, problems = validate(
+            site, config, today, sources, reports, cache.sources if cache is not None else None, unreadable
+        )
     report.problems.extend(problems)
     report.catalogue = catalogue
     if not report.errors:
@@ -366,7 +367,7 @@ def _egress_pages(
     """The needles, whether every staged file must be scanned (no cache, or the needles changed
     since the files taken from the previous output or the spare were scanned), and the hits in
     the pages. Otherwise only the files this build wrote anew are scanned."""
-    needles = egress.collect(site, today, dirs)
+    needles = egress.collect(site, today, dirs, cache.folder)
     full = (
         cache.folder is None
         or needles.digest != cache.egress
