@@ -62,6 +62,14 @@ def facet_index(pub: Publication, facet: Facet) -> dict[str, list[Item]]:
     return {value: _newest(items) for value, items in sorted(groups.items())}
 
 
+def related_reach(linked: int, limit: int = 5) -> int:
+    """How far into one topic's list `related` can read for an item that links `linked` items
+    (itself included): until it has 3 × `limit` candidates, skipping what it links and what it
+    found already (each item at most twice in a list, should it name a topic twice). A page key
+    (page_keys) covers that much of each topic's list."""
+    return 2 * (2 * 3 * limit + linked) + 2
+
+
 def related(pub: Publication, topics_index: dict[str, list[Item]], item: Item, limit: int = 5) -> list[Item]:
     """Newest items sharing a topic, excluding the item and what is already linked from it."""
     linked = {item.id}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from typing import Any
 
 from jinja2 import Environment
@@ -28,8 +29,9 @@ from .lifecycle import (
     public_resolver,
 )
 from .model import Item
+from .page_keys import Keys
 from .records import consultation_state
-from .render import Lazy, Page, Producer, _page, paginated
+from .render import Lazy, Page, Producer, _page, keyed, paginated
 from .views import link
 
 LIBRARY = "normative/"
@@ -178,6 +180,7 @@ def major_pages(
 ) -> Iterator[tuple[str, Page | Producer]]:
     """/decisions/major/ (every year's 目录, newest first) and /decisions/major/YEAR/."""
     base, cfg = pub.config.base_path, pub.config
+    keys: Keys = common["keys"]
     years = _plan_years(pub)
     catalogue_crumb = [*hub_crumb, {"label": "重大行政决策事项目录", "url": base + MAJOR}]
     yield (
@@ -188,7 +191,7 @@ def major_pages(
             common,
             heading="重大行政决策事项目录",
             crumbs=hub_crumb,
-            years=Lazy(_years_view, pub, years),
+            years=keyed(Lazy(_years_view, pub, years), partial(keys.entries, [i for v in years.values() for i in v])),
             canonical=cfg.absolute(base + MAJOR),
         ),
     )
@@ -201,7 +204,7 @@ def major_pages(
                 common,
                 heading=f"{year}年重大行政决策事项目录",
                 crumbs=catalogue_crumb,
-                years=Lazy(_years_view, pub, {year: items}),
+                years=keyed(Lazy(_years_view, pub, {year: items}), partial(keys.entries, items)),
                 canonical=cfg.absolute(f"{base}{MAJOR}{year}/"),
             ),
         )

@@ -12,6 +12,7 @@ from typing import Any
 from .dates import cn_date
 from .gate import Publication
 from .identity import contact_rows
+from .lifecycle import suggestion_state
 from .lifecycle_views import amenders, lifecycle_rows, lifecycle_status
 from .markdown import content_target, render_markdown
 from .model import Item
@@ -70,6 +71,21 @@ def _status_label(item: Item, pub: Publication) -> str | None:
     if item.kind == "consultation":
         return consultation_state(item, pub.today).label
     return lifecycle_status(item, pub) or pub.status(item)
+
+
+def today_token(item: Item, pub: Publication) -> str:
+    """What of `item`, beyond its fields and 有效性 (`pub.status`), a page shows that the build date
+    decides: a response's 办理中/逾期 while it is unanswered, a consultation's state and days left,
+    a 建议提案 reply's 按期/逾期/办理中. Part of every page key that shows the item (page_keys):
+    whatever else comes to depend on `pub.today` must be added here."""
+    if item.kind == "response" and item.get("received") and item.get("replied") is None:
+        return pub.today.isoformat()
+    if item.kind == "consultation":
+        return consultation_state(item, pub.today).label
+    if item.kind == "suggestion-reply":
+        state = suggestion_state(item, pub.config, pub.today)
+        return f"{state.label}/{state.late}" if state else ""
+    return ""
 
 
 def _row(label: str, value: str = "", links: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
