@@ -46,20 +46,46 @@ FACETS = (
 )
 
 
+def _order(item: Item) -> tuple[date, str]:
+    return (item.published or date.min, item.id)
+
+
 def _newest(items: list[Item]) -> list[Item]:
-    return sorted(items, key=lambda i: (i.published or date.min, i.id), reverse=True)
+    return sorted(items, key=_order, reverse=True)
+
+
+def newest(pub: Publication) -> list[Item]:
+    """Every item, newest first (by publication date, then id): sorted once per build, so each
+    list of the site is a filter of it, not a sort of its own."""
+    if "newest" not in pub.memo:
+        pub.memo["newest"] = _newest(list(pub.items))
+    return pub.memo["newest"]
+
+
+def newest_of_kind(pub: Publication, kind: str) -> list[Item]:
+    """The items of one kind, newest first."""
+    if "newest_by_kind" not in pub.memo:
+        by_kind: dict[str, list[Item]] = defaultdict(list)
+        for item in newest(pub):
+            by_kind[item.kind].append(item)
+        pub.memo["newest_by_kind"] = by_kind
+    return list(pub.memo["newest_by_kind"].get(kind, ()))
 
 
 def facet_index(pub: Publication, facet: Facet) -> dict[str, list[Item]]:
-    """Facet value -> its items, newest first (browsable items only: of listed kinds, not 栏目页)."""
-    groups: dict[str, list[Item]] = defaultdict(list)
-    kinds = pub.config.kinds
-    for item in pub.items:
-        if not kinds[item.kind].listed:
-            continue
-        for value in facet.values(item, pub):
-            groups[value].append(item)
-    return {value: _newest(items) for value, items in sorted(groups.items())}
+    """Facet value -> its items, newest first (browsable items only: of listed kinds, not 栏目页).
+    Computed once per build; the lists are shared, not to be changed."""
+    key = ("facet", facet.key)
+    if key not in pub.memo:
+        groups: dict[str, list[Item]] = defaultdict(list)
+        kinds = pub.config.kinds
+        listed = {kind.id for kind in kinds.listed()}
+        for item in newest(pub):
+            if item.kind in listed:
+                for value in facet.values(item, pub):
+                    groups[value].append(item)
+        pub.memo[key] = {value: groups[value] for value in sorted(groups)}
+    return pub.memo[key]
 
 
 def related_reach(linked: int, limit: int = 5) -> int:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
 from functools import partial
 from typing import Any
 
 from jinja2 import Environment
 
-from .browse import slug
+from .browse import newest, newest_of_kind, slug
 from .dates import cn_date
 from .gate import Publication
 from .lifecycle import (
@@ -36,10 +35,6 @@ from .views import link
 
 LIBRARY = "normative/"
 MAJOR = "decisions/major/"
-
-
-def _newest(items: list[Item]) -> list[Item]:
-    return sorted(items, key=lambda i: (i.published or date.min, i.id), reverse=True)
 
 
 def _entries(pub: Publication, items: list[Item]) -> list[dict[str, Any]]:
@@ -78,7 +73,7 @@ def normative_pages(
 ) -> Iterator[tuple[str, Page | Producer]]:
     """/normative/ with every public 行政规范性文件, and one page (paginated) per filter value."""
     base = pub.config.base_path
-    docs = _newest([i for i in pub.items if is_normative(i)])
+    docs = [i for i in newest(pub) if is_normative(i)]
     filters = _filters(pub, docs)
     nav = [
         {
@@ -90,7 +85,7 @@ def normative_pages(
         }
         for group, values in filters.items()
     ]
-    cleanups = _newest(pub.of_kind("cleanup"))
+    cleanups = newest_of_kind(pub, "cleanup")
     library_crumb = [*hub_crumb, {"label": "规范性文件库", "url": base + LIBRARY}]
     pages = [(LIBRARY, "规范性文件库", docs, hub_crumb)]
     pages += [

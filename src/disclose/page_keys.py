@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ from .views import today_token
 FILE = "page_keys.json"
 VERIFY = "DISCLOSE_VERIFY_KEYS"
 OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+LIFECYCLE = frozenset(LIFECYCLE_REFERENCES)
 
 
 class KeyMismatch(RuntimeError):
@@ -72,8 +73,18 @@ def _dump(value: Any) -> bytes:
     return orjson.dumps(value, default=str, option=OPTIONS)
 
 
+ZERO = bytes(20)  # a reference that finds no public item
+
+
+def _count(items: Sequence[Any]) -> bytes:
+    return len(items).to_bytes(4, "big")
+
+
 class Keys:
-    """The keys of one build's pages; every digest is computed at most once per build."""
+    """The keys of one build's pages; every digest is computed at most once per build.
+
+    A key hashes its parts each with its length; within a part, digests are 20 bytes and lists
+    carry their length, so no two different sets of inputs can spell the same bytes."""
 
     def __init__(self, pub: Publication, common_fingerprint: str, sizes: dict[str, int]) -> None:
         self.pub = pub
@@ -84,13 +95,27 @@ class Keys:
         self._public: bytes | None = None
         self._site: bytes | None = None
         self._resolve: Callable[[Any], Item | None] | None = None
+        # what the Publication relates to an item, all shown on its page (views.item_view)
+        self._many = tuple(
+            (tag, getattr(pub, name))
+            for tag, name in (
+                (b"I", "interpretations"),
+                (b"S", "successors"),
+                (b"P", "predecessors"),
+                (b"M", "amends"),
+                (b"m", "amended_by"),
+                (b"X", "declared_expired"),
+            )
+        )
+        self._one = ((b"i", pub.interprets), (b"f", pub.feedback))
 
     def key(self, *parts: bytes | str) -> str:
         """A page's key: the site-wide part and the page's own parts."""
         hasher = hashlib.sha1(self.base)
         for part in parts:
-            hasher.update(part.encode() if isinstance(part, str) else part)
-            hasher.update(b"\0")
+            data = part.encode() if isinstance(part, str) else part
+            hasher.update(len(data).to_bytes(4, "big"))
+            hasher.update(data)
         return hasher.hexdigest()
 
     def card(self, item: Item) -> bytes:
@@ -102,9 +127,10 @@ class Keys:
             found = self._cards[item.id] = _sha(head.encode() + _dump(item.fields))
         return found
 
-    def cards(self, items: Iterable[Item | None]) -> bytes:
+    def cards(self, items: Sequence[Item | None]) -> bytes:
         """The cards of `items` in order (None stands for a reference that finds no public item)."""
-        return b"".join(self.card(i) if i is not None else b"-" for i in items)
+        card = self.card
+        return _count(items) + b"".join([card(i) if i is not None else ZERO for i in items])
 
     def static(self, context: dict[str, Any]) -> bytes:
         """A digest of a page's context values that need no resolving."""
@@ -138,35 +164,39 @@ class Keys:
             self._site = _sha(
                 pub.today.isoformat().encode()
                 + self.cards(pub.items)
-                + _dump([relations, references, dict(pub.attachments), pub.reports])
+                + _sha(_dump([relations, references, dict(pub.attachments), pub.reports]))
                 + repr(pub.statistics).encode()
             )
         return self._site
 
-    def resolver(self) -> Callable[[Any], Item | None]:
-        if self._resolve is None:
-            self._resolve = public_resolver(self.pub)
-        return self._resolve
-
     def lifecycle(self, item: Item) -> bytes:
         """The items the lifecycle rows and the 重大行政决策 目录 name (lifecycle_views), found among
-        public items, with the feedback page of a consultation."""
-        resolve, pub, parts = self.resolver(), self.pub, []
-        for name in LIFECYCLE_REFERENCES:
+        public items, each with the feedback page of a consultation."""
+        if LIFECYCLE.isdisjoint(item.fields):
+            return b""
+        if self._resolve is None:
+            self._resolve = public_resolver(self.pub)
+        resolve, feedback, parts = self._resolve, self.pub.feedback, []
+        for number, name in enumerate(LIFECYCLE_REFERENCES):
             value = item.get(name)
             if value is None:
                 continue
-            for ref in value if isinstance(value, (list, tuple)) else [value]:
+            refs = value if isinstance(value, (list, tuple)) else [value]
+            parts.append(bytes([number]) + _count(refs))
+            for ref in refs:
                 target = resolve(ref)
-                parts.append(self.cards([target]))
-                if target is not None and target.id in pub.feedback:
-                    parts.append(b"f" + self.card(pub.feedback[target.id]))
-            parts.append(b"|")
+                answer = feedback.get(target.id) if target is not None else None
+                parts.append(self.card(target) if target is not None else ZERO)
+                parts.append(self.card(answer) if answer is not None else ZERO)
         return b"".join(parts)
 
-    def entries(self, items: Iterable[Item]) -> bytes:
+    def entries(self, items: Sequence[Item]) -> bytes:
         """Items with the items their lifecycle rows name (the 重大行政决策 目录's entries)."""
-        return b"".join(self.card(i) + self.lifecycle(i) + b";" for i in items)
+        parts = [_count(items)]
+        for item in items:
+            named = self.lifecycle(item)
+            parts += [self.card(item), _count(named), named]
+        return b"".join(parts)
 
     def feed(self, newest_first: list[Item], title: str, path: str) -> str:
         """An Atom feed (feeds.atom): its newest dated items, or the build date when it has none."""
@@ -189,44 +219,36 @@ class Keys:
         """The first `length` items of a topic's list: the candidates of every related list."""
         found = self._heads.get((topic, length))
         if found is None:
-            found = self._heads[(topic, length)] = _sha(topic.encode() + self.cards(items[:length]))
+            found = self._heads[(topic, length)] = _sha(topic.encode() + b"\0" + self.cards(items[:length]))
         return found
 
     def item(self, item: Item, topics: dict[str, list[Item]]) -> str:
-        """The key of an item's own page (render._item_context)."""
-        pub = self.pub
-        iid = item.id
-        policy = pub.interprets.get(iid)
-        related = [
-            *pub.interpretations.get(iid, ()),
-            *pub.successors.get(iid, ()),
-            *pub.predecessors.get(iid, ()),
-            *([policy] if policy else ()),
-        ]
-        length = related_reach(len(related) + 1)
-        heads = b"".join(self.head(t, topics.get(t, ()), length) for t in item.get("topics") or ())
-        references = pub.references.get(iid, {})
-        body = item.body
-        parts: list[bytes | str] = [
-            "item",
-            self.card(item),
-            _sha(body.encode("utf-8", "surrogatepass")),
-            self.public() if "[" in body or "<" in body else b"",
-            _dump(pub.history.get(iid)),
-            _dump([(rel, self.sizes.get(rel)) for rel in pub.attachments.get(iid, ())]),
-            self.cards([policy]),
-            self.cards(pub.interpretations.get(iid, ())),
-            self.cards(pub.successors.get(iid, ())),
-            self.cards(pub.predecessors.get(iid, ())),
-            self.cards([pub.feedback.get(iid)]),
-            b"".join(name.encode() + b":" + self.cards(targets) for name, targets in references.items()),
-            self.cards(pub.amends.get(iid, ())),
-            self.cards(pub.amended_by.get(iid, ())),
-            self.cards(pub.declared_expired.get(iid, ())),
-            self.lifecycle(item),
-            heads,
-        ]
-        return self.key(*parts)
+        """The key of an item's own page (render._item_context, views.item_view)."""
+        pub, card, iid, body = self.pub, self.card, item.id, item.body
+        parts = [card(item), _sha(body.encode("utf-8", "surrogatepass"))]
+        if "[" in body or "<" in body:  # without either, Markdown makes no link
+            parts.append(b"L" + self.public())
+        if history := pub.history.get(iid):
+            parts.append(b"H" + _sha(_dump(history)))
+        if files := pub.attachments.get(iid):
+            parts.append(b"A" + _sha(_dump([(rel, self.sizes.get(rel)) for rel in files])))
+        linked = 1  # the item and what its page links already are not among its related items
+        for tag, relation in self._many:
+            if found := relation.get(iid):
+                linked += len(found)
+                parts.append(tag + self.cards(found))
+        for tag, single in self._one:
+            if (other := single.get(iid)) is not None:
+                linked += 1
+                parts.append(tag + card(other))
+        for name, targets in pub.references.get(iid, {}).items():
+            parts.append(b"R" + _sha(name.encode()) + self.cards(targets))
+        if named := self.lifecycle(item):
+            parts.append(b"C" + named)
+        reach = related_reach(linked)
+        for topic in item.get("topics") or ():
+            parts.append(b"T" + self.head(topic, topics.get(topic, ()), reach))
+        return self.key(b"item", *parts)
 
 
 def load(folder: Path | None, engine: str) -> dict[str, list]:

@@ -20,7 +20,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup
 
 from . import __version__, feeds, opendata, sitemap
-from .browse import FACETS, facet_index, related
+from .browse import FACETS, facet_index, newest, newest_of_kind, related
 from .gate import Publication
 from .identity import contact_rows, footer_rows
 from .model import Item
@@ -309,7 +309,7 @@ def render_site(
         yield item_path(item), Page(env, "item.html", common, context, partial(keys.item, item, topics))
     sections = []
     for kind in pub.config.kinds.listed():  # the built-in kinds and the site's categories alike
-        items = _newest(pub.of_kind(kind.id))
+        items = newest_of_kind(pub, kind.id)
         folder = f"{kind.folder}/"
         feed = f"{base}{folder}feed.xml"
         contact = contact_rows(cfg.contact) if kind.id == "response" else None
@@ -362,7 +362,7 @@ def render_site(
     yield "index.html", _page(env, "home.html", common, sections=shown, facets=facets, canonical=cfg.absolute(base))
     yield "search/index.html", _page(env, "search.html", common, canonical=cfg.absolute(f"{base}search/"))
     yield "404.html", _page(env, "404.html", common, canonical=cfg.absolute(f"{base}404.html"))
-    yield "feed.xml", _feed(pub, env, keys, _newest(list(pub.items)), "最新信息", "feed.xml")
+    yield "feed.xml", _feed(pub, env, keys, newest(pub), "最新信息", "feed.xml")
     yield "sitemap.xml", Product(partial(sitemap.sitemap, pub, env), keys.sitemap)
     yield "catalog.json", Product(partial(opendata.catalog_json, pub), partial(keys.catalog, "catalog.json"))
     yield "catalog.csv", Product(partial(opendata.catalog_csv, pub), partial(keys.catalog, "catalog.csv"))
