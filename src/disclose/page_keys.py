@@ -90,7 +90,7 @@ class Keys:
         self.pub = pub
         self.sizes = sizes
         self.base = _sha(f"1\0{common_fingerprint}\0{_calendar_version()}\0{pub.config!r}".encode())
-        self._cards: dict[str, bytes] = {}
+        self._cards: dict[int, bytes] = {}  # by the item object's identity: items live as long as the build
         self._heads: dict[tuple[str, int], bytes] = {}
         self._public: bytes | None = None
         self._site: bytes | None = None
@@ -110,27 +110,23 @@ class Keys:
         self._one = ((b"i", pub.interprets), (b"f", pub.feedback))
 
     def key(self, *parts: bytes | str) -> str:
-        """A page's key: the site-wide part and the page's own parts."""
-        hasher = hashlib.sha1(self.base)
-        for part in parts:
-            data = part.encode() if isinstance(part, str) else part
-            hasher.update(len(data).to_bytes(4, "big"))
-            hasher.update(data)
-        return hasher.hexdigest()
+        """A page's key: the site-wide part and the page's own parts, each with its length."""
+        data = [part.encode() if isinstance(part, str) else part for part in parts]
+        return hashlib.sha1(self.base + b"".join([len(d).to_bytes(4, "big") + d for d in data])).hexdigest()
 
     def card(self, item: Item) -> bytes:
         """Everything of `item` another page can show: its fields, 有效性 and what the date decides."""
-        found = self._cards.get(item.id)
+        found = self._cards.get(id(item))
         if found is None:
-            pub = self.pub
-            head = f"{item.id}\0{item.path}\0{item.kind}\0{pub.status(item)}\0{today_token(item, pub)}\0"
-            found = self._cards[item.id] = _sha(head.encode() + _dump(item.fields))
+            pub, source = self.pub, item.source
+            head = f"{source.id}\0{source.path}\0{item.kind}\0{pub.status(item)}\0{today_token(item, pub)}\0"
+            found = self._cards[id(item)] = _sha(head.encode() + _dump(item.fields))
         return found
 
     def cards(self, items: Sequence[Item | None]) -> bytes:
         """The cards of `items` in order (None stands for a reference that finds no public item)."""
-        card = self.card
-        return _count(items) + b"".join([card(i) if i is not None else ZERO for i in items])
+        known, card = self._cards, self.card
+        return _count(items) + b"".join([(known.get(id(i)) or card(i)) if i is not None else ZERO for i in items])
 
     def static(self, context: dict[str, Any]) -> bytes:
         """A digest of a page's context values that need no resolving."""
@@ -224,7 +220,8 @@ class Keys:
 
     def item(self, item: Item, topics: dict[str, list[Item]]) -> str:
         """The key of an item's own page (render._item_context, views.item_view)."""
-        pub, card, iid, body = self.pub, self.card, item.id, item.body
+        pub, card, source = self.pub, self.card, item.source
+        iid, body = source.id, source.body
         parts = [card(item), _sha(body.encode("utf-8", "surrogatepass"))]
         if "[" in body or "<" in body:  # without either, Markdown makes no link
             parts.append(b"L" + self.public())

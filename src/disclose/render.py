@@ -110,7 +110,7 @@ def _common(pub: Publication, env: Environment, dirs: tuple[Path, ...]) -> dict[
     return common
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Page:
     """A page to render later, so pages can be shared out over cores, and with a fingerprint of
     everything it shows (the template set, the common parts and its own context): a page whose
