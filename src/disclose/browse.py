@@ -74,26 +74,31 @@ def newest_of_kind(pub: Publication, kind: str) -> list[Item]:
 
 def facet_index(pub: Publication, facet: Facet) -> dict[str, list[Item]]:
     """Facet value -> its items, newest first (browsable items only: of listed kinds, not 栏目页).
-    Computed once per build; the lists are shared, not to be changed."""
-    key = ("facet", facet.key)
-    if key not in pub.memo:
-        groups: dict[str, list[Item]] = defaultdict(list)
-        kinds = pub.config.kinds
-        listed = {kind.id for kind in kinds.listed()}
+    Every facet's index is made in one pass, once per build; the lists are shared, not to be changed."""
+    if ("facet", facet.key) not in pub.memo:
+        groups: list[dict[str, list[Item]]] = [defaultdict(list) for _ in FACETS]
+        listed = {kind.id for kind in pub.config.kinds.listed()}
         for item in newest(pub):
             if item.kind in listed:
-                for value in facet.values(item, pub):
-                    groups[value].append(item)
-        pub.memo[key] = {value: groups[value] for value in sorted(groups)}
-    return pub.memo[key]
+                for each, found in zip(FACETS, groups, strict=True):
+                    for value in each.values(item, pub):
+                        found[value].append(item)
+        for each, found in zip(FACETS, groups, strict=True):
+            pub.memo[("facet", each.key)] = {value: found[value] for value in sorted(found)}
+    return pub.memo[("facet", facet.key)]
 
 
-def related_reach(linked: int, limit: int = 5) -> int:
+def related_reach(linked: int, limit: int = 5) -> tuple[int, int]:
     """How far into one topic's list `related` can read for an item that links `linked` items
-    (itself included): until it has 3 × `limit` candidates, skipping what it links and what it
-    found already (each item at most twice in a list, should it name a topic twice). A page key
-    (page_keys) covers that much of each topic's list."""
-    return 2 * (2 * 3 * limit + linked) + 2
+    (itself included), and how far into it the items it shows can lie. A page key (page_keys)
+    covers the ids and dates of the first part and everything of the second.
+
+    It reads until it has 3 × `limit` candidates, skipping what the item links and what an earlier
+    topic found (each item at most twice in a list, should it name a topic twice). It shows the
+    newest `limit` candidates: the candidates taken from a topic are all the unlinked entries of
+    the part of its list read, so an entry with `limit` unlinked newer ones before it is never
+    shown."""
+    return 2 * (2 * 3 * limit + linked) + 2, 2 * (limit + linked) + 2
 
 
 def related(pub: Publication, topics_index: dict[str, list[Item]], item: Item, limit: int = 5) -> list[Item]:

@@ -91,7 +91,7 @@ class Keys:
         self.sizes = sizes
         self.base = _sha(f"1\0{common_fingerprint}\0{_calendar_version()}\0{pub.config!r}".encode())
         self._cards: dict[int, bytes] = {}  # by the item object's identity: items live as long as the build
-        self._heads: dict[tuple[str, int], bytes] = {}
+        self._heads: dict[tuple[str, tuple[int, int]], bytes] = {}
         self._public: bytes | None = None
         self._site: bytes | None = None
         self._resolve: Callable[[Any], Item | None] | None = None
@@ -211,11 +211,14 @@ class Keys:
         """A file made from the whole Publication (an annual report's CSV)."""
         return self.key(name, self.site())
 
-    def head(self, topic: str, items: Sequence[Item], length: int) -> bytes:
-        """The first `length` items of a topic's list: the candidates of every related list."""
-        found = self._heads.get((topic, length))
+    def head(self, topic: str, items: Sequence[Item], reach: tuple[int, int]) -> bytes:
+        """The head of a topic's list as a related list reads it (browse.related_reach): the ids and
+        dates of the candidates, everything of those it may show."""
+        found = self._heads.get((topic, reach))
         if found is None:
-            found = self._heads[(topic, length)] = _sha(topic.encode() + b"\0" + self.cards(items[:length]))
+            read, shown = reach
+            order = _dump([(i.id, i.published) for i in items[:read]])
+            found = self._heads[(topic, reach)] = _sha(topic.encode() + b"\0" + order + self.cards(items[:shown]))
         return found
 
     def item(self, item: Item, topics: dict[str, list[Item]]) -> str:
