@@ -396,3 +396,16 @@ def test_unchanged_pages_are_not_resolved(tmp_path, monkeypatch):
     assert "policies/shaoxing-2022-work-rules" in resolved
     assert not [r for r in resolved if r.startswith(("policies/", "interpretations/", "decisions/"))][1:]
     assert "list.html" not in resolved
+
+
+def test_a_damaged_key_store_is_ignored(tmp_path):
+    site = copy_sample(tmp_path / "site")
+    cache, incremental = tmp_path / "cache", tmp_path / "incremental"
+    build(site, incremental, cache)
+    (cache / "page_keys.json").write_text("{not json", encoding="utf-8")
+    _title(site)
+    build(site, incremental, cache)
+    assert_same_as_cold(site, incremental, tmp_path / "cold")
+    (cache / "page_keys.json").write_text('{"engine": "other", "pages": {}}', encoding="utf-8")
+    build(site, incremental, cache)
+    assert_same_as_cold(site, incremental, tmp_path / "cold")

@@ -234,8 +234,9 @@ def write_pages(
     verify = verifying()
     recorded, keys = cache.page_keys, {}
     todo: list[tuple[str, Page | Producer, str | None, str | None]] = []
+    keyed = cache.folder is not None  # without a cache there is nothing to compare keys with, nor to keep them in
     for rel, produce in files:
-        key = produce.key() if isinstance(produce, (Page, Product)) else None
+        key = produce.key() if keyed and isinstance(produce, (Page, Product)) else None
         known = recorded.get(rel) if key is not None else None
         if known is not None and known[0] == key:
             keys[rel] = known
