@@ -14,12 +14,17 @@ The key of a page is a digest of the *inputs* of that context instead:
   (and the rows built from it) can show;
 - for an item's own page also its body, revision history, attachments with their sizes, every
   relation the Publication records for it (with the cards of the items at the other end), the
-  items its lifecycle rows name, the candidates of its related items (the head of each of its
-  topics' lists) and, when its body may hold a link, which items are public (a link to an item
-  that is not public loses its target).
+  items its lifecycle rows name, the head of each of its topics' lists (the ids and dates of the
+  candidates of its related items, the cards of those it can show: browse.related_reach) and,
+  when its body may hold a link, which items are public (a link to an item that is not public
+  loses its target);
+- for a list page its plain context values (heading, pager, total…) and the cards of its chunk;
+  for the feeds, the sitemap and open data what they list; for the annual reports and compliance
+  pages the whole Publication but bodies (`Keys.site`).
 
-The build keeps (key, fingerprint) of every page from the last build (`load`/`save`, in the cache
-folder). A page whose key is unchanged takes its fingerprint from there and is not resolved; the
+The build keeps (key, content id) of every file from the last build (`load`/`save`, in the cache
+folder; a page's content id is its fingerprint, another file's the sha1 of its bytes). A file
+whose key is unchanged takes its content id from there and is not resolved or produced; the
 unchanged file is then kept or hard-linked as before. `DISCLOSE_VERIFY_KEYS=1` resolves such
 pages anyway and stops the build when the fingerprint differs (`KeyMismatch`): the tests run with
 it, so an input missing from a key shows as a failure, not as a stale page.
@@ -30,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -58,6 +64,7 @@ def verifying() -> bool:
     return os.environ.get(VERIFY, "") not in ("", "0")
 
 
+@cache
 def _calendar_version() -> str:
     try:
         return version("chinesecalendar")
