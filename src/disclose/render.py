@@ -137,11 +137,12 @@ class Page:
         keys: Keys | None = self.common.get("keys")
         if keys is None or callable(self.context):
             return None
-        lazy = {k: v for k, v in self.context.items() if isinstance(v, Lazy)}
-        if not lazy or any(v.key is None for v in lazy.values()):
+        lazy = {k: v.key for k, v in self.context.items() if isinstance(v, Lazy)}
+        if not lazy or None in lazy.values():
             return None
         plain = {k: v for k, v in self.context.items() if k not in lazy}
-        return keys.key("page", self.name, keys.static(plain), *(f"{k}=".encode() + v.key() for k, v in lazy.items()))
+        inputs = [f"{k}=".encode() + key() for k, key in lazy.items() if key is not None]
+        return keys.key("page", self.name, keys.static(plain), *inputs)
 
     def fingerprint(self, context: dict[str, Any]) -> str:
         shown = orjson.dumps(context, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
