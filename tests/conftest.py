@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = "2024-06-01"
 
+# A page whose key (page_keys) did not change is resolved anyway and must show what it showed:
+# an input missing from a key stops the build (KeyMismatch) instead of leaving a stale page.
+os.environ.setdefault("DISCLOSE_VERIFY_KEYS", "1")
+
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:

@@ -204,3 +204,208 @@ def test_a_second_build_on_the_same_cache_is_refused(tmp_path):
     assert "另一个构建正在使用缓存" in result.output
     assert not (tmp_path / "o").exists()
     build(site, tmp_path / "o", cache)  # free again once the first build is done
+
+
+# ---- Page keys (page_keys.py) -------------------------------------------------------------------
+# Each edit below changes what pages show other than the edited item's own: a page whose key missed
+# the input would keep its old file. The output must equal a cold build's, and DISCLOSE_VERIFY_KEYS
+# (on in the tests, see conftest) stops the build when a page's key stayed while its content moved.
+
+LATER = "2026-12-20"  # ysq-2026-012 (received 2026-11-09, 20 working days) is then 逾期
+
+
+def build_on(site: Path, out: Path, cache: Path | None, today: str) -> None:
+    caching = ["--cache", str(cache)] if cache else ["--no-cache"]
+    result = run("build", "--site", str(site), "--out", str(out), *caching, "--today", today)
+    assert result.exit_code == 0, result.output
+
+
+def same_as_cold(site: Path, incremental: Path, cold: Path, today: str = TODAY) -> None:
+    build_on(site, cold, None, today)
+    after, expected = snapshot(incremental), snapshot(cold)
+    assert after.keys() == expected.keys()
+    assert [k for k in after if after[k] != expected[k]] == []
+
+
+def with_extras(site: Path) -> None:
+    """Items related only as named (each with a topic of its own, so no related list ties them):
+    a decision with an attachment and one whose body links to it, a policy with its
+    interpretation, a 2020 normative document repealed by a 清理结果, and two decisions related
+    by their one topic."""
+    items = {
+        "policies/test-new": "title: 测试政策\ndoc_no: 示政发〔2026〕99号\npublished: 2026-11-10\ntopics: [测试丙]",
+        "interpretations/test-new-jd": "title: 测试政策解读\ninterprets: 示政发〔2026〕99号\npublished: 2026-11-10\n"
+        "topics: [测试丁]",
+        "policies/test-old": "title: 测试旧办法\ndoc_no: 示政规〔2020〕9号\npublished: 2020-05-01\nnormative: true\n"
+        "topics: [测试甲]",
+        "cleanups/test-clean": "title: 测试清理结果\npublished: 2026-11-15\ncleaned: 2026-11-10\n"
+        "repealed: [示政规〔2020〕9号]\ntopics: [测试乙]",
+        "decisions/test-x": "title: 测试决定甲\npublished: 2026-11-11\ntopics: [测试庚]",
+        "decisions/test-y": "title: 测试决定乙\npublished: 2026-11-12\ntopics: [测试庚]",
+    }
+    for name, front in items.items():
+        write(site, f"content/{name}.md", f"---\n{front}\nissuer: 政务公开示例市人民政府\n---\n正文。\n")
+    write(site, "content/decisions/files/plan.txt", "实施方案。\n")
+    write(
+        site,
+        "content/decisions/2026-plan.md",
+        "---\ntitle: 关于实施方案的决定\nissuer: 政务公开示例市人民政府\npublished: 2026-11-18\n"
+        "topics: [城乡建设]\nattachments: [files/plan.txt]\n---\n实施方案见附件。\n",
+    )
+    write(
+        site,
+        "content/decisions/2026-plan-note.md",
+        "---\ntitle: 关于实施方案的说明\nissuer: 政务公开示例市人民政府\npublished: 2026-11-19\n"
+        "topics: [综合政务]\n---\n说明见[决定](2026-plan.md)。\n",
+    )
+
+
+def _policy_title(site):
+    """Its interpretation's page, the lists and the feeds show it."""
+    edit(site / "content/policies/test-new.md", "title: 测试政策", "title: 测试政策（修订）")
+
+
+def _interpretation_added(site):
+    write(
+        site,
+        "content/interpretations/test-new-tj.md",
+        "---\ntitle: 图解测试政策\nissuer: 政务公开示例市人民政府\npublished: 2026-11-10\n"
+        "interprets: 示政发〔2026〕99号\nform: qa\ntopics: [测试戊]\n---\n一图读懂。\n",
+    )
+
+
+def _repealing_title(site):
+    """The repealed document's banner and 废止文件 row name the 清理结果."""
+    edit(site / "content/cleanups/test-clean.md", "title: 测试清理结果", "title: 测试清理结果（更正）")
+
+
+def _repealed_by_cleanup(site):
+    """The 清理结果 repeals a document it had kept: banner, 有效性, the library and browsing change."""
+    path = site / "content/cleanups/2026-normative.md"
+    edit(path, "kept: [示政规〔2026〕2号]\n", "")
+    edit(path, "repealed: [示政规〔2019〕1号]", "repealed: [示政规〔2019〕1号, 示政规〔2026〕2号]")
+
+
+def _attachment_grows(site):
+    write(site, "content/decisions/files/plan.txt", "实施方案。\n" * 800)
+
+
+def _topic_changed(site):
+    """test-x loses its one related item, and the topic lists change."""
+    edit(site / "content/decisions/test-y.md", "topics: [测试庚]", "topics: [测试辛]")
+
+
+def _contact_changed(site):
+    """site.yaml beyond the common parts: the guide and every response page show the contact."""
+    edit(site / "site.yaml", "phone: 0575-12345678", "phone: 0575-12345670")
+
+
+KEY_EDITS = {
+    f.__name__.strip("_"): f
+    for f in (
+        _policy_title,
+        _interpretation_added,
+        _repealing_title,
+        _repealed_by_cleanup,
+        _attachment_grows,
+        _topic_changed,
+        _contact_changed,
+    )
+}
+
+
+@pytest.mark.parametrize("name", list(KEY_EDITS))
+def test_pages_that_show_an_edited_item_are_rebuilt(tmp_path, name):
+    site = copy_sample(tmp_path / "site")
+    with_extras(site)
+    cache, incremental = tmp_path / "cache", tmp_path / "incremental"
+    build(site, incremental, cache)
+    build(site, incremental, cache)
+    before = snapshot(incremental)
+    KEY_EDITS[name](site)
+    build(site, incremental, cache)
+    assert_same_as_cold(site, incremental, tmp_path / "cold")
+    after = snapshot(incremental)
+    assert after != before
+
+
+def test_the_build_date_crossing_a_deadline_or_an_expiry(tmp_path):
+    """A response becomes 逾期 and a normative document 失效 with no file changed: only the date."""
+    site = copy_sample(tmp_path / "site")
+    cache, incremental = tmp_path / "cache", tmp_path / "incremental"
+    build(site, incremental, cache)
+    edit(site / "content/policies/sample-2026-old-community.md", "expires: 2031-06-14", "expires: 2026-12-10")
+    build(site, incremental, cache)
+    same_as_cold(site, incremental, tmp_path / "cold1")
+    response = (incremental / "responses/ysq-2026-012/index.html").read_text(encoding="utf-8")
+    policy = (incremental / "policies/sample-2026-old-community/index.html").read_text(encoding="utf-8")
+    build_on(site, incremental, cache, LATER)
+    same_as_cold(site, incremental, tmp_path / "cold2", LATER)
+    assert "逾期" not in response and "逾期" in (incremental / "responses/ysq-2026-012/index.html").read_text("utf-8")
+    assert "本文件已失效" not in policy
+    assert "本文件已失效" in (incremental / "policies/sample-2026-old-community/index.html").read_text("utf-8")
+    build_on(site, incremental, cache, LATER)  # the same date again: every key as recorded
+    same_as_cold(site, incremental, tmp_path / "cold3", LATER)
+
+
+def test_a_link_target_withheld_is_refused_and_the_fix_equals_a_cold_build(tmp_path):
+    """Withholding an item another links to is refused (R704) and leaves output and cache as they
+    were; once the link goes, the build equals a cold one."""
+    site = copy_sample(tmp_path / "site")
+    with_extras(site)
+    cache, incremental = tmp_path / "cache", tmp_path / "incremental"
+    build(site, incremental, cache)
+    build(site, incremental, cache)
+    before = snapshot(incremental)
+    edit(
+        site / "content/decisions/2026-plan.md",
+        "published: 2026-11-18\n",
+        "published: 2026-11-18\ndisclosure: withheld\nbasis: process-info\nreview: {by: 办公室, date: 2026-11-17}\n",
+    )
+    result = run("build", "--site", str(site), "--out", str(incremental), "--cache", str(cache), "--today", TODAY)
+    assert result.exit_code == 1 and "R704" in result.output
+    assert snapshot(incremental) == before
+    edit(site / "content/decisions/2026-plan-note.md", "说明见[决定](2026-plan.md)。", "说明另行公布。")
+    build(site, incremental, cache)
+    assert_same_as_cold(site, incremental, tmp_path / "cold")
+
+
+def test_unchanged_pages_are_not_resolved(tmp_path, monkeypatch):
+    """With the keys recorded, a rebuild after one body change resolves that page alone (and the
+    files that list every item's body-free facts are not made again)."""
+    from datetime import date
+
+    from disclose import pipeline, render
+
+    monkeypatch.delenv("DISCLOSE_VERIFY_KEYS", raising=False)
+    site = copy_sample(tmp_path / "site")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    pipeline.build(site, out, date(2026, 11, 22), workers=1, cache_dir=cache)
+    pipeline.build(site, out, date(2026, 11, 22), workers=1, cache_dir=cache)
+    resolved: list[str] = []
+    original = render.Page.resolve
+
+    def spy(page):
+        context = original(page)
+        resolved.append(context["item"]["id"] if "item" in context else page.name)
+        return context
+
+    monkeypatch.setattr(render.Page, "resolve", spy)
+    _body(site)
+    pipeline.build(site, out, date(2026, 11, 22), workers=1, cache_dir=cache)
+    assert "policies/shaoxing-2022-work-rules" in resolved
+    assert not [r for r in resolved if r.startswith(("policies/", "interpretations/", "decisions/"))][1:]
+    assert "list.html" not in resolved
+
+
+def test_a_damaged_key_store_is_ignored(tmp_path):
+    site = copy_sample(tmp_path / "site")
+    cache, incremental = tmp_path / "cache", tmp_path / "incremental"
+    build(site, incremental, cache)
+    (cache / "page_keys.json").write_text("{not json", encoding="utf-8")
+    _title(site)
+    build(site, incremental, cache)
+    assert_same_as_cold(site, incremental, tmp_path / "cold")
+    (cache / "page_keys.json").write_text('{"engine": "other", "pages": {}}', encoding="utf-8")
+    build(site, incremental, cache)
+    assert_same_as_cold(site, incremental, tmp_path / "cold")

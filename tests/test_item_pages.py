@@ -6,11 +6,17 @@ from __future__ import annotations
 import html
 import os
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.pdfgen import canvas
+
+from disclose.markdown import render_markdown
+from disclose.views import BLOCKS, SOFT_BREAK, plain_text, summary
 
 from .conftest import copy_sample, git, run, write
 
@@ -141,3 +147,66 @@ def test_revisions_start_at_first_publication_not_at_the_import(site):
     assert "2026年11月20日" not in page
     interpretation = read(site / "public", "interpretations/rules-jd")
     assert "2024年3月1日</time>：首次发布</li>" in interpretation and "2026年11月20日" not in interpretation
+
+
+class _Reference(HTMLParser):
+    """plain_text as html.parser reads the HTML: the reference the fast version is held to."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(SOFT_BREAK.sub("", data))
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCKS:
+            self.parts.append(" ")
+
+
+def reference_text(html: str) -> str:
+    parser = _Reference()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+MARKDOWN_BITS = [
+    "第一条",
+    "\n",
+    "\n\n",
+    "# 标题\n",
+    "**粗体**",
+    "*强调*",
+    "`代码 <b>`",
+    "[链接](../policies/a.md)",
+    "![图](x.png)",
+    "<https://example.gov.cn/a>",
+    "> 引用\n",
+    "- 列表\n",
+    "1. 第一\n",
+    "| 甲 | 乙 |\n| --- | --- |\n| 1 | 2 |\n",
+    '```\n代码块 <x> & "\n```\n',
+    "A&B &amp; &lt;p&gt; &#x4E00; &copy;",
+    "<p>原样</p>",
+    "中\n文",
+    "a  \nb",
+    "~~删除~~",
+    "---\n",
+    "'\"",
+    "\u3000全角空格",
+]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.one_of(st.sampled_from(MARKDOWN_BITS), st.text(max_size=8)), max_size=12))
+def test_plain_text_reads_rendered_markdown_as_html_parser_does(bits):
+    html = render_markdown("".join(bits))
+    text = reference_text(html)
+    assert plain_text(html) == text
+    for limit in (0, 1, 5, 12, 40):  # the summary reads only as far as it needs, with the same result
+        assert summary(html, limit) == (text[:limit].rstrip() + "…" if len(text) > limit else text)

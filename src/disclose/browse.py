@@ -46,20 +46,59 @@ FACETS = (
 )
 
 
+def _order(item: Item) -> tuple[date, str]:
+    return (item.published or date.min, item.id)
+
+
 def _newest(items: list[Item]) -> list[Item]:
-    return sorted(items, key=lambda i: (i.published or date.min, i.id), reverse=True)
+    return sorted(items, key=_order, reverse=True)
+
+
+def newest(pub: Publication) -> list[Item]:
+    """Every item, newest first (by publication date, then id): sorted once per build, so each
+    list of the site is a filter of it, not a sort of its own."""
+    if "newest" not in pub.memo:
+        pub.memo["newest"] = _newest(list(pub.items))
+    return pub.memo["newest"]
+
+
+def newest_of_kind(pub: Publication, kind: str) -> list[Item]:
+    """The items of one kind, newest first."""
+    if "newest_by_kind" not in pub.memo:
+        by_kind: dict[str, list[Item]] = defaultdict(list)
+        for item in newest(pub):
+            by_kind[item.kind].append(item)
+        pub.memo["newest_by_kind"] = by_kind
+    return list(pub.memo["newest_by_kind"].get(kind, ()))
 
 
 def facet_index(pub: Publication, facet: Facet) -> dict[str, list[Item]]:
-    """Facet value -> its items, newest first (browsable items only: of listed kinds, not 栏目页)."""
-    groups: dict[str, list[Item]] = defaultdict(list)
-    kinds = pub.config.kinds
-    for item in pub.items:
-        if not kinds[item.kind].listed:
-            continue
-        for value in facet.values(item, pub):
-            groups[value].append(item)
-    return {value: _newest(items) for value, items in sorted(groups.items())}
+    """Facet value -> its items, newest first (browsable items only: of listed kinds, not 栏目页).
+    Every facet's index is made in one pass, once per build; the lists are shared, not to be changed."""
+    if ("facet", facet.key) not in pub.memo:
+        groups: list[dict[str, list[Item]]] = [defaultdict(list) for _ in FACETS]
+        listed = {kind.id for kind in pub.config.kinds.listed()}
+        for item in newest(pub):
+            if item.kind in listed:
+                for each, found in zip(FACETS, groups, strict=True):
+                    for value in each.values(item, pub):
+                        found[value].append(item)
+        for each, found in zip(FACETS, groups, strict=True):
+            pub.memo[("facet", each.key)] = {value: found[value] for value in sorted(found)}
+    return pub.memo[("facet", facet.key)]
+
+
+def related_reach(linked: int, limit: int = 5) -> tuple[int, int]:
+    """How far into one topic's list `related` can read for an item that links `linked` items
+    (itself included), and how far into it the items it shows can lie. A page key (page_keys)
+    covers the ids and dates of the first part and everything of the second.
+
+    It reads until it has 3 × `limit` candidates, skipping what the item links and what an earlier
+    topic found (each item at most twice in a list, should it name a topic twice). It shows the
+    newest `limit` candidates: the candidates taken from a topic are all the unlinked entries of
+    the part of its list read, so an entry with `limit` unlinked newer ones before it is never
+    shown."""
+    return 2 * (2 * 3 * limit + linked) + 2, 2 * (limit + linked) + 2
 
 
 def related(pub: Publication, topics_index: dict[str, list[Item]], item: Item, limit: int = 5) -> list[Item]:

@@ -27,7 +27,7 @@ import orjson
 if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
     import fcntl
 
-from . import __version__
+from . import __version__, page_keys
 from .model import Item, Problem, Source
 from .output import Manifest, digest, verified
 
@@ -107,6 +107,7 @@ class BuildCache:
     egress: str = ""  # the needles the previous output was checked for (see `egress`)
     spare_egress: str = ""  # and the spare output
     read: int | None = None  # signature of the sources as read, so unchanged ones are not written again
+    page_keys: dict[str, list] = field(default_factory=dict)  # output path -> [key, content id] (page_keys)
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -122,6 +123,7 @@ class BuildCache:
                 with (folder / "sources.pickle").open("rb") as handle:
                     cache.sources = pickle.load(handle)
                 cache.read = cache._signature()
+                cache.page_keys = page_keys.load(folder, _engine_key())
         except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             cache.sources, cache.manifest, cache.spare_manifest, cache.out = {}, {}, {}, ""  # damaged = empty
             cache.egress = cache.spare_egress = ""
@@ -135,6 +137,7 @@ class BuildCache:
             with (self.folder / "sources.pickle.tmp").open("wb") as handle:
                 pickle.dump(self.sources, handle, protocol=pickle.HIGHEST_PROTOCOL)
             (self.folder / "sources.pickle.tmp").replace(self.folder / "sources.pickle")
+        page_keys.save(self.folder, _engine_key(), self.page_keys)
         state = {
             "engine": _engine_key(),
             "out": self.out,

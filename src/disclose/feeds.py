@@ -14,9 +14,10 @@ def atom(pub: Publication, env: Environment, newest_first: list[Item], title: st
     cfg = pub.config
     entries = []
     dated = [item for item in newest_first if item.published]
+    origin, base = cfg.absolute(""), cfg.base_path
     for item in dated[: cfg.feed_size]:
         view = dict(link(pub, item))
-        view["absolute"] = cfg.absolute(item_url(cfg.base_path, item))
+        view["absolute"] = origin + item_url(base, item)
         view["id"] = view["absolute"]
         entries.append(view)
     latest = dated[0].published if dated else None

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from functools import partial
 from typing import Any
 
 from jinja2 import Environment
 
-from .browse import slug
+from .browse import newest, newest_of_kind, slug
 from .dates import cn_date
 from .gate import Publication
 from .lifecycle import (
@@ -28,16 +28,13 @@ from .lifecycle import (
     public_resolver,
 )
 from .model import Item
+from .page_keys import Keys
 from .records import consultation_state
-from .render import Lazy, Page, Producer, _page, paginated
+from .render import Lazy, Page, Producer, _page, keyed, paginated
 from .views import link
 
 LIBRARY = "normative/"
 MAJOR = "decisions/major/"
-
-
-def _newest(items: list[Item]) -> list[Item]:
-    return sorted(items, key=lambda i: (i.published or date.min, i.id), reverse=True)
 
 
 def _entries(pub: Publication, items: list[Item]) -> list[dict[str, Any]]:
@@ -76,7 +73,7 @@ def normative_pages(
 ) -> Iterator[tuple[str, Page | Producer]]:
     """/normative/ with every public 行政规范性文件, and one page (paginated) per filter value."""
     base = pub.config.base_path
-    docs = _newest([i for i in pub.items if is_normative(i)])
+    docs = [i for i in newest(pub) if is_normative(i)]
     filters = _filters(pub, docs)
     nav = [
         {
@@ -88,7 +85,7 @@ def normative_pages(
         }
         for group, values in filters.items()
     ]
-    cleanups = _newest(pub.of_kind("cleanup"))
+    cleanups = newest_of_kind(pub, "cleanup")
     library_crumb = [*hub_crumb, {"label": "规范性文件库", "url": base + LIBRARY}]
     pages = [(LIBRARY, "规范性文件库", docs, hub_crumb)]
     pages += [
@@ -178,6 +175,7 @@ def major_pages(
 ) -> Iterator[tuple[str, Page | Producer]]:
     """/decisions/major/ (every year's 目录, newest first) and /decisions/major/YEAR/."""
     base, cfg = pub.config.base_path, pub.config
+    keys: Keys = common["keys"]
     years = _plan_years(pub)
     catalogue_crumb = [*hub_crumb, {"label": "重大行政决策事项目录", "url": base + MAJOR}]
     yield (
@@ -188,7 +186,7 @@ def major_pages(
             common,
             heading="重大行政决策事项目录",
             crumbs=hub_crumb,
-            years=Lazy(_years_view, pub, years),
+            years=keyed(Lazy(_years_view, pub, years), partial(keys.entries, [i for v in years.values() for i in v])),
             canonical=cfg.absolute(base + MAJOR),
         ),
     )
@@ -201,7 +199,7 @@ def major_pages(
                 common,
                 heading=f"{year}年重大行政决策事项目录",
                 crumbs=catalogue_crumb,
-                years=Lazy(_years_view, pub, {year: items}),
+                years=keyed(Lazy(_years_view, pub, {year: items}), partial(keys.entries, items)),
                 canonical=cfg.absolute(f"{base}{MAJOR}{year}/"),
             ),
         )

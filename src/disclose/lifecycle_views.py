@@ -24,6 +24,10 @@ from .model import Item
 
 Link = Callable[[Publication, Item], dict[str, Any]]
 
+# The fields whose references the rows and the 目录 (lifecycle_pages) resolve among public items:
+# a page that shows them depends on what they find (page_keys.Keys.lifecycle).
+LIFECYCLE_REFERENCES = ("consultation", "hearing", "final_decision", "kept", "amended", "repealed", "expired")
+
 
 def _row(label: str, value: str = "", links: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
     return {"label": label, "value": value, "links": links or [], "index_no": False, **extra}

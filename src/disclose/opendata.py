@@ -27,11 +27,13 @@ COLUMNS = (
 )
 
 
-def record(pub: Publication, item: Item) -> dict[str, Any]:
+def record(pub: Publication, item: Item, where: tuple[str, str] | None = None) -> dict[str, Any]:
     """The public metadata of one item; bodies and review records are not catalogue data.
 
     Values the item marks as samples (sample_fields) are left out: open data states facts only.
+    `where` is the site's scheme and host and its base path, when known.
     """
+    origin, base = where or (pub.config.absolute(""), pub.config.base_path)
 
     def iso(key: str) -> str:
         value = item.stated(key)
@@ -48,12 +50,20 @@ def record(pub: Publication, item: Item) -> dict[str, Any]:
         "published": iso("published"),
         "topics": list(item.get("topics") or ()),
         "status": pub.status(item) or "",
-        "url": pub.config.absolute(item_url(pub.config.base_path, item)),
+        "url": origin + item_url(base, item),
     }
 
 
+def records(pub: Publication) -> list[dict[str, Any]]:
+    """Every item's record, made once per build for catalog.json and catalog.csv alike."""
+    if "catalog" not in pub.memo:
+        where = (pub.config.absolute(""), pub.config.base_path)
+        pub.memo["catalog"] = [record(pub, i, where) for i in pub.items]
+    return pub.memo["catalog"]
+
+
 def catalog_json(pub: Publication) -> bytes:
-    data = {"site": pub.config.title, "items": [record(pub, i) for i in pub.items]}
+    data = {"site": pub.config.title, "items": records(pub)}
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
 
@@ -71,7 +81,6 @@ def catalog_csv(pub: Publication) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([label for _, label in COLUMNS])
-    for item in pub.items:
-        row = record(pub, item)
+    for row in records(pub):
         writer.writerow([csv_cell("、".join(row[k]) if k == "topics" else row[k]) for k, _ in COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -25,10 +25,11 @@ from .gate import Publication, decide
 from .history import read_history
 from .load import load, load_reports
 from .model import Problem
-from .output import Manifest, OutputBusy, OutputError, Staging, check_out, locked, recover, write_atomically
+from .output import Manifest, OutputBusy, OutputError, Staging, check_out, digest, locked, recover, write_atomically
+from .page_keys import KeyMismatch, verifying
 from .progress import QUIET, Progress
 from .records import report_years
-from .render import Page, Producer, render_site, template_dirs
+from .render import Page, Producer, Product, render_site, template_dirs
 from .search_index import CORE, build_index, plan
 from .urls import SITE, attachment_output, clashes, encode, item_path
 from .validate import validate
@@ -163,7 +164,9 @@ def indexed_pages(pub: Publication) -> list[tuple[str, str]]:
 class _Job:
     """What the page writers share; set before the worker processes fork, so it is not pickled."""
 
-    files: list[tuple[str, Page | Producer]]  # every generated file, listed once before the fork
+    # the files to produce: (path, page or producer, its key or None, and when the key is
+    # unchanged but verified (page_keys.verifying) the content id it must come to)
+    files: list[tuple[str, Page | Producer, str | None, str | None]]
     staging: Staging
     workers: int
     counter: Any  # a shared multiprocessing.Value, or None in one process
@@ -174,30 +177,46 @@ _JOB: _Job | None = None
 PROGRESS_STEP = 50  # files a worker writes between progress reports (each takes a shared lock)
 
 
-def _write_shard(shard: int) -> tuple[int, Manifest]:
-    """Write every `workers`-th file of the site: kept when the staging folder (the spare) already
-    holds it, hard-linked from the previous build when its fingerprint is unchanged, else rendered.
-    Returns the pages written and every file's manifest record."""
+def _reuse(staging: Staging, previous: BuildCache, rel: str, content_id: str) -> bool:
+    """Keep `rel` when the staging folder (the spare) holds this content, or hard-link it from the
+    previous build's output; False when neither has it."""
+    if staging.holds(rel, content_id):
+        return True
+    found = previous.previous_file(rel, content_id)
+    if found is None:
+        return False
+    os.link(found[0], staging.clear(rel, content_id, found[1]))
+    return True
+
+
+def _write_shard(shard: int) -> tuple[Manifest, dict[str, list]]:
+    """Produce every `workers`-th file of the job: a page is resolved and fingerprinted, then kept
+    or hard-linked when its fingerprint is unchanged, else rendered. Returns the manifest records
+    of the files written and the (key, content id) of every keyed file."""
     job = _JOB
     assert job is not None
-    staging, pages = job.staging, 0
-    for done, (rel, produce) in enumerate(job.files[shard :: job.workers], 1):
+    staging, written, keys = job.staging, {}, {}
+    for done, (rel, produce, key, expected) in enumerate(job.files[shard :: job.workers], 1):
         if isinstance(produce, Page):
             context = produce.resolve()
-            fingerprint = produce.fingerprint(context)
-            if not staging.holds(rel, fingerprint):
-                previous = job.previous.previous_file(rel, fingerprint)
-                if previous is not None:
-                    os.link(previous[0], staging.clear(rel, fingerprint, previous[1]))
-                else:
-                    staging.write(rel, fingerprint, produce.render(context))
+            content_id = produce.fingerprint(context)
+            if expected is not None and content_id != expected:
+                raise KeyMismatch(f"{rel}: 键未变而页面内容变了 / the key did not change but the page did")
+            if not _reuse(staging, job.previous, rel, content_id):
+                staging.write(rel, content_id, produce.render(context))
         else:
-            staging.put(rel, produce())
-        pages += rel.endswith(".html")
+            data = produce()
+            content_id = digest(data)
+            if expected is not None and content_id != expected:
+                raise KeyMismatch(f"{rel}: 键未变而文件内容变了 / the key did not change but the file did")
+            staging.put(rel, data)
+        written[rel] = staging.written[rel]
+        if key is not None:
+            keys[rel] = [key, content_id]
         if job.counter is not None and done % PROGRESS_STEP == 0:
             with job.counter.get_lock():
                 job.counter.value += PROGRESS_STEP
-    return pages, staging.written
+    return written, keys
 
 
 def write_pages(
@@ -209,30 +228,51 @@ def write_pages(
     progress: Progress = QUIET,
     site: Path | None = None,
 ) -> int:
-    """Render the site into `staging`, over `workers` forked processes when there are several."""
+    """Render the site into `staging`. A file whose key (page_keys) is the one recorded by the
+    last build has the content recorded with it, and is kept or hard-linked without resolving it;
+    the others are produced over `workers` forked processes when there are many."""
     global _JOB
-    context = fork_context(workers, len(pub.items), 200)
     files = list(render_site(pub, dirs, site))
     progress.start("生成页面", len(files))
+    verify = verifying()
+    recorded, keys = cache.page_keys, {}
+    todo: list[tuple[str, Page | Producer, str | None, str | None]] = []
+    keyed = cache.folder is not None  # without a cache there is nothing to compare keys with, nor to keep them in
+    for rel, produce in files:
+        key = produce.key() if keyed and isinstance(produce, (Page, Product)) else None
+        known = recorded.get(rel) if key is not None else None
+        if known is not None and known[0] == key:
+            keys[rel] = known
+            if verify:
+                todo.append((rel, produce, key, known[1]))
+                continue
+            if _reuse(staging, cache, rel, known[1]):
+                continue
+        todo.append((rel, produce, key, None))
+    reused = len(files) - len(todo)
+    progress.update(reused)
+    context = fork_context(workers, len(todo), 200)
     try:
         if context is None:
-            _JOB = _Job(files, staging, 1, None, cache)
+            _JOB = _Job(todo, staging, 1, None, cache)
             results = [_write_shard(0)]
         else:
             counter = context.Value("i", 0)
-            _JOB = _Job(files, staging, workers, counter, cache)
+            _JOB = _Job(todo, staging, workers, counter, cache)
             with context.Pool(workers) as pool:
                 pending = pool.map_async(_write_shard, range(workers))
                 while not pending.ready():
                     pending.wait(0.2)
-                    progress.update(counter.value)
+                    progress.update(reused + counter.value)
                 results = pending.get()
     finally:
         _JOB = None
     progress.finish()
-    for _, written in results:
+    for written, produced in results:
         staging.written.update(written)
-    return sum(pages for pages, _ in results)
+        keys.update(produced)
+    cache.page_keys = keys
+    return sum(rel.endswith(".html") for rel, _ in files)
 
 
 def build(

@@ -20,10 +20,11 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup
 
 from . import __version__, feeds, opendata, sitemap
-from .browse import FACETS, facet_index, related
+from .browse import FACETS, facet_index, newest, newest_of_kind, related
 from .gate import Publication
 from .identity import contact_rows, footer_rows
 from .model import Item
+from .page_keys import Keys
 from .records import compliance_years, report_years
 from .report_views import compliance_view, report_csv, report_view, reports_index_view
 from .structured_data import json_ld
@@ -109,21 +110,39 @@ def _common(pub: Publication, env: Environment, dirs: tuple[Path, ...]) -> dict[
     return common
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Page:
     """A page to render later, so pages can be shared out over cores, and with a fingerprint of
     everything it shows (the template set, the common parts and its own context): a page whose
-    fingerprint did not change since the previous build is taken from it instead of rendered."""
+    fingerprint did not change since the previous build is taken from it instead of rendered.
+
+    Its key (page_keys) is a digest of the inputs of its context, found without resolving it:
+    from `keyed` (item pages), or from the context's plain values and the keys of its Lazy values.
+    A page without one is resolved on every build (cheap: its context is plain values)."""
 
     env: Environment
     name: str
     common: dict[str, Any]
     context: dict[str, Any] | Callable[[], dict[str, Any]]
+    keyed: Callable[[], str] | None = None
 
     def resolve(self) -> dict[str, Any]:
         if callable(self.context):
             return self.context()
         return {k: v() if isinstance(v, Lazy) else v for k, v in self.context.items()}
+
+    def key(self) -> str | None:
+        if self.keyed is not None:
+            return self.keyed()
+        keys: Keys | None = self.common.get("keys")
+        if keys is None or callable(self.context):
+            return None
+        lazy = {k: v.key for k, v in self.context.items() if isinstance(v, Lazy)}
+        if not lazy or None in lazy.values():
+            return None
+        plain = {k: v for k, v in self.context.items() if k not in lazy}
+        inputs = [f"{k}=".encode() + key() for k, key in lazy.items() if key is not None]
+        return keys.key("page", self.name, keys.static(plain), *inputs)
 
     def fingerprint(self, context: dict[str, Any]) -> str:
         shown = orjson.dumps(context, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
@@ -136,9 +155,30 @@ class Page:
 Producer = Callable[[], bytes]
 
 
+@dataclass(frozen=True)
+class Product:
+    """A file that is not a page (a feed, the sitemap, open data), with the key of its inputs
+    (page_keys): unchanged, the file is taken from the previous build without producing it."""
+
+    produce: Producer
+    key: Callable[[], str]
+
+    def __call__(self) -> bytes:
+        return self.produce()
+
+
 class Lazy(partial):
     """A context value computed only by the worker that renders the page, not while the pages
-    are listed (for all workers, before they fork)."""
+    are listed (for all workers, before they fork). Its `key`, when set, gives a digest of its
+    inputs (page_keys), so the page's key is known without computing it."""
+
+    key: Callable[[], bytes] | None = None
+
+
+def keyed(lazy: Lazy, key: Callable[[], bytes]) -> Lazy:
+    """`lazy` with the key of its inputs."""
+    lazy.key = key
+    return lazy
 
 
 def _page(env: Environment, name: str, common: dict[str, Any], **context: Any) -> Page:
@@ -211,8 +251,10 @@ def paginated(
     **context: Any,
 ) -> Iterator[tuple[str, Page]]:
     """`items` as pages of `page_size` under `folder` (relative, ending in '/'), printed by
-    `template`: each page gets its chunk's `entries`, a windowed pager, the total and its canonical URL."""
+    `template`: each page gets its chunk's `entries`, a windowed pager, the total and its canonical URL.
+    `entries` may show of each item only what its card holds (page_keys: views.link and its fields)."""
     base, cfg = pub.config.base_path, pub.config
+    keys: Keys = common["keys"]
     size = cfg.page_size
     pages = max(1, -(-len(items) // size))
 
@@ -229,7 +271,7 @@ def paginated(
                 template,
                 common,
                 **context,
-                entries=Lazy(entries, pub, chunk),
+                entries=keyed(Lazy(entries, pub, chunk), partial(keys.cards, chunk)),
                 pager=_pager(number, pages, url),
                 total=len(items),
                 canonical=cfg.absolute(url(number)),
@@ -262,17 +304,18 @@ def render_site(
     hub_crumb = [common["hub"]]
     topics = facet_index(pub, FACETS[0])
     sizes = attachment_sizes(site, pub)
+    keys = common["keys"] = Keys(pub, common["fingerprint"], sizes)
     for item in pub.items:
         context = partial(_item_context, pub, topics, hub_crumb, item, sizes)
-        yield item_path(item), Page(env, "item.html", common, context)
+        yield item_path(item), Page(env, "item.html", common, context, partial(keys.item, item, topics))
     sections = []
     for kind in pub.config.kinds.listed():  # the built-in kinds and the site's categories alike
-        items = _newest(pub.of_kind(kind.id))
+        items = newest_of_kind(pub, kind.id)
         folder = f"{kind.folder}/"
         feed = f"{base}{folder}feed.xml"
         contact = contact_rows(cfg.contact) if kind.id == "response" else None
         yield from _listing(pub, env, common, items, kind.title, hub_crumb, folder, feed, contact, kind.basis)
-        yield f"{folder}feed.xml", partial(feeds.atom, pub, env, items, kind.title, f"{folder}feed.xml")
+        yield f"{folder}feed.xml", _feed(pub, env, keys, items, kind.title, f"{folder}feed.xml")
         sections.append(
             {
                 "label": kind.title,
@@ -320,10 +363,14 @@ def render_site(
     yield "index.html", _page(env, "home.html", common, sections=shown, facets=facets, canonical=cfg.absolute(base))
     yield "search/index.html", _page(env, "search.html", common, canonical=cfg.absolute(f"{base}search/"))
     yield "404.html", _page(env, "404.html", common, canonical=cfg.absolute(f"{base}404.html"))
-    yield "feed.xml", partial(feeds.atom, pub, env, _newest(list(pub.items)), "最新信息", "feed.xml")
-    yield "sitemap.xml", partial(sitemap.sitemap, pub, env)
-    yield "catalog.json", partial(opendata.catalog_json, pub)
-    yield "catalog.csv", partial(opendata.catalog_csv, pub)
+    yield "feed.xml", _feed(pub, env, keys, newest(pub), "最新信息", "feed.xml")
+    yield "sitemap.xml", Product(partial(sitemap.sitemap, pub, env), keys.sitemap)
+    yield "catalog.json", Product(partial(opendata.catalog_json, pub), partial(keys.catalog, "catalog.json"))
+    yield "catalog.csv", Product(partial(opendata.catalog_csv, pub), partial(keys.catalog, "catalog.csv"))
+
+
+def _feed(pub: Publication, env: Environment, keys: Keys, items: list[Item], title: str, path: str) -> Product:
+    return Product(partial(feeds.atom, pub, env, items, title, path), partial(keys.feed, items, title, path))
 
 
 def _item_context(pub: Publication, topics: dict, hub_crumb: list, item: Item, sizes: dict[str, int]) -> dict[str, Any]:
@@ -393,6 +440,7 @@ def _year(item: Item) -> str:
 def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iterator[tuple[str, Page | Producer]]:
     """Annual reports, compliance pages and the catalogues the law asks for."""
     base, cfg = pub.config.base_path, pub.config
+    keys: Keys = common["keys"]
     reports_crumb = [{"label": "政府信息公开年报", "url": f"{base}reports/"}]
     yield (
         "reports/index.html",
@@ -402,7 +450,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
             common,
             crumbs=[],
             canonical=cfg.absolute(f"{base}reports/"),
-            index=Lazy(reports_index_view, pub),
+            index=keyed(Lazy(reports_index_view, pub), keys.site),
         ),
     )
     for year in report_years(pub):  # ended years with their data file only
@@ -413,13 +461,13 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 "report.html",
                 common,
                 crumbs=reports_crumb,
-                report=Lazy(report_view, pub, year),
+                report=keyed(Lazy(report_view, pub, year), keys.site),
                 url=f"{base}reports/{year}/",
                 csv=f"{base}reports/{year}/report.csv",
                 canonical=cfg.absolute(f"{base}reports/{year}/"),
             ),
         )
-        yield f"reports/{year}/report.csv", partial(report_csv, pub, year)
+        yield f"reports/{year}/report.csv", Product(partial(report_csv, pub, year), partial(keys.whole, f"csv{year}"))
     for year in compliance_years(pub):
         yield (
             f"compliance/{year}/index.html",
@@ -428,7 +476,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 "compliance.html",
                 common,
                 crumbs=reports_crumb,
-                c=Lazy(compliance_view, pub, year),
+                c=keyed(Lazy(compliance_view, pub, year), keys.site),
                 feedback_days=cfg.consultation_feedback_days,
                 canonical=cfg.absolute(f"{base}compliance/{year}/"),
             ),
@@ -462,7 +510,7 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 common,
                 heading=heading,
                 intro="",
-                groups=Lazy(_grouped, pub, items, key),
+                groups=keyed(Lazy(_grouped, pub, items, key), partial(keys.cards, items)),
                 crumbs=[common["hub"], {"label": kinds.label(kind), "url": list_url(base, kinds.folder(kind))}],
                 canonical=cfg.absolute(base + folder),
             ),

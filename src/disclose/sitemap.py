@@ -10,11 +10,12 @@ from .urls import item_url
 
 def sitemap(pub: Publication, env: Environment) -> bytes:
     cfg = pub.config
-    urls = [{"loc": cfg.absolute(cfg.base_path), "lastmod": ""}]
+    origin, base = cfg.absolute(""), cfg.base_path
+    urls = [{"loc": origin + base, "lastmod": ""}]
     for item in pub.items:
         urls.append(
             {
-                "loc": cfg.absolute(item_url(cfg.base_path, item)),
+                "loc": origin + item_url(base, item),
                 "lastmod": item.published.isoformat() if item.published else "",
             }
         )
