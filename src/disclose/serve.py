@@ -181,7 +181,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def _not_found(self, version: int) -> None:
         """The site's own 404 page, with status 404."""
         missing = self.preview.locate("404.html")
-        body = missing.read_bytes() if missing is not None and _is_file(missing) else b"<!DOCTYPE html><title>404</title><p>404"
+        body = (
+            missing.read_bytes()
+            if missing is not None and _is_file(missing)
+            else b"<!DOCTYPE html><title>404</title><p>404"
+        )
         return self._send(body.replace(b"</body>", live_tag(version) + b"</body>"), "text/html; charset=utf-8", 404)
 
     def _send(self, body: bytes, kind: str, status: int = 200) -> None:
