@@ -12,9 +12,12 @@ exactly what a cold build would.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import os
 import pickle
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,13 +34,42 @@ from . import __version__
 from .model import Item, Problem, Source
 from .output import Manifest, digest, verified
 
-FORMAT = 4
+FORMAT = 5
 SPARE = "spare"
 
 
-# Packages whose version changes what a build writes: the indexer, the templating and escaping,
-# the Markdown renderers.
-ENGINES = ("pagefind-bin-extended", "Jinja2", "MarkupSafe", "markdown-it-py", "markdown-it-pyrs")
+# Packages whose version changes what a build writes or what a rule finds: the indexer, the
+# templating and escaping, the Markdown renderers, the readers of attachments' text (A803, I903,
+# S303 keep their findings in the cache) and the official holiday calendar (deadlines, Q106).
+ENGINES = (
+    "pagefind-bin-extended",
+    "Jinja2",
+    "MarkupSafe",
+    "markdown-it-py",
+    "markdown-it-pyrs",
+    "pypdf",
+    "python-docx",
+    "chinesecalendar",
+)
+
+# A file's stat is trusted to stand for its bytes only when its status last changed this long
+# before it was read: a write in the same tick of a coarse file-system clock (FAT, some network
+# file systems: up to 2 s) could leave size and times as they were ("racy git").
+RACY_NS = 2_000_000_000
+
+Stat = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
+
+
+def stat_key(status: os.stat_result) -> Stat:
+    """What identifies a file's bytes without reading them: any write, rename over it, restore from
+    an archive or `os.utime` changes one of these (the status-change time cannot be set back)."""
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
+def trusted(status: os.stat_result, read_at: int) -> Stat | None:
+    """The stat to remember for a file read at `read_at` (time.time_ns()), or None when it changed
+    too shortly before for its stat to prove, next time, that it is unchanged."""
+    return stat_key(status) if status.st_ctime_ns < read_at - RACY_NS else None
 
 
 def _version(package: str) -> str:
@@ -62,13 +94,18 @@ def _engine_key() -> str:
 
 @dataclass
 class CachedSource:
-    """A parsed content file, and what the per-file rules found in it under one configuration."""
+    """A parsed content file, and what the per-file and per-item rules found in it."""
 
     digest: str  # sha1 of the file's bytes
     source: Source
     checked_for: str = ""  # the configuration key `problems` and `item` were found under
     problems: list[Problem] = field(default_factory=list)
     item: Item | None = None
+    stat: Stat | None = None  # the file's stat when read, if it proves the bytes unchanged (see `trusted`)
+    own_for: str = ""  # the key (see `validate.own_key`) `own` was found under
+    own: list[Problem] = field(default_factory=list)  # what the rules that read only this item found
+    dated_for: str = ""  # the key, with the build date, `dated` was found under
+    dated: list[Problem] = field(default_factory=list)  # what this item's rules that read the date found
 
 
 class CacheBusy(RuntimeError):
@@ -90,6 +127,23 @@ def exclusive(folder: Path | None) -> Iterator[None]:
         yield
 
 
+def file_digest(files: dict[str, tuple[Stat, str]], root: Path, rel: str, status: os.stat_result) -> str:
+    """The sha1 of the file `rel` under `root` (an attachment), read only when its stat does not
+    prove it unchanged since it was last hashed; `files` remembers stats and digests by path."""
+    known = files.get(rel)
+    if known is not None and known[0] == stat_key(status):
+        return known[1]
+    read_at = time.time_ns()
+    with open(os.path.join(root, rel), "rb") as handle:
+        sha = digest(handle.read())
+    kept = trusted(status, read_at)
+    if kept is not None:
+        files[rel] = (kept, sha)
+    else:
+        files.pop(rel, None)
+    return sha
+
+
 def config_key(config: object) -> str:
     """Identifies a site configuration (the per-file rules read it)."""
     return digest(repr(config).encode())
@@ -106,6 +160,7 @@ class BuildCache:
     out: str = ""  # the output folder the previous build was written to
     egress: str = ""  # the needles the previous output was checked for (see `egress`)
     spare_egress: str = ""  # and the spare output
+    files: dict[str, tuple[Stat, str]] = field(default_factory=dict)  # attachment path -> (stat, sha1)
     read: int | None = None  # signature of the sources as read, so unchanged ones are not written again
 
     @classmethod
@@ -119,12 +174,24 @@ class BuildCache:
                 cache.out, cache.manifest = state.get("out", ""), state.get("manifest", {})
                 cache.spare_manifest = state.get("spare_manifest", {})
                 cache.egress, cache.spare_egress = state.get("egress", ""), state.get("spare_egress", "")
-                with (folder / "sources.pickle").open("rb") as handle:
-                    cache.sources = pickle.load(handle)
+                data = (folder / "sources.pickle").read_bytes()
+                # Unpickling makes ~10 objects a source, none of them garbage: the collector would
+                # walk them again and again while they are made, and once more at its next run (the
+                # most of opening at 10,000 files). They live as long as the build: frozen, they are
+                # not walked at all (`pipeline.build` unfreezes when it ends).
+                enabled = gc.isenabled()
+                gc.disable()
+                try:
+                    cache.sources, cache.files = pickle.loads(data)
+                    gc.freeze()
+                finally:
+                    if enabled:
+                        gc.enable()
                 cache.read = cache._signature()
-        except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        except (OSError, ValueError, TypeError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             cache.sources, cache.manifest, cache.spare_manifest, cache.out = {}, {}, {}, ""  # damaged = empty
             cache.egress = cache.spare_egress = ""
+            cache.files = {}
         return cache
 
     def save(self) -> None:
@@ -133,7 +200,7 @@ class BuildCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         if self._signature() != self.read:
             with (self.folder / "sources.pickle.tmp").open("wb") as handle:
-                pickle.dump(self.sources, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self.sources, self.files), handle, protocol=pickle.HIGHEST_PROTOCOL)
             (self.folder / "sources.pickle.tmp").replace(self.folder / "sources.pickle")
         state = {
             "engine": _engine_key(),
@@ -147,7 +214,16 @@ class BuildCache:
         (self.folder / "state.json.tmp").replace(self.folder / "state.json")
 
     def _signature(self) -> int:
-        return hash(tuple((rel, entry.digest, entry.checked_for) for rel, entry in self.sources.items()))
+        """Changes whenever anything pickled changes: a source, its stat, or a result's key."""
+        return hash(
+            (
+                tuple(
+                    (rel, entry.digest, entry.checked_for, entry.stat, entry.own_for, entry.dated_for)
+                    for rel, entry in self.sources.items()
+                ),
+                tuple(self.files.items()),
+            )
+        )
 
     @property
     def spare(self) -> Path | None:

@@ -77,7 +77,14 @@ def check(site: Path, today: date, cache: BuildCache | None = None, workers: int
     report.problems.extend(problems)
     report.seconds["load"] = time.perf_counter() - started
     catalogue, problems = validate(
-        site, config, today, sources, reports, cache.sources if cache is not None else None, unreadable
+        site,
+        config,
+        today,
+        sources,
+        reports,
+        cache.sources if cache is not None else None,
+        unreadable,
+        cache.files if cache is not None else None,
     )
     report.problems.extend(problems)
     report.catalogue = catalogue
