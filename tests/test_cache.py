@@ -391,3 +391,58 @@ def test_every_item_rule_says_what_it_reads():
         "A805", "F142", "P401", "P402", "P403", "P404", "P405", "R701", "R702", "R703", "R704", "R705",
         "R720", "R721", "R722", "R724", "R725",
     }  # fmt: skip
+
+
+def test_after_a_few_edits_only_the_changed_sources_are_written(site, tmp_path, monkeypatch):
+    """Writing every parsed source again after one edit cost as much as checking them; the changes
+    go to a small delta file beside them until they are many, then everything is written anew."""
+    from disclose import build_cache
+    from disclose.build_cache import DELTA, SOURCES, BuildCache
+
+    cache = tmp_path / "cache"
+    write(
+        site, "content/decisions/a.md", "---\ntitle: 甲\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n正文。\n"
+    )
+    write(
+        site, "content/decisions/b.md", "---\ntitle: 乙\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n正文。\n"
+    )
+    assert same_as_uncached(site, cache) == []
+    base = (cache / SOURCES).read_bytes()
+    assert not (cache / DELTA).exists()
+    same_as_uncached(site, cache)
+    assert not (cache / DELTA).exists()  # nothing changed: nothing written
+    edit(site / "content/decisions/a.md", "正文。", "联系 13800138000。")
+    (site / "content/decisions/b.md").unlink()
+    assert codes(same_as_uncached(site, cache)) == ["I902"]
+    assert (cache / SOURCES).read_bytes() == base and (cache / DELTA).exists()
+    opened = BuildCache.open(cache)
+    assert "content/decisions/b.md" not in opened.sources
+    assert "13800138000" in opened.sources["content/decisions/a.md"].source.body
+    assert codes(same_as_uncached(site, cache)) == ["I902"]
+    monkeypatch.setattr(build_cache, "DELTA_MIN", 1)
+    edit(site / "content/policies/rules.md", "为规范工作", "为规范政府工作")
+    edit(site / "content/decisions/a.md", "联系 13800138000。", "正文。")
+    assert same_as_uncached(site, cache) == []
+    assert (cache / SOURCES).read_bytes() != base and not (cache / DELTA).exists()
+
+
+def test_a_delta_left_over_from_a_stopped_build_costs_work_not_correctness(site, tmp_path):
+    """A build stopped after writing every source anew but before removing the delta leaves an
+    older delta beside newer sources: its entries are true records of older bytes, so the files
+    they describe are only read and checked again."""
+    import shutil
+
+    from disclose.build_cache import DELTA, SOURCES
+
+    cache = tmp_path / "cache"
+    same_as_uncached(site, cache)
+    edit(site / "content/policies/rules.md", "为规范工作", "联系 13800138000")
+    assert codes(same_as_uncached(site, cache)) == ["I902"]
+    shutil.copy(cache / DELTA, tmp_path / "old-delta")
+    edit(site / "content/policies/rules.md", "联系 13800138000", "为规范工作")
+    (cache / SOURCES).unlink()  # unreadable sources: everything is written anew
+    (cache / DELTA).unlink()
+    assert same_as_uncached(site, cache) == []
+    assert not (cache / DELTA).exists()
+    shutil.copy(tmp_path / "old-delta", cache / DELTA)
+    assert same_as_uncached(site, cache) == []

@@ -36,6 +36,9 @@ from .output import Manifest, digest, verified
 
 FORMAT = 5
 SPARE = "spare"
+SOURCES, DELTA = "sources.pickle", "sources.delta.pickle"
+FILES = "\0files"  # the attachments' entry among the signatures (no path starts with NUL)
+DELTA_MIN, DELTA_SHARE = 256, 0.1  # changed sources kept apart until there are more than both
 
 
 # Packages whose version changes what a build writes or what a rule finds: the indexer, the
@@ -144,6 +147,13 @@ def file_digest(files: dict[str, tuple[Stat, str]], root: Path, rel: str, status
     return sha
 
 
+def _write(path: Path, data: object) -> None:
+    """Pickle `data` to `path` atomically."""
+    with path.with_name(path.name + ".tmp").open("wb") as handle:
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    path.with_name(path.name + ".tmp").replace(path)
+
+
 def config_key(config: object) -> str:
     """Identifies a site configuration (the per-file rules read it)."""
     return digest(repr(config).encode())
@@ -161,7 +171,9 @@ class BuildCache:
     egress: str = ""  # the needles the previous output was checked for (see `egress`)
     spare_egress: str = ""  # and the spare output
     files: dict[str, tuple[Stat, str]] = field(default_factory=dict)  # attachment path -> (stat, sha1)
-    read: int | None = None  # signature of the sources as read, so unchanged ones are not written again
+    read: dict[str, tuple] | None = None  # signatures of the sources as read or last written (`_signatures`)
+    delta: dict[str, CachedSource] = field(default_factory=dict)  # sources changed since SOURCES was written
+    deleted: set[str] = field(default_factory=set)  # and those gone since
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -174,34 +186,47 @@ class BuildCache:
                 cache.out, cache.manifest = state.get("out", ""), state.get("manifest", {})
                 cache.spare_manifest = state.get("spare_manifest", {})
                 cache.egress, cache.spare_egress = state.get("egress", ""), state.get("spare_egress", "")
-                data = (folder / "sources.pickle").read_bytes()
-                # Unpickling makes ~10 objects a source, none of them garbage: the collector would
-                # walk them again and again while they are made, and once more at its next run (the
-                # most of opening at 10,000 files). They live as long as the build: frozen, they are
-                # not walked at all (`pipeline.build` unfreezes when it ends).
-                enabled = gc.isenabled()
-                gc.disable()
-                try:
-                    cache.sources, cache.files = pickle.loads(data)
-                    gc.freeze()
-                finally:
-                    if enabled:
-                        gc.enable()
-                cache.read = cache._signature()
+                cache._read_sources(folder)
         except (OSError, ValueError, TypeError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             cache.sources, cache.manifest, cache.spare_manifest, cache.out = {}, {}, {}, ""  # damaged = empty
             cache.egress = cache.spare_egress = ""
-            cache.files = {}
+            cache.files, cache.read, cache.delta, cache.deleted = {}, None, {}, set()
         return cache
+
+    def _read_sources(self, folder: Path) -> None:
+        """The sources as last written in full (`SOURCES`), with what changed since (`DELTA`)."""
+        base = (folder / SOURCES).read_bytes()
+        delta = (folder / DELTA).read_bytes() if (folder / DELTA).is_file() else None
+        # Unpickling makes ~10 objects a source, none of them garbage: the collector would walk them
+        # again and again while they are made, and once more at its next run (most of the time of
+        # opening at 10,000 files). They live as long as the build: frozen, they are not walked at
+        # all (`pipeline.build` unfreezes when it ends).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            engine, sources, files = pickle.loads(base)
+            if engine != _engine_key():
+                return
+            if delta is not None:
+                engine, changed, deleted, changed_files = pickle.loads(delta)
+                if engine == _engine_key():  # a delta is only ever written over a base of its engine
+                    sources.update(changed)
+                    for rel in deleted:
+                        sources.pop(rel, None)
+                    files = changed_files
+                    self.delta, self.deleted = changed, set(deleted)
+            self.sources, self.files = sources, files
+            gc.freeze()
+        finally:
+            if enabled:
+                gc.enable()
+        self.read = self._signatures()
 
     def save(self) -> None:
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        if self._signature() != self.read:
-            with (self.folder / "sources.pickle.tmp").open("wb") as handle:
-                pickle.dump((self.sources, self.files), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            (self.folder / "sources.pickle.tmp").replace(self.folder / "sources.pickle")
+        self._write_sources(self.folder)
         state = {
             "engine": _engine_key(),
             "out": self.out,
@@ -213,17 +238,42 @@ class BuildCache:
         (self.folder / "state.json.tmp").write_bytes(orjson.dumps(state))
         (self.folder / "state.json.tmp").replace(self.folder / "state.json")
 
-    def _signature(self) -> int:
-        """Changes whenever anything pickled changes: a source, its stat, or a result's key."""
-        return hash(
-            (
-                tuple(
-                    (rel, entry.digest, entry.checked_for, entry.stat, entry.own_for, entry.dated_for)
-                    for rel, entry in self.sources.items()
-                ),
-                tuple(self.files.items()),
-            )
-        )
+    def _write_sources(self, folder: Path) -> None:
+        """Write what changed since the sources were read: nothing when nothing did; else, while the
+        changes are few, only them (`DELTA`, rewritten whole each time), so a rebuild after one
+        edit does not write every source again; past `DELTA_SHARE` of the sources, everything.
+
+        Any entry, even one left over from a build that stopped half-way, is a true record (a
+        file's bytes and what was found in them), so a stale one costs work, never a wrong result."""
+        now, read = self._signatures(), self.read
+        if now == read:
+            return
+        if read is not None:
+            for rel, signature in now.items():
+                if rel != FILES and read.get(rel) != signature:
+                    self.delta[rel] = self.sources[rel]
+                    self.deleted.discard(rel)
+            for rel in read.keys() - now.keys():
+                self.delta.pop(rel, None)
+                self.deleted.add(rel)
+        engine = _engine_key()
+        if read is None or len(self.delta) + len(self.deleted) > max(DELTA_MIN, len(self.sources) * DELTA_SHARE):
+            _write(folder / SOURCES, (engine, self.sources, self.files))
+            (folder / DELTA).unlink(missing_ok=True)
+            self.delta, self.deleted = {}, set()
+        else:
+            _write(folder / DELTA, (engine, self.delta, sorted(self.deleted), self.files))
+        self.read = now
+
+    def _signatures(self) -> dict[str, tuple]:
+        """Each source's signature, which changes whenever anything pickled of it changes (its
+        bytes, stat, or a result's key), and the attachments' stats and digests under `FILES`."""
+        found: dict[str, tuple] = {
+            rel: (entry.digest, entry.checked_for, entry.stat, entry.own_for, entry.dated_for)
+            for rel, entry in self.sources.items()
+        }
+        found[FILES] = tuple(self.files.items())
+        return found
 
     @property
     def spare(self) -> Path | None:
