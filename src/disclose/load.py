@@ -33,25 +33,35 @@ def scan_content(root: Path) -> tuple[list[str], list[Problem]]:
 
 
 def _walk(root: Path) -> tuple[dict[str, os.stat_result], list[Problem]]:
-    """`scan_content`, with each file's stat as the walk found it."""
-    content = root / "content"
+    """`scan_content`, with each file's stat as the walk found it (one `lstat` a file, through
+    `os.scandir`, which knows folders and links from the directory listing)."""
     found: dict[str, os.stat_result] = {}
     problems: list[Problem] = []
-    for folder, dirs, files in os.walk(content):
-        rel = os.path.relpath(folder, root).replace(os.sep, "/")
-        kept = []
-        for name in dirs:
-            if name.startswith("."):
+    folders = [("content", os.path.join(root, "content"))]
+    while folders:
+        rel, folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:  # as os.walk: a folder that cannot be listed is passed over
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()  # a link to a folder too, as os.walk lists it
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name.startswith("."):
+                    continue
+                if entry.is_symlink():
+                    problems.append(_symlink(f"{rel}/{name}", folder=True))
+                else:
+                    folders.append((f"{rel}/{name}", entry.path))
                 continue
-            if os.path.islink(os.path.join(folder, name)):
-                problems.append(_symlink(f"{rel}/{name}", folder=True))
-            else:
-                kept.append(name)
-        dirs[:] = kept
-        for name in files:
             if not name.endswith(".md") or name.startswith("."):
                 continue
-            status = os.lstat(os.path.join(folder, name))
+            status = entry.stat(follow_symlinks=False)
             mode = status.st_mode
             path = f"{rel}/{name}"
             if stat.S_ISLNK(mode):
@@ -99,31 +109,39 @@ def load(
     walked, refused = _walk(root)
     files = sorted(walked)
     digests: dict[str, tuple[str, Stat | None]] = {}
-    loaded: dict[str, tuple[Source | None, list[Problem]]] = {}
+    kept: dict[str, Source] = {}
     if cache is not None:
         read_at = time.time_ns()
+        known = cache.get
         for rel in files:
             status = walked[rel]
-            hit = cache.get(rel)
-            if hit is not None and hit.stat is not None and hit.stat == stat_key(status):
-                loaded[rel] = (hit.source, [])
+            hit = known(rel)
+            if hit is not None and hit.stat == stat_key(status):  # None (not trusted) never equals
+                kept[rel] = hit.source
                 continue
             if status.st_size <= MAX_BYTES:
                 with open(os.path.join(root, rel), "rb") as handle:  # a plain string: runs for every file
-                    digests[rel] = key, known = digest(handle.read()), trusted(status, read_at)
+                    digests[rel] = key, now = digest(handle.read()), trusted(status, read_at)
                 if hit is not None and hit.digest == key:
-                    hit.stat = known
-                    loaded[rel] = (hit.source, [])
-    pending = [rel for rel in files if rel not in loaded]
-    for rel, (source, found) in zip(pending, _parse(root, pending, workers), strict=True):
-        loaded[rel] = (source, found)
-        if cache is not None and source is not None and not found and rel in digests:
-            cache[rel] = CachedSource(digests[rel][0], source, stat=digests[rel][1])
+                    hit.stat = now
+                    kept[rel] = hit.source
+    pending = [rel for rel in files if rel not in kept]
+    parsed = dict(zip(pending, _parse(root, pending, workers), strict=True))
+    sources: list[Source] = []
+    problems = list(refused)
+    for rel in files:
+        source = kept.get(rel)
+        if source is None:
+            source, found = parsed[rel]
+            problems.extend(found)
+            if cache is not None and source is not None and not found and rel in digests:
+                cache[rel] = CachedSource(digests[rel][0], source, stat=digests[rel][1])
+        if source is not None:
+            sources.append(source)
     if cache is not None:
-        for rel in set(cache) - set(files):
+        for rel in cache.keys() - walked.keys():
             del cache[rel]
-    sources = [source for rel in files if (source := loaded[rel][0]) is not None]
-    return sources, refused + [problem for rel in files for problem in loaded[rel][1]]
+    return sources, problems
 
 
 def _parse(root: Path, rels: list[str], workers: int) -> list[tuple[Source | None, list[Problem]]]:
