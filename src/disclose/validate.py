@@ -88,7 +88,7 @@ def validate(
     for rule in item_rules:
         if rule.reads == "catalogue":
             check = rule.check
-            for item in catalogue.items:
+            for item in _candidates(rule, catalogue):
                 # most items break no rule: turn findings into problems only when there are some
                 for finding in check(item, catalogue):
                     problems.extend(rule.problems(item, [finding]))
@@ -96,6 +96,15 @@ def validate(
         if rule.scope == "site":
             problems.extend(rule.problems(None, rule.check(catalogue)))
     return catalogue, problems
+
+
+def _candidates(rule: Rule, catalogue: Catalogue) -> Iterable[Item]:
+    """The items `rule` can find anything in (`Rule.kinds`, `Rule.fields`)."""
+    if rule.kinds:
+        return [item for kind in rule.kinds for item in catalogue.of_kind(kind) if rule.applies(item)]
+    if rule.fields:
+        return [item for item in catalogue.items if rule.applies(item)]
+    return catalogue.items
 
 
 def _run(rules: Iterable[Rule], item: Item, catalogue: Catalogue) -> list[Problem]:

@@ -163,6 +163,7 @@ def attachment_image(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/decisions/hidden.md": "---\ntitle: 内部事项\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
         "disclosure: withheld\nbasis: internal-affairs\nreview: {by: 办公室, date: 2024-02-01}\n---\n内部。\n",
     },
+    fields=("attachments",),
 )
 def attachment_not_content(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A `.md` file under content/ is an item with its own 公开属性; attached, its source (front

@@ -194,6 +194,7 @@ def planned_in_advance(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/decisions/plan.md": PLAN + "handler: 市发展改革委\nplanned: 2024年6月\nstatus: 已决策\n"
         "no_consultation_reason: 依法需要保密\nfinal_decision: decisions/no-such-meeting\n---\n正文。\n"
     },
+    fields=("final_decision",),
 )
 def final_decision_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`final_decision` names an item of this site: the 会议决定事项 or the document issued."""

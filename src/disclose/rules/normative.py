@@ -150,6 +150,7 @@ def normative_has_consultation(item: Item, site: Catalogue) -> Iterator[Finding]
         "content/policies/norm.md": HEAD.format(title="某办法", published="2024-03-01", no="示政规〔2024〕5号")
         + "normative: true\nconsultation: consultations/no-such-draft\n---\n正文。\n"
     },
+    fields=("consultation",),
 )
 def consultation_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`consultation` names a 征求意见 item of this site (its id, e.g. consultations/2026-draft)."""
@@ -186,6 +187,7 @@ def consultation_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
         )
         + "amends: [示政规〔1999〕1号]\n---\n正文。\n"
     },
+    fields=("amends",),
 )
 def amends_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Each entry of `amends` names another policy of this site, which then shows 已修改 and a
@@ -217,6 +219,7 @@ def amends_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/cleanups/2024.md": "---\ntitle: 关于公布规范性文件清理结果的通知\nissuer: 示例市人民政府\n"
         "published: 2024-03-01\ncleaned: 2024-02-20\nrepealed: [示政规〔1999〕9号]\n---\n正文。\n"
     },
+    kinds=("cleanup",),
 )
 def cleanup_entries_exist(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Every document a 清理结果 lists (kept, amended, repealed, expired) is a policy of this site,
