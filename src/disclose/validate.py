@@ -85,25 +85,40 @@ def validate(
     if files is not None:  # forget attachments no item names any more
         for rel in files.keys() - state.seen:
             del files[rel]
-    for rule in item_rules:
-        if rule.reads == "catalogue":
-            check = rule.check
-            for item in _candidates(rule, catalogue):
-                # most items break no rule: turn findings into problems only when there are some
-                for finding in check(item, catalogue):
-                    problems.extend(rule.problems(item, [finding]))
+    cross = [rule for rule in item_rules if rule.reads == "catalogue"]
+    having = _having(catalogue, {name for rule in cross if not rule.kinds for name in rule.fields})
+    for rule in cross:
+        check = rule.check
+        for item in _candidates(rule, catalogue, having):
+            # most items break no rule: turn findings into problems only when there are some
+            for finding in check(item, catalogue):
+                problems.extend(rule.problems(item, [finding]))
     for rule in all_rules():
         if rule.scope == "site":
             problems.extend(rule.problems(None, rule.check(catalogue)))
     return catalogue, problems
 
 
-def _candidates(rule: Rule, catalogue: Catalogue) -> Iterable[Item]:
-    """The items `rule` can find anything in (`Rule.kinds`, `Rule.fields`)."""
+def _having(catalogue: Catalogue, names: set[str]) -> dict[str, list[Item]]:
+    """The items in which each field of `names` is set, found in one pass."""
+    having: dict[str, list[Item]] = {name: [] for name in names}
+    for item in catalogue.items:
+        fields = item.fields
+        for name in names:
+            if fields.get(name):
+                having[name].append(item)
+    return having
+
+
+def _candidates(rule: Rule, catalogue: Catalogue, having: dict[str, list[Item]]) -> Iterable[Item]:
+    """The items `rule` can find anything in (`Rule.kinds`, `Rule.fields`), each once."""
     if rule.kinds:
         return [item for kind in rule.kinds for item in catalogue.of_kind(kind) if rule.applies(item)]
+    if len(rule.fields) == 1:
+        return having[rule.fields[0]]
     if rule.fields:
-        return [item for item in catalogue.items if rule.applies(item)]
+        named = {id(item) for name in rule.fields for item in having[name]}
+        return [item for item in catalogue.items if id(item) in named]
     return catalogue.items
 
 

@@ -277,6 +277,7 @@ def _lifecycle_references(item: Item, site: Catalogue) -> Iterator[tuple[Item | 
         "content/decisions/plan.md": "---\ntitle: 某决策\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
         "hearing: consultations/draft\n---\n正文。\n",
     },
+    fields=("consultation", "final_decision", "hearing", "amends", *CLEANUP_LISTS),
 )
 def no_lifecycle_reference_to_hidden(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`hearing` (a date, or an item named as text) prints the other item's title and link: a public
