@@ -1,10 +1,13 @@
 """A persistent build cache (a folder CI can restore between runs): parsed sources by content
-hash, with what the per-file rules found in them; the manifest of the previous build's output
-(a content id for every file: for a page, the fingerprint of what it shows; for a search bundle,
-the fingerprint of the pages it indexes); and the spare output folder with its manifest (see
-`output`).
+hash, with what the per-file rules and the rules that read only their own item found in them
+(`sources.pickle`, and the few changed since in `sources.delta.pickle`), and the attachments'
+digests; the manifest of the previous build's output (a content id for every file: for a page,
+the fingerprint of what it shows; for a search bundle, the fingerprint of the pages it indexes);
+and the spare output folder with its manifest (see `output`).
 
-All are exact: a source is reused only for the same bytes, a page only when its template set and
+All are exact: a source is reused only for the same bytes (its stat stands for them only while
+size, times, inode and device are all unchanged, see `trusted`), a rule's findings only under a
+key of everything the rule reads (`validate.own_key`), a page only when its template set and
 context are the same (it is then hard-linked from the previous output), a search bundle only for
 the same pages, the same disclose code and Pagefind version, so an incremental build writes
 exactly what a cold build would.
