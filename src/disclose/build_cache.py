@@ -198,8 +198,6 @@ class BuildCache:
 
     def _read_sources(self, folder: Path) -> None:
         """The sources as last written in full (`SOURCES`), with what changed since (`DELTA`)."""
-        base = (folder / SOURCES).read_bytes()
-        delta = (folder / DELTA).read_bytes() if (folder / DELTA).is_file() else None
         # Unpickling makes ~10 objects a source, none of them garbage: the collector would walk them
         # again and again while they are made, and once more at its next run (most of the time of
         # opening at 10,000 files). They live as long as the build: frozen, they are not walked at
@@ -207,11 +205,13 @@ class BuildCache:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            engine, sources, files = pickle.loads(base)
+            with (folder / SOURCES).open("rb") as handle:  # read as it is unpickled: never all its bytes at once
+                engine, sources, files = pickle.load(handle)
             if engine != _engine_key():
                 return
-            if delta is not None:
-                engine, changed, deleted, changed_files = pickle.loads(delta)
+            if (folder / DELTA).is_file():
+                with (folder / DELTA).open("rb") as handle:
+                    engine, changed, deleted, changed_files = pickle.load(handle)
                 if engine == _engine_key():  # a delta is only ever written over a base of its engine
                     sources.update(changed)
                     for rel in deleted:
