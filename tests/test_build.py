@@ -182,3 +182,22 @@ def test_parsing_over_several_processes_reads_what_one_process_reads(tmp_path, m
     assert contexts[0] is None and contexts[1] is not None  # the second parse really forked
     assert alone == shared
     assert len(alone[0]) > 50 and {p.path for p in alone[1]} >= {"content/decisions/broken.md"}
+
+
+def test_the_build_decides_once_and_adds_the_history(site):
+    """`check` decides what is public (for the output-path check); the build adds the git history
+    to that (`with_history`) instead of deciding again, and must get what deciding again gives."""
+    from disclose import gate, history, pipeline
+
+    from .conftest import git
+
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "发布\n\n公开说明：首次发布", date="2024-03-01")
+    report = pipeline.check(site, datetime.date(2024, 6, 1))
+    assert report.publication is not None and report.catalogue is not None
+    revisions = history.read_history(site)
+    assert revisions
+    again = gate.decide(report.catalogue, revisions)
+    assert again.history and gate.with_history(report.publication, revisions) == again
+    assert report.publication.history == {}

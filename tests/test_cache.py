@@ -409,3 +409,245 @@ def test_a_damaged_key_store_is_ignored(tmp_path):
     (cache / "page_keys.json").write_text('{"engine": "other", "pages": {}}', encoding="utf-8")
     build(site, incremental, cache)
     assert_same_as_cold(site, incremental, tmp_path / "cold")
+
+
+# ---- load and validate from the cache -------------------------------------------------------
+# What the cache keeps of an unchanged file (its parsed source, and the findings of the rules that
+# read only its own item) must be exactly what reading and checking it again would give. Each test
+# below checks a site through the cache (opened from disk, as a fresh process would) and without
+# it, after an edit that a stale cache would miss.
+
+
+def checked(site: Path, cache: Path | None, today: str = "2024-06-01") -> list[str]:
+    """Every problem `check` reports, through the cache folder `cache` (opened and saved as a build
+    does) or without one."""
+    from datetime import date
+
+    from disclose import pipeline
+    from disclose.build_cache import BuildCache
+
+    opened = BuildCache.open(cache) if cache else None
+    report = pipeline.check(site, date.fromisoformat(today), opened, 1)
+    if opened is not None:
+        opened.save()
+    return [problem.format("en") for problem in report.problems]
+
+
+def same_as_uncached(site: Path, cache: Path, today: str = "2024-06-01") -> list[str]:
+    found = checked(site, cache, today)
+    assert found == checked(site, None, today)
+    return found
+
+
+def aged(*paths: Path) -> None:
+    """Wait until the files' status-change time is old enough for their stat to be trusted (see
+    `build_cache.trusted`): a file checked right after it was written is always read again."""
+    import time
+
+    from disclose.build_cache import RACY_NS
+
+    newest = max(path.stat().st_ctime_ns for path in paths)
+    time.sleep(max(0.0, (newest + RACY_NS - time.time_ns()) / 1e9 + 0.05))
+
+
+def codes(found: list[str]) -> list[str]:
+    return [line.split(": ", 1)[1].split(" ", 1)[0] for line in found]
+
+
+def test_a_file_changed_under_the_same_size_and_modification_time_is_read_again(site, tmp_path):
+    """Stat-first loading trusts (size, mtime, ctime, inode, device). A rewrite that keeps the size
+    and has its modification time set back (os.utime) still changes the status-change time."""
+    import os
+
+    from disclose.build_cache import BuildCache
+
+    cache = tmp_path / "cache"
+    policy = site / "content/policies/rules.md"
+    aged(*(site / "content").rglob("*.md"))
+    assert same_as_uncached(site, cache) == []
+    assert BuildCache.open(cache).sources["content/policies/rules.md"].stat is not None  # trusted from now on
+    before = policy.stat()
+    text = policy.read_text(encoding="utf-8")
+    changed = text.replace("为规范工作", "电 13800138000")  # the same number of bytes
+    assert len(changed.encode()) == len(text.encode())
+    policy.write_text(changed, encoding="utf-8")
+    os.utime(policy, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (policy.stat().st_size, policy.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert "I902" in codes(same_as_uncached(site, cache))
+
+
+def test_a_file_checked_right_after_it_was_written_is_not_trusted_by_its_stat(site, tmp_path):
+    """A write in the same tick of the file system's clock could leave size and times unchanged, so
+    a file whose status changed within `RACY_NS` of reading it keeps no stat: it is read next time."""
+    from disclose.build_cache import BuildCache
+
+    cache = tmp_path / "cache"
+    write(
+        site,
+        "content/policies/new.md",
+        "---\ntitle: 新文件\nissuer: 示例市人民政府\npublished: 2024-03-02\n---\n正文。\n",
+    )
+    checked(site, cache)
+    assert BuildCache.open(cache).sources["content/policies/new.md"].stat is None
+
+
+def test_a_cache_restored_by_ci_is_used_by_content(site, tmp_path):
+    """Restored from an archive, every file has a new inode and times: its bytes are hashed and,
+    being the same, its source and findings are reused (and its new stat remembered)."""
+    import shutil
+    from datetime import date
+
+    from disclose import pipeline
+    from disclose.build_cache import BuildCache
+
+    cache, rel = tmp_path / "cache", "content/policies/rules.md"
+    checked(site, cache)
+    shutil.copytree(site, tmp_path / "restored")
+    aged(*(tmp_path / "restored/content").rglob("*.md"))
+    opened = BuildCache.open(cache)
+    kept = opened.sources[rel]
+    pipeline.check(tmp_path / "restored", date(2024, 6, 1), opened, 1)
+    assert opened.sources[rel] is kept and kept.source is opened.sources[rel].source  # not parsed again
+    assert kept.stat is not None and kept.stat[3] == (tmp_path / "restored" / rel).stat().st_ino
+
+
+ATTACHED = (
+    "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: {published}\nattachments: [files/名单.txt]\n---\n正文。\n"
+)
+
+
+def test_an_attachment_changed_in_place_is_checked_again(site, tmp_path):
+    """The attachment rules (A803, I903, S303…) keep their findings with the item, under the
+    attachments' digests (taken again when the stat changed): new bytes under the same name and
+    modification time are found. (Same size too is `stat_key`'s status-change time, tested above;
+    here the size differs, so no per-process memo of the attachment's text can hide the change.)"""
+    import os
+
+    cache = tmp_path / "cache"
+    write(site, "content/decisions/d.md", ATTACHED.format(published="2024-03-01"))
+    listed = write(site, "content/decisions/files/名单.txt", "姓名,电话\n张三,139****0000\n")
+    aged(listed)
+    assert same_as_uncached(site, cache) == []
+    before = listed.stat()
+    listed.write_text("姓名,电话\n张三,13800138000。\n", encoding="utf-8")
+    os.utime(listed, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert codes(same_as_uncached(site, cache)) == ["I903"]
+    listed.write_text("姓名,电话\n张三,139****0000\n", encoding="utf-8")
+    assert same_as_uncached(site, cache) == []
+
+
+def test_an_attachment_removed_or_linked_is_checked_again(site, tmp_path):
+    import os
+
+    cache = tmp_path / "cache"
+    write(site, "content/decisions/d.md", ATTACHED.format(published="2024-03-01"))
+    files = site / "content/decisions/files"
+    write(site, "content/decisions/files/名单.txt", "姓名\n张三\n")
+    assert same_as_uncached(site, cache) == []
+    # the folder moved away and linked back: the file itself (inode, size, times) is unchanged
+    os.rename(files, site / "content/elsewhere")
+    os.symlink("../elsewhere", files)
+    found = codes(same_as_uncached(site, cache))
+    assert "A806" in found and "E013" in found
+    os.unlink(files)
+    os.rename(site / "content/elsewhere", files)
+    assert same_as_uncached(site, cache) == []
+    (files / "名单.txt").unlink()
+    os.symlink("../../policies/rules.md", files / "名单.txt")
+    assert "A806" in codes(same_as_uncached(site, cache))
+    (files / "名单.txt").unlink()
+    assert codes(same_as_uncached(site, cache)) == ["A801"]
+
+
+def test_findings_that_depend_on_the_date_follow_the_date(site, tmp_path):
+    """An embargoed item's text is checked for personal information from its day on (I901/I902
+    read whether the item is public), and expiry warnings (T640/T641) count days to the date."""
+    cache = tmp_path / "cache"
+    write(
+        site,
+        "content/decisions/later.md",
+        "---\ntitle: 将来公布的决定\nissuer: 示例市人民政府\npublished: 2024-07-01\n---\n联系 13800138000。\n",
+    )
+    edit(site / "content/policies/rules.md", "published: 2024-03-01", "published: 2024-03-01\nexpires: 2024-09-30")
+    assert same_as_uncached(site, cache, "2024-06-01") == []
+    assert codes(same_as_uncached(site, cache, "2024-07-05")) == ["I902", "T640"]
+    assert codes(same_as_uncached(site, cache, "2024-09-10")) == ["I902", "T641"]
+    assert same_as_uncached(site, cache, "2024-06-01") == []
+
+
+def test_findings_follow_site_yaml(site, tmp_path):
+    """Every kept finding is keyed by the configuration: `pii_allow` lets an official number pass."""
+    cache = tmp_path / "cache"
+    write(site, "content/decisions/d.md", ATTACHED.format(published="2024-03-01"))
+    write(site, "content/decisions/files/名单.txt", "热线 13800138000\n")
+    assert codes(same_as_uncached(site, cache)) == ["I903"]
+    with (site / "site.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("pii_allow: ['13800138000']\n")
+    assert same_as_uncached(site, cache) == []
+
+
+def test_every_item_rule_says_what_it_reads():
+    """A rule kept with its item reads only what its key holds (see rules.registry); these read
+    other items and must run on every build."""
+    from disclose.rules import all_rules
+
+    others = {rule.code for rule in all_rules() if rule.scope == "item" and rule.reads == "catalogue"}
+    assert others == {
+        "A805", "F142", "P401", "P402", "P403", "P404", "P405", "R701", "R702", "R703", "R704", "R705",
+        "R720", "R721", "R722", "R724", "R725",
+    }  # fmt: skip
+
+
+def test_after_a_few_edits_only_the_changed_sources_are_written(site, tmp_path, monkeypatch):
+    """Writing every parsed source again after one edit cost as much as checking them; the changes
+    go to a small delta file beside them until they are many, then everything is written anew."""
+    from disclose import build_cache
+    from disclose.build_cache import DELTA, SOURCES, BuildCache
+
+    cache = tmp_path / "cache"
+    write(
+        site, "content/decisions/a.md", "---\ntitle: 甲\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n正文。\n"
+    )
+    write(
+        site, "content/decisions/b.md", "---\ntitle: 乙\nissuer: 示例市人民政府\npublished: 2024-03-01\n---\n正文。\n"
+    )
+    assert same_as_uncached(site, cache) == []
+    base = (cache / SOURCES).read_bytes()
+    assert not (cache / DELTA).exists()
+    same_as_uncached(site, cache)
+    assert not (cache / DELTA).exists()  # nothing changed: nothing written
+    edit(site / "content/decisions/a.md", "正文。", "联系 13800138000。")
+    (site / "content/decisions/b.md").unlink()
+    assert codes(same_as_uncached(site, cache)) == ["I902"]
+    assert (cache / SOURCES).read_bytes() == base and (cache / DELTA).exists()
+    opened = BuildCache.open(cache)
+    assert "content/decisions/b.md" not in opened.sources
+    assert "13800138000" in opened.sources["content/decisions/a.md"].source.body
+    assert codes(same_as_uncached(site, cache)) == ["I902"]
+    monkeypatch.setattr(build_cache, "DELTA_MIN", 1)
+    edit(site / "content/policies/rules.md", "为规范工作", "为规范政府工作")
+    edit(site / "content/decisions/a.md", "联系 13800138000。", "正文。")
+    assert same_as_uncached(site, cache) == []
+    assert (cache / SOURCES).read_bytes() != base and not (cache / DELTA).exists()
+
+
+def test_a_delta_left_over_from_a_stopped_build_costs_work_not_correctness(site, tmp_path):
+    """A build stopped after writing every source anew but before removing the delta leaves an
+    older delta beside newer sources: its entries are true records of older bytes, so the files
+    they describe are only read and checked again."""
+    import shutil
+
+    from disclose.build_cache import DELTA, SOURCES
+
+    cache = tmp_path / "cache"
+    same_as_uncached(site, cache)
+    edit(site / "content/policies/rules.md", "为规范工作", "联系 13800138000")
+    assert codes(same_as_uncached(site, cache)) == ["I902"]
+    shutil.copy(cache / DELTA, tmp_path / "old-delta")
+    edit(site / "content/policies/rules.md", "联系 13800138000", "为规范工作")
+    (cache / SOURCES).unlink()  # unreadable sources: everything is written anew
+    (cache / DELTA).unlink()
+    assert same_as_uncached(site, cache) == []
+    assert not (cache / DELTA).exists()
+    shutil.copy(tmp_path / "old-delta", cache / DELTA)
+    assert same_as_uncached(site, cache) == []

@@ -99,3 +99,38 @@ def test_editor_rule_page_is_generated_from_the_catalogue():
 
     page = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
     assert page.read_text(encoding="utf-8") == markdown(), "run: disclose rules --markdown > docs/rules.md"
+
+
+def test_a_rule_skipped_for_an_item_finds_nothing_there(tmp_path):
+    """`kinds` and `fields` let validation skip a rule for items it can find nothing in: over the
+    sample site and every item rule's example, the rule run on every item finds nothing in the
+    items it is skipped for."""
+    import shutil
+
+    from .conftest import FIXTURES, copy_sample
+
+    filtered = [rule for rule in RULES if rule.kinds or rule.fields]
+    assert len(filtered) >= 10
+    sites = [(copy_sample(tmp_path / "sample"), "2026-11-22")]
+    for rule in RULES:
+        if rule.scope != "item" or any(rel == "git commit" for rel in rule.example):
+            continue
+        site = tmp_path / rule.code
+        shutil.copytree(FIXTURES / "minimal", site)
+        for rel, text in rule.example.items():
+            if text.startswith("@symlink "):
+                (site / rel).parent.mkdir(parents=True, exist_ok=True)
+                (site / rel).symlink_to(text.removeprefix("@symlink "))
+            else:
+                write(site, rel, text)
+        sites.append((site, TODAY))
+    applied = 0
+    for site, today in sites:
+        catalogue = pipeline.check(site, build_date(today)).catalogue
+        assert catalogue is not None
+        for rule in filtered:
+            for item in catalogue.items:
+                found = list(rule.check(item, catalogue))
+                assert rule.applies(item) or not found, (rule.code, item.path, found)
+                applied += bool(found)
+    assert applied  # the examples do break the filtered rules

@@ -1,10 +1,13 @@
 """A persistent build cache (a folder CI can restore between runs): parsed sources by content
-hash, with what the per-file rules found in them; the manifest of the previous build's output
-(a content id for every file: for a page, the fingerprint of what it shows; for a search bundle,
-the fingerprint of the pages it indexes); and the spare output folder with its manifest (see
-`output`).
+hash, with what the per-file rules and the rules that read only their own item found in them
+(`sources.pickle`, and the few changed since in `sources.delta.pickle`), and the attachments'
+digests; the manifest of the previous build's output (a content id for every file: for a page,
+the fingerprint of what it shows; for a search bundle, the fingerprint of the pages it indexes);
+and the spare output folder with its manifest (see `output`).
 
-All are exact: a source is reused only for the same bytes, a page only when its template set and
+All are exact: a source is reused only for the same bytes (its stat stands for them only while
+size, times, inode and device are all unchanged, see `trusted`), a rule's findings only under a
+key of everything the rule reads (`validate.own_key`), a page only when its template set and
 context are the same (it is then hard-linked from the previous output), a search bundle only for
 the same pages, the same disclose code and Pagefind version, so an incremental build writes
 exactly what a cold build would.
@@ -12,9 +15,12 @@ exactly what a cold build would.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import os
 import pickle
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,13 +37,45 @@ from . import __version__, page_keys
 from .model import Item, Problem, Source
 from .output import Manifest, digest, verified
 
-FORMAT = 4
+FORMAT = 5
 SPARE = "spare"
+SOURCES, DELTA = "sources.pickle", "sources.delta.pickle"
+FILES = "\0files"  # the attachments' entry among the signatures (no path starts with NUL)
+DELTA_MIN, DELTA_SHARE = 256, 0.1  # changed sources kept apart until there are more than both
 
 
-# Packages whose version changes what a build writes: the indexer, the templating and escaping,
-# the Markdown renderers.
-ENGINES = ("pagefind-bin-extended", "Jinja2", "MarkupSafe", "markdown-it-py", "markdown-it-pyrs")
+# Packages whose version changes what a build writes or what a rule finds: the indexer, the
+# templating and escaping, the Markdown renderers, the readers of attachments' text (A803, I903,
+# S303 keep their findings in the cache) and the official holiday calendar (deadlines, Q106).
+ENGINES = (
+    "pagefind-bin-extended",
+    "Jinja2",
+    "MarkupSafe",
+    "markdown-it-py",
+    "markdown-it-pyrs",
+    "pypdf",
+    "python-docx",
+    "chinesecalendar",
+)
+
+# A file's stat is trusted to stand for its bytes only when its status last changed this long
+# before it was read: a write in the same tick of a coarse file-system clock (FAT, some network
+# file systems: up to 2 s) could leave size and times as they were ("racy git").
+RACY_NS = 2_000_000_000
+
+Stat = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
+
+
+def stat_key(status: os.stat_result) -> Stat:
+    """What identifies a file's bytes without reading them: any write, rename over it, restore from
+    an archive or `os.utime` changes one of these (the status-change time cannot be set back)."""
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
+def trusted(status: os.stat_result, read_at: int) -> Stat | None:
+    """The stat to remember for a file read at `read_at` (time.time_ns()), or None when it changed
+    too shortly before for its stat to prove, next time, that it is unchanged."""
+    return stat_key(status) if status.st_ctime_ns < read_at - RACY_NS else None
 
 
 def _version(package: str) -> str:
@@ -62,13 +100,18 @@ def _engine_key() -> str:
 
 @dataclass
 class CachedSource:
-    """A parsed content file, and what the per-file rules found in it under one configuration."""
+    """A parsed content file, and what the per-file and per-item rules found in it."""
 
     digest: str  # sha1 of the file's bytes
     source: Source
     checked_for: str = ""  # the configuration key `problems` and `item` were found under
     problems: list[Problem] = field(default_factory=list)
     item: Item | None = None
+    stat: Stat | None = None  # the file's stat when read, if it proves the bytes unchanged (see `trusted`)
+    own_for: str = ""  # the key (see `validate.own_key`) `own` was found under
+    own: list[Problem] = field(default_factory=list)  # what the rules that read only this item found
+    dated_for: str = ""  # the key, with the build date, `dated` was found under
+    dated: list[Problem] = field(default_factory=list)  # what this item's rules that read the date found
 
 
 class CacheBusy(RuntimeError):
@@ -90,6 +133,30 @@ def exclusive(folder: Path | None) -> Iterator[None]:
         yield
 
 
+def file_digest(files: dict[str, tuple[Stat, str]], root: Path, rel: str, status: os.stat_result) -> str:
+    """The sha1 of the file `rel` under `root` (an attachment), read only when its stat does not
+    prove it unchanged since it was last hashed; `files` remembers stats and digests by path."""
+    known = files.get(rel)
+    if known is not None and known[0] == stat_key(status):
+        return known[1]
+    read_at = time.time_ns()
+    with open(os.path.join(root, rel), "rb") as handle:
+        sha = digest(handle.read())
+    kept = trusted(status, read_at)
+    if kept is not None:
+        files[rel] = (kept, sha)
+    else:
+        files.pop(rel, None)
+    return sha
+
+
+def _write(path: Path, data: object) -> None:
+    """Pickle `data` to `path` atomically."""
+    with path.with_name(path.name + ".tmp").open("wb") as handle:
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    path.with_name(path.name + ".tmp").replace(path)
+
+
 def config_key(config: object) -> str:
     """Identifies a site configuration (the per-file rules read it)."""
     return digest(repr(config).encode())
@@ -106,7 +173,10 @@ class BuildCache:
     out: str = ""  # the output folder the previous build was written to
     egress: str = ""  # the needles the previous output was checked for (see `egress`)
     spare_egress: str = ""  # and the spare output
-    read: int | None = None  # signature of the sources as read, so unchanged ones are not written again
+    files: dict[str, tuple[Stat, str]] = field(default_factory=dict)  # attachment path -> (stat, sha1)
+    read: dict[str, tuple] | None = None  # signatures of the sources as read or last written (`_signatures`)
+    delta: dict[str, CachedSource] = field(default_factory=dict)  # sources changed since SOURCES was written
+    deleted: set[str] = field(default_factory=set)  # and those gone since
     page_keys: dict[str, list] = field(default_factory=dict)  # output path -> [key, content id] (page_keys)
 
     @classmethod
@@ -120,23 +190,49 @@ class BuildCache:
                 cache.out, cache.manifest = state.get("out", ""), state.get("manifest", {})
                 cache.spare_manifest = state.get("spare_manifest", {})
                 cache.egress, cache.spare_egress = state.get("egress", ""), state.get("spare_egress", "")
-                with (folder / "sources.pickle").open("rb") as handle:
-                    cache.sources = pickle.load(handle)
-                cache.read = cache._signature()
+                cache._read_sources(folder)
                 cache.page_keys = page_keys.load(folder, _engine_key())
-        except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        except (OSError, ValueError, TypeError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             cache.sources, cache.manifest, cache.spare_manifest, cache.out = {}, {}, {}, ""  # damaged = empty
             cache.egress = cache.spare_egress = ""
+            cache.files, cache.read, cache.delta, cache.deleted = {}, None, {}, set()
+            cache.page_keys = {}
         return cache
+
+    def _read_sources(self, folder: Path) -> None:
+        """The sources as last written in full (`SOURCES`), with what changed since (`DELTA`)."""
+        # Unpickling makes ~10 objects a source, none of them garbage: the collector would walk them
+        # again and again while they are made, and once more at its next run (most of the time of
+        # opening at 10,000 files). They live as long as the build: frozen, they are not walked at
+        # all (`pipeline.build` unfreezes when it ends).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            with (folder / SOURCES).open("rb") as handle:  # read as it is unpickled: never all its bytes at once
+                engine, sources, files = pickle.load(handle)
+            if engine != _engine_key():
+                return
+            if (folder / DELTA).is_file():
+                with (folder / DELTA).open("rb") as handle:
+                    engine, changed, deleted, changed_files = pickle.load(handle)
+                if engine == _engine_key():  # a delta is only ever written over a base of its engine
+                    sources.update(changed)
+                    for rel in deleted:
+                        sources.pop(rel, None)
+                    files = changed_files
+                    self.delta, self.deleted = changed, set(deleted)
+            self.sources, self.files = sources, files
+            gc.freeze()
+        finally:
+            if enabled:
+                gc.enable()
+        self.read = self._signatures()
 
     def save(self) -> None:
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        if self._signature() != self.read:
-            with (self.folder / "sources.pickle.tmp").open("wb") as handle:
-                pickle.dump(self.sources, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            (self.folder / "sources.pickle.tmp").replace(self.folder / "sources.pickle")
+        self._write_sources(self.folder)
         page_keys.save(self.folder, _engine_key(), self.page_keys)
         state = {
             "engine": _engine_key(),
@@ -149,8 +245,42 @@ class BuildCache:
         (self.folder / "state.json.tmp").write_bytes(orjson.dumps(state))
         (self.folder / "state.json.tmp").replace(self.folder / "state.json")
 
-    def _signature(self) -> int:
-        return hash(tuple((rel, entry.digest, entry.checked_for) for rel, entry in self.sources.items()))
+    def _write_sources(self, folder: Path) -> None:
+        """Write what changed since the sources were read: nothing when nothing did; else, while the
+        changes are few, only them (`DELTA`, rewritten whole each time), so a rebuild after one
+        edit does not write every source again; past `DELTA_SHARE` of the sources, everything.
+
+        Any entry, even one left over from a build that stopped half-way, is a true record (a
+        file's bytes and what was found in them), so a stale one costs work, never a wrong result."""
+        now, read = self._signatures(), self.read
+        if now == read:
+            return
+        if read is not None:
+            for rel, signature in now.items():
+                if rel != FILES and read.get(rel) != signature:
+                    self.delta[rel] = self.sources[rel]
+                    self.deleted.discard(rel)
+            for rel in read.keys() - now.keys():
+                self.delta.pop(rel, None)
+                self.deleted.add(rel)
+        engine = _engine_key()
+        if read is None or len(self.delta) + len(self.deleted) > max(DELTA_MIN, len(self.sources) * DELTA_SHARE):
+            _write(folder / SOURCES, (engine, self.sources, self.files))
+            (folder / DELTA).unlink(missing_ok=True)
+            self.delta, self.deleted = {}, set()
+        else:
+            _write(folder / DELTA, (engine, self.delta, sorted(self.deleted), self.files))
+        self.read = now
+
+    def _signatures(self) -> dict[str, tuple]:
+        """Each source's signature, which changes whenever anything pickled of it changes (its
+        bytes, stat, or a result's key), and the attachments' stats and digests under `FILES`."""
+        found: dict[str, tuple] = {
+            rel: (entry.digest, entry.checked_for, entry.stat, entry.own_for, entry.dated_for)
+            for rel, entry in self.sources.items()
+        }
+        found[FILES] = tuple(self.files.items())
+        return found
 
     @property
     def spare(self) -> Path | None:

@@ -8,7 +8,7 @@ What is not public is reduced here to numbers (Statistics) and nothing else.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -121,6 +121,18 @@ def _current(item: Item, today: date) -> Item:
     return replace(item, fields={**item.fields, "updates": tuple(u for u in updates if u.at <= today)})
 
 
+def with_history(pub: Publication, history: Mapping[str, tuple[Revision, ...]] | None) -> Publication:
+    """`pub` (decided without history) with its items' revisions, as `decide(catalogue, history)`
+    gives it: the history touches nothing else, so the build need not decide twice."""
+    return replace(pub, history=_public_history(pub.items, history), memo={})
+
+
+def _public_history(
+    public: Iterable[Item], history: Mapping[str, tuple[Revision, ...]] | None
+) -> dict[str, tuple[Revision, ...]]:
+    return {i.id: history[i.path] for i in public if history and i.path in history}
+
+
 def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | None = None) -> Publication:
     """Keep the public items and the relations whose both ends are public."""
     public = [_current(i, catalogue.today) for i in catalogue.items if is_public(i, catalogue.today)]
@@ -177,7 +189,7 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
         feedback=feedback,
         attachments=attachments,
         statistics=_statistics(catalogue),
-        history={i.id: history[i.path] for i in public if history and i.path in history},
+        history=_public_history(public, history),
         reports={year: dict(source.meta) for year, source in sorted(catalogue.reports.items())},
         amended_by={k: _order(v) for k, v in sorted(amended_by.items())},
         amends={k: _order(v) for k, v in sorted(amends.items())},

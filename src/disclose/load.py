@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from functools import partial
 from pathlib import Path
 
-from .build_cache import CachedSource
+from .build_cache import CachedSource, Stat, stat_key, trusted
 from .dates import FIRST_YEAR, LAST_YEAR
 from .forking import fork_context
 from .frontmatter import MAX_BYTES, load_source, parse_yaml, read_text
@@ -27,24 +28,41 @@ def scan_content(root: Path) -> tuple[list[str], list[Problem]]:
     """The content files, and a problem for every path under content/ that must not be read:
     a symbolic link (a file or folder linked in from elsewhere, which would be published or
     silently dropped) and a Markdown file whose name holds control characters."""
-    content = root / "content"
-    found: list[str] = []
+    found, problems = _walk(root)
+    return sorted(found), problems
+
+
+def _walk(root: Path) -> tuple[dict[str, os.stat_result], list[Problem]]:
+    """`scan_content`, with each file's stat as the walk found it (one `lstat` a file, through
+    `os.scandir`, which knows folders and links from the directory listing)."""
+    found: dict[str, os.stat_result] = {}
     problems: list[Problem] = []
-    for folder, dirs, files in os.walk(content):
-        rel = os.path.relpath(folder, root).replace(os.sep, "/")
-        kept = []
-        for name in dirs:
-            if name.startswith("."):
+    folders = [("content", os.path.join(root, "content"))]
+    while folders:
+        rel, folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:  # as os.walk: a folder that cannot be listed is passed over
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()  # a link to a folder too, as os.walk lists it
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name.startswith("."):
+                    continue
+                if entry.is_symlink():
+                    problems.append(_symlink(f"{rel}/{name}", folder=True))
+                else:
+                    folders.append((f"{rel}/{name}", entry.path))
                 continue
-            if os.path.islink(os.path.join(folder, name)):
-                problems.append(_symlink(f"{rel}/{name}", folder=True))
-            else:
-                kept.append(name)
-        dirs[:] = kept
-        for name in files:
             if not name.endswith(".md") or name.startswith("."):
                 continue
-            mode = os.lstat(os.path.join(folder, name)).st_mode
+            status = entry.stat(follow_symlinks=False)
+            mode = status.st_mode
             path = f"{rel}/{name}"
             if stat.S_ISLNK(mode):
                 problems.append(_symlink(path, folder=False))
@@ -62,8 +80,8 @@ def scan_content(root: Path) -> tuple[list[str], list[Problem]]:
                     )
                 )
             else:
-                found.append(path)
-    return sorted(found), sorted(problems)
+                found[path] = status
+    return found, sorted(problems)
 
 
 def _symlink(path: str, folder: bool) -> Problem:
@@ -83,31 +101,47 @@ def load(
     """Read every content file; one bad file never stops the others from being checked.
 
     `cache` maps a path to its parsed source from an earlier build; an unchanged file (the same
-    bytes) is not parsed again, and the mapping is updated in place. Many files to parse are
-    parsed on `workers` cores.
+    bytes) is not parsed again, and the mapping is updated in place. A file whose stat is the
+    one the cache recorded (see `build_cache.trusted`) is not even read; any other is read and
+    its bytes compared by sha1, so a cache restored by CI (new inodes and times) still serves.
+    Many files to parse are parsed on `workers` cores.
     """
-    files, refused = scan_content(root)
-    digests: dict[str, str] = {}
-    loaded: dict[str, tuple[Source | None, list[Problem]]] = {}
+    walked, refused = _walk(root)
+    files = sorted(walked)
+    digests: dict[str, tuple[str, Stat | None]] = {}
+    kept: dict[str, Source] = {}
     if cache is not None:
+        read_at = time.time_ns()
+        known = cache.get
         for rel in files:
-            path = os.path.join(root, rel)  # a plain string: this runs for every file of every build
-            if os.stat(path).st_size <= MAX_BYTES:
-                with open(path, "rb") as handle:
-                    digests[rel] = key = digest(handle.read())
-                hit = cache.get(rel)
+            status = walked[rel]
+            hit = known(rel)
+            if hit is not None and hit.stat == stat_key(status):  # None (not trusted) never equals
+                kept[rel] = hit.source
+                continue
+            if status.st_size <= MAX_BYTES:
+                with open(os.path.join(root, rel), "rb") as handle:  # a plain string: runs for every file
+                    digests[rel] = key, now = digest(handle.read()), trusted(status, read_at)
                 if hit is not None and hit.digest == key:
-                    loaded[rel] = (hit.source, [])
-    pending = [rel for rel in files if rel not in loaded]
-    for rel, (source, found) in zip(pending, _parse(root, pending, workers), strict=True):
-        loaded[rel] = (source, found)
-        if cache is not None and source is not None and not found and rel in digests:
-            cache[rel] = CachedSource(digests[rel], source)
+                    hit.stat = now
+                    kept[rel] = hit.source
+    pending = [rel for rel in files if rel not in kept]
+    parsed = dict(zip(pending, _parse(root, pending, workers), strict=True))
+    sources: list[Source] = []
+    problems = list(refused)
+    for rel in files:
+        source = kept.get(rel)
+        if source is None:
+            source, found = parsed[rel]
+            problems.extend(found)
+            if cache is not None and source is not None and not found and rel in digests:
+                cache[rel] = CachedSource(digests[rel][0], source, stat=digests[rel][1])
+        if source is not None:
+            sources.append(source)
     if cache is not None:
-        for rel in set(cache) - set(files):
+        for rel in cache.keys() - walked.keys():
             del cache[rel]
-    sources = [source for rel in files if (source := loaded[rel][0]) is not None]
-    return sources, refused + [problem for rel in files for problem in loaded[rel][1]]
+    return sources, problems
 
 
 def _parse(root: Path, rels: list[str], workers: int) -> list[tuple[Source | None, list[Problem]]]:

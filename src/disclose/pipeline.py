@@ -21,7 +21,7 @@ from .build_cache import BuildCache, CacheBusy, bundle_fingerprint, exclusive
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
 from .forking import fork_context
-from .gate import Publication, decide
+from .gate import Publication, decide, with_history
 from .history import read_history
 from .load import load, load_reports
 from .model import Problem
@@ -80,22 +80,30 @@ def check(site: Path, today: date, cache: BuildCache | None = None, workers: int
     report.seconds["load"] = time.perf_counter() - started
     with attachment_text.session(cache.folder if cache is not None else None):  # each attachment read once
         catalogue, problems = validate(
-            site, config, today, sources, reports, cache.sources if cache is not None else None, unreadable
+            site,
+            config,
+            today,
+            sources,
+            reports,
+            cache.sources if cache is not None else None,
+            unreadable,
+            cache.files if cache is not None else None,
         )
     report.problems.extend(problems)
     report.catalogue = catalogue
     if not report.errors:
-        report.problems.extend(output_clashes(site, catalogue))
+        report.publication = decide(catalogue)  # without history: the build adds it (`with_history`)
+        report.problems.extend(output_clashes(site, catalogue, report.publication))
     report.problems.sort()
     report.seconds["validate"] = time.perf_counter() - started - report.seconds["load"]
     return report
 
 
-def output_clashes(site: Path, catalogue: Catalogue) -> list[Problem]:
+def output_clashes(site: Path, catalogue: Catalogue, pub: Publication | None = None) -> list[Problem]:
     """U001: two things at one output path (see `urls.clashes`): items whose names differ only in
     case, an item at a path the site itself uses (a listing page, search/, reports/, assets/), an
-    item page where an attachment or a generated file is."""
-    pub = decide(catalogue)
+    item page where an attachment or a generated file is. `pub` is `decide(catalogue)` if known."""
+    pub = pub if pub is not None else decide(catalogue)
     dirs = tuple(template_dirs(site))
     entries = [(item_path(item), item.path) for item in catalogue.items]
     generated = Counter(rel for rel, _ in render_site(pub, dirs))
@@ -339,7 +347,8 @@ def _build(
     # What was read and checked lives until the end: the collector need not walk it again (nor
     # touch it in the forked workers, which would copy their memory page by page).
     gc.freeze()
-    pub = decide(report.catalogue, read_history(site))
+    decided = report.publication
+    pub = decide(report.catalogue, read_history(site)) if decided is None else with_history(decided, read_history(site))
     report.publication = pub
     dirs = tuple(template_dirs(site))
 

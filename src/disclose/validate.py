@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from .build_cache import CachedSource, config_key
+from .build_cache import CachedSource, Stat, config_key, file_digest
 from .catalogue import Catalogue
 from .config import SiteConfig
 from .fields import to_item
-from .model import Problem, Source
-from .rules import all_rules
+from .model import Item, Problem, Source
+from .output import digest
+from .rules import Rule, all_rules
+from .rules.attachments import attachment_path
+from .visibility import is_public
+
+OWN = ("item", "public", "files")  # what the rules kept under `own_key` read (see rules.registry)
 
 
 def validate(
@@ -21,40 +29,167 @@ def validate(
     reports: dict[int, Source] | None = None,
     cached: dict[str, CachedSource] | None = None,
     unreadable: frozenset[str] = frozenset(),
+    files: dict[str, tuple[Stat, str]] | None = None,
 ) -> tuple[Catalogue, list[Problem]]:
     """All problems of all rules; the catalogue holds the items whose schema passed.
 
     The per-file rules and typing of a source taken from `cached` unchanged are not run again
-    under the same configuration: their results are kept in the cache entry.
+    under the same configuration: their results are kept in the cache entry. So are the findings
+    of the item rules that read only their own item (`Rule.reads`), under a key of everything
+    they read: the configuration, whether the item is public, its attachment files (`files`
+    remembers their digests by stat), and for the rules that read it, the build date.
     """
     rules = [rule for rule in all_rules() if rule.scope == "source"]
+    item_rules = [rule for rule in all_rules() if rule.scope == "item"]
+    own_rules = [rule for rule in item_rules if rule.reads in OWN]
+    dated_rules = [rule for rule in item_rules if rule.reads == "today"]
     key = config_key(config)
     problems: list[Problem] = []
     typed = []
     rejected = []
+    entries: list[tuple[Item, CachedSource | None]] = []
     for source in sources:
         entry = cached.get(source.path) if cached is not None else None
-        if entry is None or entry.source is not source or entry.checked_for != key:
+        if entry is not None and entry.source is not source:
+            entry = None
+        if entry is None or entry.checked_for != key:
             found = [p for rule in rules for p in rule.problems(source, rule.check(source, config))]
             failed = any(p.severity == "error" and p.code.startswith("F") for p in found)
             item = None if failed else to_item(source, config.kinds)
-            if entry is not None and entry.source is source:
+            if entry is not None:
                 entry.checked_for, entry.problems, entry.item = key, found, item
+                entry.own_for = entry.dated_for = ""
         else:
             found, item = entry.problems, entry.item
         problems.extend(found)
         if item is not None:
             typed.append(item)
+            entries.append((item, entry))
         else:
             rejected.append(source)
     catalogue = Catalogue.of(root, config, today, typed, reports, rejected, unreadable)
+    state = _Attachments(root, files if files is not None else {})
+    dated = f"{key}/{today.isoformat()}"
+    for item, entry in entries:
+        if entry is None:  # nothing to keep the findings in
+            problems.extend(_run(own_rules, item, catalogue))
+            problems.extend(_run(dated_rules, item, catalogue))
+            continue
+        own = own_key(item, key, today, state)
+        if own is None or entry.own_for != own:
+            entry.own_for, entry.own = own or "", _run(own_rules, item, catalogue)
+        problems.extend(entry.own)
+        if entry.dated_for != dated:
+            entry.dated_for, entry.dated = dated, _run(dated_rules, item, catalogue)
+        problems.extend(entry.dated)
+    if files is not None:  # forget attachments no item names any more
+        for rel in files.keys() - state.seen:
+            del files[rel]
+    cross = [rule for rule in item_rules if rule.reads == "catalogue"]
+    having = _having(catalogue, {name for rule in cross if not rule.kinds for name in rule.fields})
+    for rule in cross:
+        check = rule.check
+        for item in _candidates(rule, catalogue, having):
+            # most items break no rule: turn findings into problems only when there are some
+            for finding in check(item, catalogue):
+                problems.extend(rule.problems(item, [finding]))
     for rule in all_rules():
-        if rule.scope == "item":
-            check = rule.check
-            for item in catalogue.items:
-                # most items break no rule: turn findings into problems only when there are some
-                for finding in check(item, catalogue):
-                    problems.extend(rule.problems(item, [finding]))
-        elif rule.scope == "site":
+        if rule.scope == "site":
             problems.extend(rule.problems(None, rule.check(catalogue)))
     return catalogue, problems
+
+
+def _having(catalogue: Catalogue, names: set[str]) -> dict[str, list[Item]]:
+    """The items in which each field of `names` is set, found in one pass."""
+    having: dict[str, list[Item]] = {name: [] for name in names}
+    for item in catalogue.items:
+        fields = item.fields
+        for name in names:
+            if fields.get(name):
+                having[name].append(item)
+    return having
+
+
+def _candidates(rule: Rule, catalogue: Catalogue, having: dict[str, list[Item]]) -> Iterable[Item]:
+    """The items `rule` can find anything in (`Rule.kinds`, `Rule.fields`), each once."""
+    if rule.kinds:
+        return [item for kind in rule.kinds for item in catalogue.of_kind(kind) if rule.applies(item)]
+    if len(rule.fields) == 1:
+        return having[rule.fields[0]]
+    if rule.fields:
+        named = {id(item) for name in rule.fields for item in having[name]}
+        return [item for item in catalogue.items if id(item) in named]
+    return catalogue.items
+
+
+def _run(rules: Iterable[Rule], item: Item, catalogue: Catalogue) -> list[Problem]:
+    found: list[Problem] = []
+    for rule in rules:
+        for finding in rule.check(item, catalogue):
+            found.extend(rule.problems(item, [finding]))
+    return found
+
+
+def own_key(item: Item, config: str, today: date, attachments: _Attachments) -> str | None:
+    """What the `item`, `public` and `files` rules of an item (whose source is unchanged) read
+    besides it: the configuration's key, whether it is public today, and the state of its
+    attachment files; None when that cannot be told without running them (a symbolic link)."""
+    public = "public" if is_public(item, today) else "hidden"
+    names = item.get("attachments") or ()
+    if not names:
+        return f"{config}/{public}"
+    states = []
+    for name in names:
+        state = attachments.state(attachment_path(item, str(name)))
+        if state is None:
+            return None
+        states.append(state)
+    return f"{config}/{public}/{digest(chr(0).join(states).encode())}"
+
+
+class _Attachments:
+    """The state of attachment paths as the `files` rules see them, each looked up once a build."""
+
+    def __init__(self, root: Path, files: dict[str, tuple[Stat, str]]) -> None:
+        self.root, self.files = root, files
+        self.seen: set[str] = set()
+        self._folders: dict[str, str | None] = {}
+
+    def state(self, rel: str) -> str | None:
+        """`rel` with what the rules can learn of it: outside content/; missing; not a file;
+        a file and its bytes' sha1. None when a symbolic link is on its way (A802 and A806 then
+        depend on where it points: those items are checked on every build)."""
+        if not rel.startswith("content/"):
+            return f"{rel}\0outside"
+        folder, _, name = rel.rpartition("/")
+        where = self._folder(folder)
+        if where != "folder":
+            return where and f"{rel}\0{where}"
+        try:
+            status = os.lstat(os.path.join(self.root, rel))
+        except OSError:
+            return f"{rel}\0missing"
+        if stat.S_ISLNK(status.st_mode):
+            return None
+        if not stat.S_ISREG(status.st_mode):
+            return f"{rel}\0other"
+        self.seen.add(rel)
+        try:
+            return f"{rel}\0file\0{file_digest(self.files, self.root, rel, status)}"
+        except OSError:
+            return None
+
+    def _folder(self, folder: str) -> str | None:
+        """ "folder" when `folder` (content/…) and every folder above it up to content/ is a real
+        folder; "missing" or "other" when one is not there or no folder; None for a link."""
+        if folder not in self._folders:
+            above = folder.rpartition("/")[0]
+            where = self._folder(above) if "/" in folder else "folder"
+            if where == "folder":
+                try:
+                    mode = os.lstat(os.path.join(self.root, folder)).st_mode
+                    where = None if stat.S_ISLNK(mode) else "folder" if stat.S_ISDIR(mode) else "other"
+                except OSError:
+                    where = "missing"
+            self._folders[folder] = where
+        return self._folders[folder]

@@ -40,6 +40,7 @@ def attachment_key(item: Item, index: int) -> str:
         "content/decisions/att.md": "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
         "attachments: [files/missing.pdf]\n---\n正文。\n"
     },
+    reads="files",
 )
 def attachment_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Every listed attachment is a file in the repository, so citizens can download it."""
@@ -63,6 +64,7 @@ def attachment_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/decisions/escape.md": "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
         "attachments: [../../site.yaml]\n---\n正文。\n"
     },
+    reads="files",
 )
 def attachment_inside(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Attachments stay inside content/: a path that climbs out could publish any file
@@ -94,6 +96,7 @@ def attachment_inside(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/decisions/files/att-broken.pdf": "%PDF-1.4 not really a PDF\n",
         "content/decisions/files/att-old.doc": "binary",
     },
+    reads="files",
 )
 def attachment_readable(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A public item's attachment is published as it is, so its text must be checked for 密级
@@ -128,6 +131,7 @@ def attachment_readable(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/interpretations/files/graphic.png": "PNG",
     },
     severity="warning",
+    reads="files",
 )
 def attachment_image(item: Item, site: Catalogue) -> Iterator[Finding]:
     """An image (a 图解, a photo) is published without its text being read: no OCR is run.
@@ -159,6 +163,7 @@ def attachment_image(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/decisions/hidden.md": "---\ntitle: 内部事项\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
         "disclosure: withheld\nbasis: internal-affairs\nreview: {by: 办公室, date: 2024-02-01}\n---\n内部。\n",
     },
+    fields=("attachments",),
 )
 def attachment_not_content(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A `.md` file under content/ is an item with its own 公开属性; attached, its source (front
@@ -189,6 +194,7 @@ def attachment_not_content(item: Item, site: Catalogue) -> Iterator[Finding]:
         "attachments: [files/att-link.txt]\n---\n正文。\n",
         "content/decisions/files/att-link.txt": "@symlink ../../policies/rules.md",
     },
+    reads="files",
 )
 def attachment_not_linked(item: Item, site: Catalogue) -> Iterator[Finding]:
     """An attachment must be a file of its own: a symbolic link (or a file in a linked folder)

@@ -20,6 +20,7 @@ from .registry import Finding, rule
         "content/decisions/late.md": "---\ntitle: 某决定\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
         "written: 2024-03-05\n---\n正文。\n"
     },
+    reads="item",
 )
 def written_before_published(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A document cannot be published before it was written (成文日期 ≤ 发布日期)."""
@@ -49,6 +50,7 @@ def _add_years(day: date, years: int) -> date:
         "content/policies/long.md": "---\ntitle: 某管理办法\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
         "doc_no: 示政规〔2024〕1号\nnormative: true\nexpires: 2034-03-01\n---\n正文。\n"
     },
+    reads="item",
 )
 def normative_expiry(item: Item, site: Catalogue) -> Iterator[Finding]:
     """行政规范性文件有效期一般不超过5年；名称冠以“暂行”“试行”的不超过2年.
@@ -90,6 +92,7 @@ def normative_expiry(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/consultations/c.md": "---\ntitle: 征求意见\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
         "opens: 2024-03-10\ncloses: 2024-03-01\n---\n正文。\n"
     },
+    reads="item",
 )
 def consultation_period(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A consultation is open for a real period: `closes` after `opens`."""
@@ -113,6 +116,7 @@ def consultation_period(item: Item, site: Catalogue) -> Iterator[Finding]:
         "request_no: YSQ-1\nreceived: 2024-02-10\nreplied: 2024-02-01\noutcome: disclosed\n"
         "applicant_type: natural-person\n---\n正文。\n"
     },
+    reads="item",
 )
 def replied_after_received(item: Item, site: Catalogue) -> Iterator[Finding]:
     """The reply period runs from the day of receipt (条例 第三十一条)."""

@@ -28,6 +28,7 @@ OWN_MARK = re.compile(r"此件(不公开|依申请公开|不予公开)")
     "不公开但未写明理由",
     "条例 第十三条 至 第十六条; 国办发〔2016〕80号",
     {"content/decisions/nobasis.md": WITHHELD.format(extra="review: {by: 市政府办公室, date: 2024-02-28}\n")},
+    reads="item",
 )
 def needs_basis(item: Item, site: Catalogue) -> Iterator[Finding]:
     """以公开为常态、不公开为例外: an item that is not 主动公开 must name its exception.
@@ -56,6 +57,7 @@ needs_basis.__doc__ = (needs_basis.__doc__ or "") + "".join(
     "不公开但缺少保密审查记录",
     "保守国家秘密法 第三十五条; 条例 第十七条",
     {"content/decisions/noreview.md": WITHHELD.format(extra="basis: process-info\n")},
+    reads="item",
 )
 def needs_review(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Every decision not to publish rests on a recorded 保密审查: who reviewed it, and when.
@@ -81,6 +83,7 @@ def needs_review(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/policies/selfmarked.md": "---\ntitle: 某通知\nissuer: 示例市人民政府\n"
         "published: 2024-03-01\ndoc_no: 示政发〔2024〕6号\n---\n正文。\n\n（此件不公开）\n"
     },
+    reads="item",
 )
 def own_mark_contradicts(item: Item, site: Catalogue) -> Iterator[Finding]:
     """The 附注 of a 公文 states its own 公开属性; it must agree with the front matter.
@@ -110,6 +113,7 @@ def own_mark_contradicts(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/decisions/confused.md": "---\ntitle: 某事项\nissuer: 示例市人民政府\n"
         "published: 2024-03-01\nbasis: personal-privacy\n---\n正文。\n"
     },
+    reads="item",
 )
 def basis_without_attribute(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A basis code on a public item means someone meant to withhold it.

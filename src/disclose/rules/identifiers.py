@@ -20,6 +20,7 @@ POLICY = "---\ntitle: {title}\nissuer: 示例市人民政府\npublished: 2024-03
     "文号格式不正确",
     "GB/T 9704-2012 7.2.5 发文字号",
     {"content/policies/badno.md": POLICY.format(title="某通知", doc_no="示政发〔2024〕第05号")},
+    reads="item",
 )
 def doc_no_form(item: Item, site: Catalogue) -> Iterator[Finding]:
     """年份标全称，用六角括号〔〕括入；发文顺序号不加“第”字，不编虚位（1 不编为 01）.

@@ -40,6 +40,7 @@ def needs_index_no(item: Item) -> bool:
         "content/interpretations/rules-jd.md": "---\ntitle: 《示例市人民政府工作规则》解读\nissuer: 示例市人民政府\n"
         "published: 2024-03-01\ninterprets: 示政发〔2024〕1号\n---\n解读。\n",
     },
+    reads="today",
 )
 def index_no_present(item: Item, site: Catalogue) -> Iterator[Finding]:
     """With `index_no: {required: true}` in site.yaml, every catalogue item carries its 索引号.
@@ -67,6 +68,7 @@ def index_no_present(item: Item, site: Catalogue) -> Iterator[Finding]:
         "site.yaml": SITE,
         "content/decisions/bad.md": DECISION.format(title="某决定", extra="index_no: 2024-00001\n"),
     },
+    reads="today",
 )
 def index_no_form(item: Item, site: Catalogue) -> Iterator[Finding]:
     """索引号 is {organization.code}/{year}-{serial} (or the site's `index_no.form`): the

@@ -27,6 +27,7 @@ CONSULT = "---\ntitle: 关于某办法公开征求意见的公告\nissuer: 示�
     "重大行政决策目录事项未写承办单位",
     "绍兴 第二十二条 (重大决策事项年度目录公开); 重大行政决策程序暂行条例 第十条",
     {"content/decisions/plan.md": PLAN + "planned: 2024年第三季度\n---\n正文。\n"},
+    reads="item",
 )
 def planned_has_handler(item: Item, site: Catalogue) -> Iterator[Finding]:
     """An entry of the year's 重大行政决策事项目录 (a `major: true` decision with `planned` or
@@ -46,6 +47,7 @@ def planned_has_handler(item: Item, site: Catalogue) -> Iterator[Finding]:
     "重大行政决策目录事项未写计划决策时间",
     "绍兴 第二十二条 (重大决策事项年度目录公开)",
     {"content/decisions/plan.md": PLAN + "handler: 市发展改革委\nstatus: 征求意见中\n---\n正文。\n"},
+    reads="item",
 )
 def planned_has_time(item: Item, site: Catalogue) -> Iterator[Finding]:
     """The 目录 says when each decision is planned (`planned`, e.g. 2026年第三季度)."""
@@ -64,6 +66,7 @@ def planned_has_time(item: Item, site: Catalogue) -> Iterator[Finding]:
     "调整的重大行政决策事项未说明原因",
     "重大行政决策程序暂行条例 第十条 (目录…根据实际情况调整)",
     {"content/decisions/plan.md": PLAN + "handler: 市发展改革委\nplanned: 2024年6月\nstatus: 调整\n---\n正文。\n"},
+    reads="item",
 )
 def adjusted_has_reason(item: Item, site: Catalogue) -> Iterator[Finding]:
     """An entry taken off or moved in the 目录 (`status: 调整`) says why (`adjust_reason`)."""
@@ -85,6 +88,7 @@ def adjusted_has_reason(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/decisions/plan.md": PLAN
         + "handler: 市发展改革委\nplanned: 2024年6月\nstatus: 征求意见中\n---\n正文。\n"
     },
+    reads="item",
 )
 def consulting_has_consultation(item: Item, site: Catalogue) -> Iterator[Finding]:
     """An entry whose status is 征求意见中 links the 征求意见 (`consultation: consultations/…`)."""
@@ -107,6 +111,7 @@ def consulting_has_consultation(item: Item, site: Catalogue) -> Iterator[Finding
         "no_consultation_reason: 依法需要保密\n---\n正文。\n"
     },
     severity="warning",
+    reads="item",
 )
 def decided_has_result(item: Item, site: Catalogue) -> Iterator[Finding]:
     """An entry marked 已决策 links the decision (`final_decision`: the 会议决定事项 or the document
@@ -135,6 +140,7 @@ def decided_has_result(item: Item, site: Catalogue) -> Iterator[Finding]:
         "meeting_date: 2024-05-20\n---\n正文。\n"
     },
     severity="warning",
+    reads="item",
 )
 def decided_was_consulted(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A decided entry of the 目录 names its 征求意见 (`consultation`) or says why there was none
@@ -164,6 +170,7 @@ def decided_was_consulted(item: Item, site: Catalogue) -> Iterator[Finding]:
         "no_consultation_reason: 依法需要保密\n---\n正文。\n"
     },
     severity="warning",
+    reads="item",
 )
 def planned_in_advance(item: Item, site: Catalogue) -> Iterator[Finding]:
     """The 目录 is published before the decisions it lists: an entry whose `published` date is after
@@ -187,6 +194,7 @@ def planned_in_advance(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/decisions/plan.md": PLAN + "handler: 市发展改革委\nplanned: 2024年6月\nstatus: 已决策\n"
         "no_consultation_reason: 依法需要保密\nfinal_decision: decisions/no-such-meeting\n---\n正文。\n"
     },
+    fields=("final_decision",),
 )
 def final_decision_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`final_decision` names an item of this site: the 会议决定事项 or the document issued."""
@@ -206,6 +214,7 @@ def final_decision_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     "征求意见未写明起止日期",
     "重大行政决策程序暂行条例 第十六条 (公开征求意见…期限); 绍兴 第二十四条",
     {"content/consultations/c.md": CONSULT + "closes: 2024-04-01\n---\n正文。\n"},
+    reads="item",
 )
 def consultation_has_period(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A 征求意见 gives the day it opens (`opens`) and the day it closes (`closes`): the public must
@@ -228,6 +237,7 @@ def consultation_has_period(item: Item, site: Catalogue) -> Iterator[Finding]:
     "征求意见期限不足",
     "重大行政决策程序暂行条例 第十六条 (一般不少于30日；缩短期限的应当予以说明)",
     {"content/consultations/c.md": CONSULT + "opens: 2024-03-01\ncloses: 2024-03-15\n---\n正文。\n"},
+    reads="item",
 )
 def consultation_long_enough(item: Item, site: Catalogue) -> Iterator[Finding]:
     """The period from `opens` to `closes` is at least site.yaml `consultation_min_days` days (default 30;

@@ -36,6 +36,7 @@ def _key(item: Item, name: str, index: int) -> str:
         "content/policies/plain.md": HEAD.format(title="某通知", published="2024-03-01", no="示政发〔2024〕40号")
         + "registration_no: SLFS-2024-0001\n---\n正文。\n"
     },
+    reads="item",
 )
 def registration_for_normative(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Only a 行政规范性文件 is registered (统一登记、统一编号): `registration_no` on a policy
@@ -94,6 +95,7 @@ def registration_unique(site: Catalogue) -> Iterator[Finding]:
         "content/consultations/draft.md": "---\ntitle: 征求意见\nissuer: 示例市人民政府\npublished: 2024-01-02\n"
         "opens: 2024-01-02\ncloses: 2024-02-01\n---\n正文。\n",
     },
+    reads="item",
 )
 def consultation_or_reason(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A draft was put out for comment (`consultation`) or it was not (`no_consultation_reason`):
@@ -118,6 +120,7 @@ def consultation_or_reason(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/policies/norm.md": HEAD.format(title="某管理办法", published="2024-03-01", no="示政规〔2024〕4号")
         + "normative: true\n---\n正文。\n",
     },
+    reads="item",
 )
 def normative_has_consultation(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A 行政规范性文件 published on or after site.yaml `normative_consultation_since` names the
@@ -147,6 +150,7 @@ def normative_has_consultation(item: Item, site: Catalogue) -> Iterator[Finding]
         "content/policies/norm.md": HEAD.format(title="某办法", published="2024-03-01", no="示政规〔2024〕5号")
         + "normative: true\nconsultation: consultations/no-such-draft\n---\n正文。\n"
     },
+    fields=("consultation",),
 )
 def consultation_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`consultation` names a 征求意见 item of this site (its id, e.g. consultations/2026-draft)."""
@@ -183,6 +187,7 @@ def consultation_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
         )
         + "amends: [示政规〔1999〕1号]\n---\n正文。\n"
     },
+    fields=("amends",),
 )
 def amends_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Each entry of `amends` names another policy of this site, which then shows 已修改 and a
@@ -214,6 +219,7 @@ def amends_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/cleanups/2024.md": "---\ntitle: 关于公布规范性文件清理结果的通知\nissuer: 示例市人民政府\n"
         "published: 2024-03-01\ncleaned: 2024-02-20\nrepealed: [示政规〔1999〕9号]\n---\n正文。\n"
     },
+    kinds=("cleanup",),
 )
 def cleanup_entries_exist(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Every document a 清理结果 lists (kept, amended, repealed, expired) is a policy of this site,
@@ -271,6 +277,7 @@ def _lifecycle_references(item: Item, site: Catalogue) -> Iterator[tuple[Item | 
         "content/decisions/plan.md": "---\ntitle: 某决策\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
         "hearing: consultations/draft\n---\n正文。\n",
     },
+    fields=("consultation", "final_decision", "hearing", "amends", *CLEANUP_LISTS),
 )
 def no_lifecycle_reference_to_hidden(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`hearing` (a date, or an item named as text) prints the other item's title and link: a public
@@ -331,6 +338,7 @@ def _expiry_finding(item: Item, days: int) -> Finding:
         + "normative: true\neffective: 2024-01-02\nexpires: 2024-08-15\n---\n正文。\n"
     },
     severity="warning",
+    reads="today",
 )
 def expires_in_90_days(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A policy in force whose `expires` is 31 to 90 days after the build date: the office decides in
@@ -351,6 +359,7 @@ def expires_in_90_days(item: Item, site: Catalogue) -> Iterator[Finding]:
         + "normative: true\neffective: 2024-01-02\nexpires: 2024-06-20\n---\n正文。\n"
     },
     severity="warning",
+    reads="today",
 )
 def expires_in_30_days(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A policy in force whose `expires` is 0 to 30 days after the build date: the last warning."""
@@ -376,6 +385,7 @@ def _expiring(item: Item, site: Catalogue) -> int | None:
         "content/cleanups/2024.md": "---\ntitle: 关于公布规范性文件清理结果的通知\nissuer: 示例市人民政府\n"
         "published: 2024-03-01\ncleaned: 2024-03-20\n---\n正文。\n"
     },
+    reads="item",
 )
 def cleanup_dated(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A 清理结果 is published after the clean-up it reports (`cleaned` ≤ `published`)."""

@@ -51,6 +51,7 @@ def _in_time(interp: Item, policy: Item, site: Catalogue) -> bool:
     "政策文件缺少同步解读",
     "乐清 第三十一条 (同步组织、同步审签、同步发布); 国办发〔2016〕80号; domain.md §3.2",
     LONE_POLICY,
+    kinds=("policy",),
 )
 def policy_has_interpretation(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A public policy needs a public interpretation published the same day (谁起草谁解读).
@@ -97,6 +98,7 @@ def policy_has_interpretation(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/interpretations/orphan.md": "---\ntitle: 解读\nissuer: 示例市人民政府\n"
         "published: 2024-05-01\ninterprets: 示政发〔2099〕1号\n---\n正文。\n"
     },
+    kinds=("interpretation",),
 )
 def interprets_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`interprets` names a policy of this site by id (policies/…) or by 文号."""
@@ -134,6 +136,7 @@ def interprets_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/interpretations/hidden-jd.md": "---\ntitle: 解读\nissuer: 示例市人民政府\n"
         "published: 2024-05-01\ninterprets: 示政发〔2024〕12号\n---\n正文。\n",
     },
+    kinds=("interpretation",),
 )
 def interprets_public(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A public interpretation would show the title and link of a policy that is not public."""
@@ -160,6 +163,7 @@ def interprets_public(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/interpretations/late.md": "---\ntitle: 解读\nissuer: 示例市人民政府\n"
         "published: 2024-05-09\ninterprets: 示政发〔2024〕13号\n---\n正文。\n",
     },
+    kinds=("interpretation",),
 )
 def interpretation_in_time(item: Item, site: Catalogue) -> Iterator[Finding]:
     """An interpretation published on another day than its policy must say why (`late_reason`).
@@ -192,6 +196,7 @@ def interpretation_in_time(item: Item, site: Catalogue) -> Iterator[Finding]:
         "published: 2024-05-01\ninterprets: 示政发〔2024〕14号\n---\n正文。\n",
     },
     severity="warning",
+    kinds=("interpretation",),
 )
 def drafter_interprets(item: Item, site: Catalogue) -> Iterator[Finding]:
     """谁起草谁解读: when the policy names its drafter, the interpretation should come from it.

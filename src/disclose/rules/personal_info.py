@@ -79,6 +79,7 @@ def _item_rule(item: Item, site: Catalogue, kind: str) -> Iterator[Finding]:
         "content/responses/id.md": "---\ntitle: 答复\nissuer: 示例市人民政府办公室\npublished: 2024-03-01\n"
         "request_no: YSQ-9\nreceived: 2024-02-01\n---\n申请人身份证号 110105 19491231 002X。\n"
     },
+    reads="public",
 )
 def no_id_numbers(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A valid 18-digit 居民身份证号码 (check digit and birth date verified) must not be published,
@@ -99,6 +100,7 @@ def no_id_numbers(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/responses/tel.md": "---\ntitle: 答复\nissuer: 示例市人民政府办公室\npublished: 2024-03-01\n"
         "request_no: YSQ-10\nreceived: 2024-02-01\n---\n联系电话 +86 138-0013-8000。\n"
     },
+    reads="public",
 )
 def no_mobile_numbers(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A mainland mobile number identifies a person; mask it as 138****1234.
@@ -120,6 +122,7 @@ def no_mobile_numbers(item: Item, site: Catalogue) -> Iterator[Finding]:
         "attachments: [files/名单.csv]\n---\n正文。\n",
         "content/decisions/files/名单.csv": "姓名,电话\n张三,１３８００１３８０００\n",
     },
+    reads="files",
 )
 def attachment_personal_info(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A public item's attachments are published as they are: an ID number or a mobile number in

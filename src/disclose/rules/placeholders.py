@@ -39,6 +39,7 @@ def _marked(value: object) -> str | None:
         "content/policies/unedited.md": "---\ntitle: 关于某事项的通知\nissuer: 示例市人民政府\n"
         "published: 2024-03-01\ndoc_no: 示政发〔2024〕12号\n---\n在此填写文件正文。\n"
     },
+    reads="item",
 )
 def no_placeholder(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`disclose new` writes sentences for the editor to replace (在此填写文件正文。 and the like).
@@ -83,6 +84,7 @@ def no_placeholder(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/interpretations/nopicture.md": "---\ntitle: 一图读懂《某通知》\nissuer: 示例市人民政府\n"
         "published: 2024-06-01\ninterprets: 示政发〔2024〕1号\nform: graphic\n---\n要点如下。\n"
     },
+    reads="item",
 )
 def graphic_has_image(item: Item, site: Catalogue) -> Iterator[Finding]:
     """An interpretation with `form: graphic` (图解, 一图读懂) promises a picture.
@@ -118,6 +120,7 @@ SAMPLE_ABLE = ("doc_no", "index_no", "written", "published", "effective", "expir
         "content/policies/sample.md": "---\ntitle: 关于某事项的通知\nissuer: 示例市人民政府\n"
         "published: 2024-03-01\ndoc_no: 示政发〔2024〕13号\nsample_fields: [effective]\n---\n正文。\n"
     },
+    reads="item",
 )
 def sample_fields_exist(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`sample_fields` marks values that are examples, not facts (a sample site's unknown 文号).

@@ -24,6 +24,7 @@ NEW = "---\ntitle: {title}\nissuer: 示例市人民政府\npublished: 2024-03-01
     "所废止的文件不存在",
     "国办发〔2017〕47号 (在原文件上作出明确标注); each seed's 同时废止 article",
     {"content/policies/new.md": NEW.format(title="新规则", no="示政发〔2024〕31号", sup="示政发〔1999〕1号")},
+    fields=("supersedes",),
 )
 def supersedes_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Each entry of `supersedes` names a document of this site, which then shows 废止 and a link
@@ -51,6 +52,7 @@ def supersedes_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/policies/a.md": NEW.format(title="甲", no="示政发〔2024〕32号", sup="示政发〔2024〕33号"),
         "content/policies/b.md": NEW.format(title="乙", no="示政发〔2024〕33号", sup="示政发〔2024〕32号"),
     },
+    fields=("supersedes",),
 )
 def supersession_acyclic(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A document cannot (indirectly) repeal itself; the successor chain must end."""
@@ -222,6 +224,7 @@ def no_reference_to_hidden(item: Item, site: Catalogue) -> Iterator[Finding]:
         "content/consultations/c.md": "---\ntitle: 征求意见\nissuer: 示例市人民政府\npublished: 2024-03-01\n"
         "opens: 2024-03-01\ncloses: 2024-03-31\nfeedback: pages/no-such-feedback\n---\n正文。\n"
     },
+    fields=("feedback",),
 )
 def feedback_exists(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`feedback` names the page that reports which opinions were adopted."""

@@ -4,6 +4,20 @@ an explanation (its docstring) with the legal source, and an example that breaks
 Three scopes, run in this order: `source` rules see one file's raw front matter
 (so they run even when the schema fails), `item` rules see one typed item and the
 whole catalogue, `site` rules see the catalogue once.
+
+An `item` rule also says what it reads (`reads`), so what it found can be kept with the cached
+file and not looked for again while those inputs stay the same (see `validate`):
+
+- `catalogue` (the default): other items, or anything else: run on every build;
+- `item`: only its own item and site.yaml (`site.config`);
+- `public`: those, and whether its item is public on the build date (`is_public(item, site.today)`),
+  nothing else of the date;
+- `files`: those, and its item's attachment files (their bytes, and whether each path under
+  content/ is a file, a folder, a symbolic link or nothing), read through `site.root`;
+- `today`: its own item, site.yaml and the build date.
+
+An item rule that finds nothing in items of other kinds, or in items without certain fields, may
+say so (`kinds`, `fields`): it is then not called for those items at all.
 """
 
 from __future__ import annotations
@@ -37,6 +51,15 @@ class Rule:
     example: dict[str, str] = field(default_factory=dict)
     severity: str = "error"
     doc: str = ""  # for checks made while reading files, which are not rule functions
+    reads: str = "catalogue"  # what an item rule reads: catalogue | item | public | files | today
+    kinds: tuple[str, ...] = ()  # an item rule finds nothing in items of other kinds
+    fields: tuple[str, ...] = ()  # an item rule finds nothing in items where none of these is set
+
+    def applies(self, item: Item) -> bool:
+        """Whether the rule can find anything in `item` (see `kinds`, `fields`)."""
+        if self.kinds and item.kind not in self.kinds:
+            return False
+        return not self.fields or any(item.get(name) for name in self.fields)
 
     @property
     def explanation(self) -> str:
@@ -54,6 +77,7 @@ class Rule:
 
 
 REGISTRY: dict[str, Rule] = {}
+READS = ("catalogue", "item", "public", "files", "today")
 
 
 def rule(
@@ -64,12 +88,20 @@ def rule(
     source: str,
     example: dict[str, str],
     severity: str = "error",
+    reads: str = "catalogue",
+    kinds: tuple[str, ...] = (),
+    fields: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
-    """Register a rule function under `code`."""
+    """Register a rule function under `code`; `reads`, `kinds` and `fields` say what an item rule
+    reads and where it can find anything (see above)."""
+    assert reads in READS, f"{code}: reads is one of {READS}"
+    assert scope == "item" or (reads == "catalogue" and not kinds and not fields), f"{code}: only for item rules"
 
     def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
         assert code not in REGISTRY, f"duplicate rule code {code}"
-        REGISTRY[code] = Rule(code, title, title_zh, source, scope, func, example, severity)
+        REGISTRY[code] = Rule(
+            code, title, title_zh, source, scope, func, example, severity, reads=reads, kinds=kinds, fields=fields
+        )
         return func
 
     return register

@@ -24,6 +24,7 @@ NEEDS_BASIS = ("withheld", "partly-disclosed")
     "不予公开答复未写明理由",
     "条例 第三十六条第（三）项 (说明理由); 国办公开办函〔2021〕30号 第三部分",
     {"content/responses/nob.md": RESPONSE.format(no="YSQ-21", extra="outcome: withheld\n")},
+    reads="item",
 )
 def reply_basis(item: Item, site: Catalogue) -> Iterator[Finding]:
     """不予公开 and 部分公开 replies must give the ground (告知申请人不予公开并说明理由);
@@ -44,6 +45,7 @@ def reply_basis(item: Item, site: Catalogue) -> Iterator[Finding]:
     "答复理由缺失或与办理结果不符",
     "条例 第三十六条、第三十八条、第三十九条; 国办公开办函〔2021〕30号 第三部分",
     {"content/responses/nor.md": RESPONSE.format(no="YSQ-22", extra="outcome: cannot-provide\n")},
+    reads="item",
 )
 def reply_reason(item: Item, site: Catalogue) -> Iterator[Finding]:
     """无法提供、不予处理、其他处理 each have their own list of reasons (one row each)."""
@@ -68,6 +70,7 @@ def reply_reason(item: Item, site: Catalogue) -> Iterator[Finding]:
     "理由与办理结果不匹配",
     "国办公开办函〔2021〕30号 第三部分 (each case counted in one row only)",
     {"content/responses/both.md": RESPONSE.format(no="YSQ-23", extra="outcome: disclosed\nreason: not-held\n")},
+    reads="item",
 )
 def reply_extra(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Each reply is counted in exactly one row; a stray reason or basis makes that ambiguous."""
@@ -95,6 +98,7 @@ def reply_extra(item: Item, site: Catalogue) -> Iterator[Finding]:
     "已答复但未写办理结果",
     "条例 第三十六条; 国办公开办函〔2021〕30号 第三部分",
     {"content/responses/noout.md": RESPONSE.format(no="YSQ-24", extra="")},
+    reads="item",
 )
 def reply_outcome(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A replied request is counted by its outcome in the annual report; an open one has none yet."""
@@ -109,6 +113,7 @@ def reply_outcome(item: Item, site: Catalogue) -> Iterator[Finding]:
     "答复理由不是不予公开的法定理由",
     "条例 第十四至十六条; 国办公开办函〔2021〕30号 第三部分 (不予公开 rows 1–8)",
     {"content/responses/onreq.md": RESPONSE.format(no="YSQ-25", extra="outcome: withheld\nbasis: on-request-only\n")},
+    reads="item",
 )
 def reply_basis_is_ground(item: Item, site: Catalogue) -> Iterator[Finding]:
     """`on-request-only` describes how an item is published, not why a request was refused;
@@ -135,6 +140,7 @@ def reply_basis_is_ground(item: Item, site: Catalogue) -> Iterator[Finding]:
         .replace("2024-03-01", "2024-03-01")
     },
     severity="warning",
+    reads="item",
 )
 def calendar_known(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Deadlines count working days on the official calendar; for a year it does not cover yet,

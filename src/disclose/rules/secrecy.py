@@ -132,6 +132,7 @@ def secrecy_mark(source: Source, ctx: SiteConfig) -> Iterator[Finding]:
         "attachments: [files/att-secret.txt]\n---\n正文。\n",
         "content/decisions/files/att-secret.txt": "某方案\n\n秘密★5年\n",
     },
+    reads="files",
 )
 def attachment_secrecy_mark(item: Item, site: Catalogue) -> Iterator[Finding]:
     """An attachment whose text carries a 密级 mark (in any of the disguises S302 knows)

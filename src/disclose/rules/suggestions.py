@@ -25,6 +25,7 @@ HEAD = (
     "建议提案答复日期早于交办日期",
     "衢州 第三十三条; 忻州 十四",
     {"content/suggestions/s.md": HEAD + "assigned: 2024-04-01\nreplied: 2024-03-20\n---\n正文。\n"},
+    reads="item",
 )
 def replied_after_assigned(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A 建议 or 提案 is answered after it was handed to the department (交办 ≤ 答复)."""
@@ -44,6 +45,7 @@ def replied_after_assigned(item: Item, site: Catalogue) -> Iterator[Finding]:
     "建议提案办理期限早于交办日期",
     "衢州 第三十三条; 忻州 十四",
     {"content/suggestions/s.md": HEAD + "assigned: 2024-04-01\ndue: 2024-03-01\n---\n正文。\n"},
+    reads="item",
 )
 def due_after_assigned(item: Item, site: Catalogue) -> Iterator[Finding]:
     """The due date comes after the day the 建议 or 提案 was assigned."""
@@ -63,6 +65,7 @@ def due_after_assigned(item: Item, site: Catalogue) -> Iterator[Finding]:
     "建议提案答复日期晚于发布日期",
     "国办发〔2014〕46号 (办理复文公开)",
     {"content/suggestions/s.md": HEAD + "assigned: 2024-03-01\nreplied: 2024-05-25\n---\n正文。\n"},
+    reads="item",
 )
 def replied_before_published(item: Item, site: Catalogue) -> Iterator[Finding]:
     """The published page is the reply: it cannot be published before the reply was given."""

@@ -21,6 +21,7 @@ from .registry import Finding, rule
         "published: 2024-03-01\n---\n正文。\n"
     },
     severity="warning",
+    reads="item",
 )
 def published_in_time(item: Item, site: Catalogue) -> Iterator[Finding]:
     """An item is published within `timeliness_days` (site.yaml, default 20) working days of its

@@ -22,6 +22,7 @@ CONCERN = (
     "回应日期早于关切发生日期",
     "条例 第六条; 国办发〔2016〕61号 (政务舆情回应); 绍兴 第三十条; 衢州 第三十一条",
     {"content/concern-responses/early.md": CONCERN.format(concern="2024-03-05", extra="")},
+    reads="item",
 )
 def response_after_concern(item: Item, site: Catalogue) -> Iterator[Finding]:
     """A response to public concern (回应关切) answers something that was said before it.
@@ -54,6 +55,7 @@ def response_after_concern(item: Item, site: Catalogue) -> Iterator[Finding]:
         "published: 2024-03-01\nheld_on: 2024-03-01\nupdates:\n  - {at: 2024-03-03, text: 全市转移群众1200人。}\n"
         "  - {at: 2024-03-02, text: 全市已启动防台风三级应急响应。}\n---\n正文。\n"
     },
+    reads="item",
 )
 def updates_in_order(item: Item, site: Catalogue) -> Iterator[Finding]:
     """Updates (`updates`) stay on the item's page in the order they were made, each dated.
