@@ -124,7 +124,9 @@ def _current(item: Item, today: date) -> Item:
 def with_history(pub: Publication, history: Mapping[str, tuple[Revision, ...]] | None) -> Publication:
     """`pub` (decided without history) with its items' revisions, as `decide(catalogue, history)`
     gives it: the history touches nothing else, so the build need not decide twice."""
-    return replace(pub, history=_public_history(pub.items, history), memo={})
+    # The memo is kept: what it holds (links, orders, facets, deadlines) never reads the history;
+    # only item pages do, and they are not memoized.
+    return replace(pub, history=_public_history(pub.items, history), memo=pub.memo)
 
 
 def _public_history(
