@@ -314,14 +314,20 @@ KEY_EDITS = {
 }
 
 
-@pytest.mark.parametrize("name", list(KEY_EDITS))
-def test_pages_that_show_an_edited_item_are_rebuilt(tmp_path, name):
+def primed_with_extras(tmp_path: Path) -> tuple[Path, Path, Path, dict[str, bytes]]:
+    """The sample with `with_extras`, built twice through a cache (filled, with a spare): the site,
+    the cache, the output and a snapshot of it."""
     site = copy_sample(tmp_path / "site")
     with_extras(site)
     cache, incremental = tmp_path / "cache", tmp_path / "incremental"
     build(site, incremental, cache)
     build(site, incremental, cache)
-    before = snapshot(incremental)
+    return site, cache, incremental, snapshot(incremental)
+
+
+@pytest.mark.parametrize("name", list(KEY_EDITS))
+def test_pages_that_show_an_edited_item_are_rebuilt(tmp_path, name):
+    site, cache, incremental, before = primed_with_extras(tmp_path)
     KEY_EDITS[name](site)
     build(site, incremental, cache)
     assert_same_as_cold(site, incremental, tmp_path / "cold")
@@ -351,12 +357,7 @@ def test_the_build_date_crossing_a_deadline_or_an_expiry(tmp_path):
 def test_a_link_target_withheld_is_refused_and_the_fix_equals_a_cold_build(tmp_path):
     """Withholding an item another links to is refused (R704) and leaves output and cache as they
     were; once the link goes, the build equals a cold one."""
-    site = copy_sample(tmp_path / "site")
-    with_extras(site)
-    cache, incremental = tmp_path / "cache", tmp_path / "incremental"
-    build(site, incremental, cache)
-    build(site, incremental, cache)
-    before = snapshot(incremental)
+    site, cache, incremental, before = primed_with_extras(tmp_path)
     edit(
         site / "content/decisions/2026-plan.md",
         "published: 2026-11-18\n",
