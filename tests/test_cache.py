@@ -652,3 +652,15 @@ def test_a_delta_left_over_from_a_stopped_build_costs_work_not_correctness(site,
     assert not (cache / DELTA).exists()
     shutil.copy(tmp_path / "old-delta", cache / DELTA)
     assert same_as_uncached(site, cache) == []
+
+
+def test_compiled_templates_are_kept_and_an_edited_template_is_compiled_again(tmp_path):
+    """The Jinja bytecode cache lives in the cache folder; Jinja checks each template's source."""
+    site = copy_sample(tmp_path / "site")
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    build(site, out, cache)
+    kept = list(cache.glob("jinja-*/*.cache"))
+    assert kept
+    _template(site)  # a site override of list.html: compiled anew, never taken from the cache
+    build(site, out, cache)
+    assert_same_as_cold(site, out, tmp_path / "cold")

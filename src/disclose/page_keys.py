@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -46,7 +46,7 @@ from .browse import related_reach
 from .gate import Publication
 from .lifecycle import public_resolver
 from .lifecycle_views import LIFECYCLE_REFERENCES
-from .model import Item
+from .model import Item, Source
 from .views import today_token
 
 FILE = "page_keys.json"
@@ -93,9 +93,18 @@ class Keys:
     A key hashes its parts each with its length; within a part, digests are 20 bytes and lists
     carry their length, so no two different sets of inputs can spell the same bytes."""
 
-    def __init__(self, pub: Publication, common_fingerprint: str, sizes: dict[str, int]) -> None:
+    def __init__(
+        self,
+        pub: Publication,
+        common_fingerprint: str,
+        sizes: dict[str, int],
+        sources: Mapping[str, Any] | None = None,
+    ) -> None:
         self.pub = pub
         self.sizes = sizes
+        # the build cache's parsed sources (build_cache.CachedSource, by path): the digest of a
+        # file's bytes stands for its body when the item was parsed from that very entry
+        self.sources = sources if sources is not None else {}
         self.base = _sha(f"1\0{common_fingerprint}\0{_calendar_version()}\0{pub.config!r}".encode())
         self._cards: dict[int, bytes] = {}  # by the item object's identity: items live as long as the build
         self._heads: dict[tuple[str, tuple[int, int]], bytes] = {}
@@ -228,11 +237,19 @@ class Keys:
             found = self._heads[(topic, reach)] = _sha(topic.encode() + b"\0" + order + self.cards(items[:shown]))
         return found
 
+    def body(self, source: Source) -> bytes:
+        """A digest of the source's body: the sha1 of its file's bytes (front matter and body) the
+        source cache already holds, when `source` is the one parsed from them; else the body's."""
+        cached = self.sources.get(source.path)
+        if cached is not None and cached.source is source:
+            return b"D" + bytes.fromhex(cached.digest)
+        return b"B" + _sha(source.body.encode("utf-8", "surrogatepass"))
+
     def item(self, item: Item, topics: dict[str, list[Item]]) -> str:
         """The key of an item's own page (render._item_context, views.item_view)."""
         pub, card, source = self.pub, self.card, item.source
         iid, body = source.id, source.body
-        parts = [card(item), _sha(body.encode("utf-8", "surrogatepass"))]
+        parts = [card(item), self.body(source)]
         if "[" in body or "<" in body:  # without either, Markdown makes no link
             parts.append(b"L" + self.public())
         if history := pub.history.get(iid):

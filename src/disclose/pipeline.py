@@ -240,7 +240,7 @@ def write_pages(
     last build has the content recorded with it, and is kept or hard-linked without resolving it;
     the others are produced over `workers` forked processes when there are many."""
     global _JOB
-    files = list(render_site(pub, dirs, site))
+    files = list(render_site(pub, dirs, site, cache.sources, cache.folder))
     progress.start("生成页面", len(files))
     verify = verifying()
     recorded, keys = cache.page_keys, {}

@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import orjson
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from markupsafe import Markup
 
 from . import __version__, feeds, opendata, sitemap
@@ -50,15 +57,28 @@ def template_dirs(site: Path) -> list[Path]:
     return dirs
 
 
+# How templates are compiled: the bytecode cache's folder is named for these, so bytecode
+# compiled under other options is never loaded (Jinja itself checks the template's source and
+# its own and Python's versions).
+_OPTIONS = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+_AUTOESCAPE = ["html", "xml"]
+BYTECODE = "jinja-" + hashlib.sha1(repr((sorted(_OPTIONS.items()), _AUTOESCAPE, True)).encode()).hexdigest()[:12]
+
+
 @cache
-def environment(dirs: tuple[Path, ...]) -> Environment:
+def environment(dirs: tuple[Path, ...], cache_folder: Path | None = None) -> Environment:
+    """The templates of `dirs`; with a build cache folder, their compiled code is kept there, so a
+    rebuild in a fresh process does not compile every template again."""
+    bytecode = None
+    if cache_folder is not None:
+        (cache_folder / BYTECODE).mkdir(parents=True, exist_ok=True)
+        bytecode = FileSystemBytecodeCache(str(cache_folder / BYTECODE))
     return Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        autoescape=select_autoescape(_AUTOESCAPE, default_for_string=True),
         undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        bytecode_cache=bytecode,
+        **_OPTIONS,
     )
 
 
@@ -294,17 +314,23 @@ def attachment_sizes(site: Path | None, pub: Publication) -> dict[str, int]:
 
 
 def render_site(
-    pub: Publication, dirs: tuple[Path, ...], site: Path | None = None
+    pub: Publication,
+    dirs: tuple[Path, ...],
+    site: Path | None = None,
+    sources: Mapping[str, Any] | None = None,
+    cache_folder: Path | None = None,
 ) -> Iterator[tuple[str, Page | Producer]]:
     """Every generated file of the site (except copied assets, attachments and the search index),
-    as (path, producer of its bytes). `site` is read only for the attachments' sizes."""
-    env = environment(dirs)
+    as (path, producer of its bytes). `site` is read only for the attachments' sizes; `sources`
+    (the build cache's parsed sources) spare hashing the bodies for the page keys; the templates'
+    compiled code is kept in `cache_folder`."""
+    env = environment(dirs, cache_folder)
     common = _common(pub, env, dirs)
     base, cfg = pub.config.base_path, pub.config
     hub_crumb = [common["hub"]]
     topics = facet_index(pub, FACETS[0])
     sizes = attachment_sizes(site, pub)
-    keys = common["keys"] = Keys(pub, common["fingerprint"], sizes)
+    keys = common["keys"] = Keys(pub, common["fingerprint"], sizes, sources)
     for item in pub.items:
         context = partial(_item_context, pub, topics, hub_crumb, item, sizes)
         yield item_path(item), Page(env, "item.html", common, context, partial(keys.item, item, topics))
