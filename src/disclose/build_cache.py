@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import orjson
@@ -78,7 +77,16 @@ def trusted(status: os.stat_result, read_at: int) -> Stat | None:
     return stat_key(status) if status.st_ctime_ns < read_at - RACY_NS else None
 
 
+def version(package: str) -> str:
+    """The installed version of `package` (importlib.metadata costs 15 ms to import: only when used)."""
+    from importlib.metadata import version as installed
+
+    return installed(package)
+
+
 def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError
+
     try:
         return version(package)
     except PackageNotFoundError:  # pragma: no cover

@@ -360,11 +360,27 @@ def serve(site: Path, today: str | None, host: str, port: int) -> None:
 def main() -> None:
     """Entry point: an unexpected failure is one line, never a traceback, and exit status 3."""
     try:
-        cli()
+        cli()  # click's standalone mode always ends in SystemExit
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            _exit_now(done.code or 0)
+        raise
     except Exception as err:  # noqa: BLE001 - the last line of defence for editors
         click.echo(f"disclose: 内部错误 / internal error: {type(err).__name__}: {err}", err=True)
         click.echo("请把这一行报告给网站维护人员 / please report this line", err=True)
         sys.exit(3)
+
+
+def _exit_now(code: int) -> None:
+    """End the process without tearing down the interpreter: freeing a 10,000-document build's
+    objects one by one costs 0.1 s at exit and does nothing. Everything is written and closed by
+    then (files, worker pools, threads); only the standard streams need flushing."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: let the interpreter report it as it would
+        sys.exit(code)
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,10 +12,11 @@ import posixpath
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Literal, TypeVar, get_args
 from urllib.parse import unquote, urlsplit
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:  # markdown-it-py is the fallback: imported only when used (it costs 26 ms)
+    from markdown_it import MarkdownIt
 
 try:
     from markdown_it_pyrs import MarkdownIt as _RustMarkdownIt
@@ -149,6 +150,8 @@ def limit_breach(text: str) -> tuple[int, str, str, str] | None:
 
 @cache
 def python_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
 
 

@@ -36,7 +36,6 @@ import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +65,8 @@ def verifying() -> bool:
 
 @cache
 def _calendar_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # imported when used: 15 ms
+
     try:
         return version("chinesecalendar")
     except PackageNotFoundError:  # pragma: no cover
