@@ -394,3 +394,16 @@ def test_a_stray_file_in_a_remembered_spare_folder_is_deleted(site, tmp_path, mo
     cold = tmp_path / "cold"
     assert build(site, cold, "--no-cache").exit_code == 0
     assert tree(out) == tree(cold)
+
+
+def test_rmtree_retry_makes_a_read_only_folder_writable_and_deletes_it(tmp_path):
+    """rmtree's error handler (`output._retry`) is called with a path; it once shared its helper's
+    name with the spare check's writability test, which took a stat as well, and raised instead."""
+    from disclose import output
+
+    folder = tmp_path / "leftover" / "locked"
+    folder.mkdir(parents=True)
+    (folder / "page.html").write_text("x", encoding="utf-8")
+    folder.chmod(0o500)
+    output._retry(os.rmdir, str(folder), None)
+    assert not folder.exists()

@@ -248,6 +248,7 @@ def session(folder: Path | None) -> Iterator[None]:
     there after). Without a folder, what this process found before is used."""
     global _SESSION
     path = folder / STORE_FILE if folder is not None else None
+    key = ""
     if path is None:
         store = _DEFAULT
     else:

@@ -82,6 +82,7 @@ def code_key(*parts: str, modules: tuple[str, ...] = (), packages: tuple[str, ..
     for module in modules:
         hasher.update((here / module).read_bytes())
     for package in packages:
+        spec = None
         try:
             spec = importlib.util.find_spec(package)
             stat = os.stat(spec.origin) if spec is not None and spec.origin else None

@@ -376,7 +376,9 @@ def recover(out: Path) -> None:
         discard(leftover)
 
 
-def _writable(stat: os.stat_result, path: str) -> bool:
+def _may_write(stat: os.stat_result, path: str) -> bool:
+    """Whether this process may write in the folder `path` (`stat` is its lstat): the owner's
+    write bit answers without a system call; otherwise ask."""
     if stat.st_uid == _EUID and stat.st_mode & stat_module.S_IWUSR:
         return True
     return os.access(path, os.W_OK)
@@ -401,7 +403,7 @@ def _verified(root: Path, manifest: Manifest, known: Folders | None = None) -> t
         folder = folders.pop()
         where = f"{base}/{folder[:-1]}" if folder else base
         stat = os.lstat(where)
-        if not _writable(stat, where):
+        if not _may_write(stat, where):
             raise PermissionError(errno.EACCES, "read-only folder in the spare output", where)
         signature = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_dev)
         listing = known.get(folder)

@@ -78,7 +78,9 @@ def environment(dirs: tuple[Path, ...], cache_folder: Path | None = None) -> Env
         autoescape=select_autoescape(_AUTOESCAPE, default_for_string=True),
         undefined=StrictUndefined,
         bytecode_cache=bytecode,
-        **_OPTIONS,
+        trim_blocks=_OPTIONS["trim_blocks"],
+        lstrip_blocks=_OPTIONS["lstrip_blocks"],
+        keep_trailing_newline=_OPTIONS["keep_trailing_newline"],
     )
 
 

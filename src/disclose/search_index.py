@@ -162,7 +162,7 @@ def plan(pages: Iterable[tuple[str, str]], size: int) -> Plan:
     result.years = {}
     result.front = size
     for bundle in _cut(keyed, size):
-        years = sorted({int(key[:4]) if key != UNDATED else latest for key, _ in bundle} - {None})
+        years = sorted(y for y in {int(key[:4]) if key != UNDATED else latest for key, _ in bundle} if y is not None)
         span = (years[0], years[-1]) if years else None
         name = f"{span[1] if span else 'x'}-{hashlib.sha1(bundle[0][1].encode()).hexdigest()[:8]}"
         result[name] = sorted(path for _, path in bundle)
