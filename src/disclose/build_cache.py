@@ -33,6 +33,9 @@ if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
     import fcntl
 
 from . import __version__, page_keys
+from .file_digests import RACY_NS
+from .file_digests import Stamp as Stat  # size, mtime_ns, ctime_ns, inode, device
+from .file_digests import stamp as stat_key  # what identifies a file's bytes without reading them
 from .model import Item, Problem, Source
 from .output import Manifest, digest, verified
 
@@ -56,19 +59,6 @@ ENGINES = (
     "python-docx",
     "chinesecalendar",
 )
-
-# A file's stat is trusted to stand for its bytes only when its status last changed this long
-# before it was read: a write in the same tick of a coarse file-system clock (FAT, some network
-# file systems: up to 2 s) could leave size and times as they were ("racy git").
-RACY_NS = 2_000_000_000
-
-Stat = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
-
-
-def stat_key(status: os.stat_result) -> Stat:
-    """What identifies a file's bytes without reading them: any write, rename over it, restore from
-    an archive or `os.utime` changes one of these (the status-change time cannot be set back)."""
-    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
 
 
 def trusted(status: os.stat_result, read_at: int) -> Stat | None:

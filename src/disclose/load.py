@@ -8,8 +8,10 @@ import time
 from functools import partial
 from pathlib import Path
 
-from .build_cache import CachedSource, Stat, stat_key, trusted
+from .build_cache import CachedSource, trusted
 from .dates import FIRST_YEAR, LAST_YEAR
+from .file_digests import Stamp as Stat
+from .file_digests import stamp as stat_key
 from .forking import fork_context
 from .frontmatter import MAX_BYTES, load_source, parse_yaml, read_text
 from .markdown import limit_breach

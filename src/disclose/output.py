@@ -42,6 +42,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .file_digests import RACY_NS  # a folder changed this recently is listed again next time (coarse clocks)
+
 if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
     import fcntl
 
@@ -55,7 +57,6 @@ UNIT_MARKER = "pagefind-entry.json"
 # the names a folder held when its stat was that (a folder's name ends in "/").
 Folders = dict[str, tuple]
 FOLDERS_FILES = {"out": "out-folders.pickle", "spare": "spare-folders.pickle"}  # in the build cache folder
-RACY_NS = 2_000_000_000  # a folder changed this recently is listed again next time (coarse clocks)
 
 
 def digest(data: bytes) -> str:

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from .build_cache import CachedSource, Stat, config_key, file_digest
+from .build_cache import CachedSource, config_key, file_digest
 from .catalogue import Catalogue
 from .config import SiteConfig
 from .fields import to_item
+from .file_digests import Stamp as Stat
 from .model import Item, Problem, Source
 from .output import digest
 from .rules import Rule, all_rules
