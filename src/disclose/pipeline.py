@@ -197,6 +197,14 @@ def _reuse(staging: Staging, previous: BuildCache, rel: str, content_id: str) ->
     return True
 
 
+def _checked(rel: str, content_id: str, expected: str | None) -> str:
+    """`content_id`, when it is the one its unchanged key promised (`expected`, set only while
+    page_keys.verifying): a different one means an input is missing from the key."""
+    if expected is not None and content_id != expected:
+        raise KeyMismatch(f"{rel}: 键未变而内容变了 / the key did not change but the content did")
+    return content_id
+
+
 def _write_shard(shard: int) -> tuple[Manifest, dict[str, list]]:
     """Produce every `workers`-th file of the job: a page is resolved and fingerprinted, then kept
     or hard-linked when its fingerprint is unchanged, else rendered. Returns the manifest records
@@ -207,16 +215,12 @@ def _write_shard(shard: int) -> tuple[Manifest, dict[str, list]]:
     for done, (rel, produce, key, expected) in enumerate(job.files[shard :: job.workers], 1):
         if isinstance(produce, Page):
             context = produce.resolve()
-            content_id = produce.fingerprint(context)
-            if expected is not None and content_id != expected:
-                raise KeyMismatch(f"{rel}: 键未变而页面内容变了 / the key did not change but the page did")
+            content_id = _checked(rel, produce.fingerprint(context), expected)
             if not _reuse(staging, job.previous, rel, content_id):
                 staging.write(rel, content_id, produce.render(context))
         else:
             data = produce()
-            content_id = digest(data)
-            if expected is not None and content_id != expected:
-                raise KeyMismatch(f"{rel}: 键未变而文件内容变了 / the key did not change but the file did")
+            content_id = _checked(rel, digest(data), expected)
             staging.put(rel, data)
         written[rel] = staging.written[rel]
         if key is not None:
