@@ -1,0 +1,148 @@
+"""A rebuild as CI runs it (`.github/workflows/publish.yml`): a fresh clone of the site and the
+output and build cache restored by `actions/cache`, which archives with `tar --posix -cf` and
+extracts with `tar -xf` (GNU tar): every file keeps its modification time but has a new inode and
+status-change time. Such a build must reuse what it can without reading it again, and still write
+exactly what a cold build writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from disclose import output, pipeline
+from disclose.file_digests import RACY_NS
+
+from .conftest import copy_sample, snapshot
+from .test_cache import _body, assert_same_as_cold, small_bundles
+
+DAY = date(2026, 11, 22)
+
+needs_tar = pytest.mark.skipif(shutil.which("tar") is None, reason="GNU tar restores CI's cache")
+
+
+def restore_as_actions_cache(*folders: Path) -> None:
+    """Archive `folders` (siblings) and extract them over their removed selves, with the very
+    commands `actions/cache` runs (compression aside)."""
+    workspace = folders[0].parent
+    archive, manifest = workspace / "cache.tar", workspace / "manifest.txt"
+    manifest.write_text("".join(f"{folder.name}\n" for folder in folders), encoding="utf-8")
+    subprocess.run(
+        ["tar", "--posix", "-cf", str(archive), "-P", "-C", str(workspace), "--files-from", str(manifest)], check=True
+    )
+    for folder in folders:
+        shutil.rmtree(folder)
+    subprocess.run(["tar", "-xf", str(archive), "-P", "-C", str(workspace)], check=True)
+    archive.unlink()
+    manifest.unlink()
+
+
+def settled(*folders: Path) -> None:
+    """Wait until every file under `folders` was last modified more than RACY_NS ago, as the files
+    of a cache saved by an earlier CI run always were."""
+    newest = max(p.stat().st_mtime_ns for folder in folders for p in folder.rglob("*"))
+    time.sleep(max(0.0, (newest + RACY_NS - time.time_ns()) / 1e9 + 0.05))
+
+
+def hashing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths whose content the output verification hashes from now on."""
+    hashed: list[str] = []
+    real = output.sha1_of
+
+    def counted(path: Path) -> str:
+        hashed.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(output, "sha1_of", counted)
+    return hashed
+
+
+def built_twice(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A site with several search bundles, built twice (an output and a spare, both recorded)."""
+    site = copy_sample(tmp_path / "site")
+    small_bundles(site)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert len(pipeline.build(site, out, DAY, cache_dir=cache).reindexed) > 1
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    return site, out, cache
+
+
+# ---- the output and the spare: trusted by size and restored modification time ---------------
+
+
+@needs_tar
+def test_an_output_restored_by_tar_is_reused_without_hashing(tmp_path, monkeypatch):
+    """After `actions/cache` restored them, the spare's files and the previous output's (pages and
+    search bundles) are known by size and modification time: none is read to be verified."""
+    site, out, cache = built_twice(tmp_path)
+    settled(out, cache)
+    restore_as_actions_cache(out, cache)
+    hashed = hashing(monkeypatch)
+    assert pipeline.build(site, out, DAY, cache_dir=cache).reindexed == []
+    assert hashed == []
+    _body(site)
+    assert len(pipeline.build(site, out, DAY, cache_dir=cache).reindexed) == 1
+    assert_same_as_cold(site, out, tmp_path / "cold")
+
+
+@needs_tar
+def test_a_restored_output_changed_by_hand_is_rewritten(tmp_path):
+    """A page edited by hand (the same size, so only its modification time tells) before the cache
+    was saved is rewritten after the restore, from the output and from the spare alike."""
+    site, out, cache = built_twice(tmp_path)
+    page = out / "index.html"
+    data = page.read_bytes()
+    changed = data.replace(b"<title>", b"<title>X", 1)[: len(data)]
+    assert changed != data and len(changed) == len(data)
+    page.write_bytes(changed)
+    settled(out, cache)
+    restore_as_actions_cache(out, cache)
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    assert_same_as_cold(site, out, tmp_path / "cold1")
+    pipeline.build(site, out, DAY, cache_dir=cache)  # starts from the spare: the output edited by hand
+    assert_same_as_cold(site, out, tmp_path / "cold2")
+    assert snapshot(out)["index.html"] == data
+
+
+def _recorded(path: Path) -> list:
+    status = path.stat()
+    return ["id", output.digest(path.read_bytes()), status.st_size, status.st_mtime_ns, status.st_ino]
+
+
+def test_a_copy_with_its_modification_time_is_trusted_without_reading(tmp_path, monkeypatch):
+    """The rule itself: a new inode whose size and modification time are the recorded ones, put
+    there well after that time (by a tool that keeps times), is the recorded file."""
+    path = tmp_path / "page.html"
+    path.write_bytes(b"<p>built</p>")
+    old = time.time_ns() - 10 * RACY_NS
+    os.utime(path, ns=(old, old))
+    record = _recorded(path)
+    shutil.copy2(path, tmp_path / "copy")
+    os.replace(tmp_path / "copy", path)
+    hashed = hashing(monkeypatch)
+    now = output.verified(path, record)
+    assert now is not None and now[4] == path.stat().st_ino != record[4]
+    assert hashed == []
+
+
+def test_a_file_replaced_in_the_same_tick_is_read(tmp_path, monkeypatch):
+    """A same-size file written anew right after the recorded one, with the recorded modification
+    time (what a write within one tick of a coarse file-system clock leaves), is not trusted on its
+    times: its status changed with its content. Its content decides."""
+    path = tmp_path / "page.html"
+    path.write_bytes(b"<p>built</p>")
+    record = _recorded(path)
+    (tmp_path / "new").write_bytes(b"<p>hand!</p>")
+    os.replace(tmp_path / "new", path)
+    os.utime(path, ns=(record[3], record[3]))
+    hashed = hashing(monkeypatch)
+    assert output.verified(path, record) is None
+    assert hashed == [str(path)]
+    path.write_bytes(b"<p>built</p>")
+    os.utime(path, ns=(record[3], record[3]))
+    assert output.verified(path, record) is not None  # the same bytes after all: by content
