@@ -18,8 +18,8 @@ import pytest
 from disclose import output, pipeline
 from disclose.file_digests import RACY_NS
 
-from .conftest import copy_sample, snapshot
-from .test_cache import _body, assert_same_as_cold, small_bundles
+from .conftest import copy_sample, git, snapshot
+from .test_cache import _add, _body, assert_same_as_cold, small_bundles
 
 DAY = date(2026, 11, 22)
 
@@ -146,3 +146,144 @@ def test_a_file_replaced_in_the_same_tick_is_read(tmp_path, monkeypatch):
     path.write_bytes(b"<p>built</p>")
     os.utime(path, ns=(record[3], record[3]))
     assert output.verified(path, record) is not None  # the same bytes after all: by content
+
+
+# ---- sources: a fresh clone is identified through git's index, not read ---------------------
+
+BODY = "content/policies/shaoxing-2022-work-rules.md"
+
+
+def reads(monkeypatch: pytest.MonkeyPatch, site: Path) -> tuple[list[str], list[str]]:
+    """The content files `load` opens to hash, and those it parses, from now on; git is asked
+    whenever any cached file's stat changed (not only past GIT_FROM of them)."""
+    from disclose import load
+
+    opened: list[str] = []
+    parsed: list[str] = []
+    real_parse = load._parse
+
+    def counted_open(path: str, *args: object, **kwargs: object):  # noqa: ANN202 - open's own type
+        opened.append(Path(path).relative_to(site).as_posix())
+        return open(path, *args, **kwargs)  # noqa: SIM115 - the caller closes it
+
+    def counted_parse(root: Path, rels: list[str], workers: int):  # noqa: ANN202
+        parsed.extend(rels)
+        return real_parse(root, rels, workers)
+
+    monkeypatch.setattr(load, "open", counted_open, raising=False)
+    monkeypatch.setattr(load, "_parse", counted_parse)
+    monkeypatch.setattr(load, "GIT_FROM", 1)
+    return opened, parsed
+
+
+def repository(tmp_path: Path, extra: str = "") -> Path:
+    """The sample site committed to a repository of its own (`origin`)."""
+    origin = copy_sample(tmp_path / "origin")
+    if extra:
+        path = origin / BODY
+        path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    git(origin, "init", "-q")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-qm", "发布")
+    return origin
+
+
+def clone(origin: Path, site: Path, *options: str) -> Path:
+    """A fresh clone of `origin` at `site` (what `actions/checkout` leaves): every file new."""
+    shutil.rmtree(site, ignore_errors=True)
+    git(origin.parent, "clone", "-q", *options, str(origin), str(site))
+    return site
+
+
+def commit_edit(origin: Path, rel: str, old: str, new: str) -> None:
+    path = origin / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    git(origin, "commit", "-qam", "修订")
+
+
+def test_a_fresh_clone_reads_only_the_files_that_changed(tmp_path, monkeypatch):
+    """CI's checkout: every stat is new, yet only the file the commit changed is read and parsed;
+    the output is a cold build's."""
+    origin = repository(tmp_path)
+    site, out, cache = clone(origin, tmp_path / "site"), tmp_path / "out", tmp_path / "cache"
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    commit_edit(origin, BODY, "第一条", "第一条（修订）")
+    clone(origin, site)
+    opened, parsed = reads(monkeypatch, site)
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    assert opened == [BODY] and parsed == [BODY]
+    assert_same_as_cold(site, out, tmp_path / "cold")
+    assert "第一条（修订）".encode() in snapshot(out)["policies/shaoxing-2022-work-rules/index.html"]
+
+
+def test_uncommitted_untracked_and_assumed_unchanged_files_are_read(tmp_path, monkeypatch):
+    """Git vouches only for tracked files it has checked: an edit not committed, a file not added
+    and a file git is told not to look at (`assume-unchanged`) are read like any changed file."""
+    origin = repository(tmp_path)
+    site, out, cache = clone(origin, tmp_path / "site"), tmp_path / "out", tmp_path / "cache"
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    clone(origin, site)
+    edited, assumed, added = BODY, "content/decisions/2025-changwu-12.md", "content/decisions/2026-new.md"
+    for rel, old, new in (
+        (edited, "第一条", "第一条（未提交）"),
+        (assumed, "title: 市政府第12次", "title: 市人民政府第12次"),
+    ):
+        path = site / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    git(site, "update-index", "--assume-unchanged", assumed)
+    _add(site)
+    opened, parsed = reads(monkeypatch, site)
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    assert sorted(opened) == sorted(parsed) == sorted([edited, assumed, added])
+    assert_same_as_cold(site, out, tmp_path / "cold")
+
+
+def test_line_endings_converted_by_git_change_nothing(tmp_path, monkeypatch):
+    """A checkout with `core.autocrlf=true` has CRLF where the blobs have LF. Reading turns CRLF
+    into LF before parsing, so git's word for the blob holds for the source: nothing is read, and
+    the output is a cold build's of the CRLF files."""
+    origin = repository(tmp_path)
+    site, out, cache = clone(origin, tmp_path / "site"), tmp_path / "out", tmp_path / "cache"
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    clone(origin, site, "--config", "core.autocrlf=true")
+    assert b"\r\n" in (site / BODY).read_bytes()
+    opened, parsed = reads(monkeypatch, site)
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    assert opened == parsed == []
+    assert_same_as_cold(site, out, tmp_path / "cold")
+
+
+def test_a_file_git_converts_is_read(tmp_path, monkeypatch):
+    """An attribute that rewrites the bytes on checkout (here `ident`: `$Id$` becomes `$Id: <blob> $`)
+    leaves the index blob as it was while the file differs: such a file is read, never taken on
+    git's word."""
+    origin = repository(tmp_path, extra="\n版本 $Id$\n")
+    site, out, cache = clone(origin, tmp_path / "site"), tmp_path / "out", tmp_path / "cache"
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    (origin / ".gitattributes").write_text("*.md ident\n", encoding="utf-8")
+    git(origin, "add", ".gitattributes")
+    git(origin, "commit", "-qm", "ident")
+    clone(origin, site)
+    assert b"$Id: " in (site / BODY).read_bytes()
+    opened, parsed = reads(monkeypatch, site)
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    assert BODY in opened and BODY in parsed
+    assert_same_as_cold(site, out, tmp_path / "cold")
+
+
+def test_without_git_every_changed_stat_is_read(tmp_path, monkeypatch):
+    """Outside a repository (or where git fails) nothing is vouched for: a copy is read whole."""
+    from disclose import git_index
+
+    site, out, cache = copy_sample(tmp_path / "site"), tmp_path / "out", tmp_path / "cache"
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    shutil.copytree(site, tmp_path / "copy")
+    shutil.rmtree(site)
+    os.replace(tmp_path / "copy", site)
+    assert git_index.unchanged(site, [BODY]) == {}
+    opened, parsed = reads(monkeypatch, site)
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    assert len(opened) == len(list((site / "content").rglob("*.md"))) and parsed == []
+    assert_same_as_cold(site, out, tmp_path / "cold")

@@ -6,7 +6,8 @@ the fingerprint of what it shows; for a search bundle, the fingerprint of the pa
 and the spare output folder with its manifest (see `output`).
 
 All are exact: a source is reused only for the same bytes (its stat stands for them only while
-size, times, inode and device are all unchanged, see `trusted`), a rule's findings only under a
+size, times, inode and device are all unchanged, see `trusted`; git's index, when it vouches for
+the recorded blob id, see `git_index`), a rule's findings only under a
 key of everything the rule reads (`validate.own_key`), a page only when its template set and
 context are the same (it is then hard-linked from the previous output), a search bundle only for
 the same pages, the same disclose code and Pagefind version, so an incremental build writes
@@ -39,7 +40,7 @@ from .file_digests import stamp as stat_key  # what identifies a file's bytes wi
 from .model import Item, Problem, Source
 from .output import Manifest, digest, verified
 
-FORMAT = 5
+FORMAT = 6
 SPARE = "spare"
 SOURCES, DELTA = "sources.pickle", "sources.delta.pickle"
 FILES = "\0files"  # the attachments' entry among the signatures (no path starts with NUL)
@@ -100,7 +101,7 @@ def _engine_key() -> str:
 class CachedSource:
     """A parsed content file, and what the per-file and per-item rules found in it."""
 
-    digest: str  # sha1 of the file's bytes
+    digest: str  # the git blob id of the file's bytes (`git_index.blob_id`): git's index can vouch for it
     source: Source
     checked_for: str = ""  # the configuration key `problems` and `item` were found under
     problems: list[Problem] = field(default_factory=list)
