@@ -19,7 +19,7 @@ from disclose import output, pipeline
 from disclose.file_digests import RACY_NS
 
 from .conftest import copy_sample, git, snapshot
-from .test_cache import _add, _body, assert_same_as_cold, small_bundles
+from .test_cache import _add, _body, aged, assert_same_as_cold, codes, edit, same_as_uncached, small_bundles
 
 DAY = date(2026, 11, 22)
 
@@ -287,3 +287,52 @@ def test_without_git_every_changed_stat_is_read(tmp_path, monkeypatch):
     pipeline.build(site, out, DAY, cache_dir=cache)
     assert len(opened) == len(list((site / "content").rglob("*.md"))) and parsed == []
     assert_same_as_cold(site, out, tmp_path / "cold")
+
+
+# ---- what the build cache writes when only stats changed --------------------------------------
+
+
+def test_a_fresh_clone_rewrites_no_parsed_source(tmp_path, monkeypatch):
+    """Every stat of a fresh checkout is new but no source changed: the parsed sources are not
+    written again (no `sources.pickle`, no delta), only the small stamps file; with it the next
+    build knows every file by its stat, without git."""
+    from disclose import git_index
+    from disclose.build_cache import DELTA, SOURCES, STAMPS
+
+    origin = repository(tmp_path)
+    site, out, cache = clone(origin, tmp_path / "site"), tmp_path / "out", tmp_path / "cache"
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    written = (cache / SOURCES).stat().st_mtime_ns, (cache / SOURCES).read_bytes()
+    clone(origin, site)
+    aged(*(site / "content").rglob("*"))  # stats old enough to be kept
+    opened, _ = reads(monkeypatch, site)
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    assert opened == []  # git vouched for every file
+    assert ((cache / SOURCES).stat().st_mtime_ns, (cache / SOURCES).read_bytes()) == written
+    assert not (cache / DELTA).exists() and (cache / STAMPS).is_file()
+    asked: list[object] = []
+    monkeypatch.setattr(git_index, "unchanged", lambda *args: asked.append(args) or {})
+    pipeline.build(site, out, DAY, cache_dir=cache)
+    assert opened == [] and asked == []
+    assert_same_as_cold(site, out, tmp_path / "cold")
+
+
+def test_a_stamp_is_applied_only_to_the_bytes_it_was_taken_of(site, tmp_path):
+    """The stamps file and the sources may come from different builds (one stopped between the
+    two writes, or files restored apart): a stat kept for other bytes than the cached source's is
+    not applied, so the file is read again instead of being taken for the older bytes."""
+    from disclose.build_cache import DELTA, SOURCES, BuildCache
+
+    cache, policy = tmp_path / "cache", site / "content/policies/rules.md"
+    aged(*(site / "content").rglob("*.md"))
+    assert same_as_uncached(site, cache) == []
+    older = {name: (cache / name).read_bytes() for name in (SOURCES, DELTA) if (cache / name).exists()}
+    edit(policy, "为规范工作", "联系 13800138000")
+    assert codes(same_as_uncached(site, cache)) == ["I902"]  # parsed; its stat too new to be kept
+    aged(policy)
+    assert codes(same_as_uncached(site, cache)) == ["I902"]  # read again: its stat kept, in the stamps
+    assert "content/policies/rules.md" in BuildCache.open(cache).stamps
+    (cache / DELTA).unlink(missing_ok=True)
+    for name, data in older.items():  # the sources of before the edit, the stamps of after it
+        (cache / name).write_bytes(data)
+    assert codes(same_as_uncached(site, cache)) == ["I902"]
