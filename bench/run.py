@@ -9,9 +9,11 @@ and left the spare output folder a build keeps (the steady state of an editor's 
 restoring its cache), a rebuild with nothing changed, a rebuild after one document's body
 changed (a document of any year: an old one's search bundle is a large archive bundle), one after a
 title changed (listings and search move), and one after a body of this year changed; then the
-rebuild as CI runs it (issue #12 goal 2): the output and cache folders restored as new files (new
-inodes and modification times, as `actions/cache` restores them) and every input file touched (as
-a fresh `git checkout` leaves it), then one body changed, in a fresh process; then how soon
+rebuild as CI runs it (issue #12 goal 2, `.github/workflows/publish.yml`): the site is a git
+repository (each edit committed), so one body change is committed, the site cloned afresh at its
+path (as `actions/checkout` leaves it: every file new) and the output and cache folders archived
+and restored with GNU tar exactly as `actions/cache` does (same modification times, new inodes and
+change times), then built in a fresh process; then how soon
 `disclose serve` shows a saved change (bench/live.py: the page served with the new text, the
 browser's reload signal, the search index caught up; medians of a few saves);
 and Hugo (Debian's `hugo`, minimal templates) followed by Pagefind extended over Hugo's output.
@@ -110,20 +112,55 @@ def edit_title(site: Path) -> None:
     path.write_text(text.replace("title: ", "title: （修订）", 1), encoding="utf-8")
 
 
+GIT_DATE = f"{TODAY}T12:00:00+08:00"  # every bench commit's date: the same 修订记录 each run
+
+
+def git(site: Path, *args: str) -> None:
+    """A git command in the site's repository, quiet, with a fixed identity and date."""
+    env = dict(os.environ, GIT_AUTHOR_DATE=GIT_DATE, GIT_COMMITTER_DATE=GIT_DATE)
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):  # the site's own repository, not a caller's
+        env.pop(name, None)
+    subprocess.run(["git", *args], cwd=site, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def commit(site: Path, message: str) -> None:
+    """Commit everything in the site (the editors' workflow: every change is committed)."""
+    if not (site / ".git").exists():
+        git(site, "init", "--quiet", "--initial-branch=main")
+    git(site, "add", "--all")
+    git(site, "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "--quiet", "-m", message)
+
+
 def restore_as_ci(site: Path, out: Path, cache: Path) -> None:
-    """What CI has before its build: the output and the cache folder restored at their paths as
-    new files (new inodes and modification times), and every input file as a fresh checkout
-    leaves it (modified now)."""
+    """What CI has before its build (`publish.yml`): the site's repository cloned afresh at the
+    same path (`actions/checkout`: every file new, the git index freshly written), and the output
+    and cache folders restored as `actions/cache` restores them, with GNU tar: archived with
+    `tar --posix -cf ARCHIVE -P -C WORKSPACE --files-from MANIFEST` and extracted with
+    `tar -xf ARCHIVE -P -C WORKSPACE` over removed folders (modification times kept to the
+    nanosecond by the pax headers, hard links kept, new inodes and change times). The paths stay
+    the same, so what the cache records of them still applies."""
+    origin = site.with_name(site.name + ".origin")
+    shutil.rmtree(origin, ignore_errors=True)
+    os.replace(site, origin)
+    subprocess.run(
+        ["git", "clone", "--quiet", "--no-local", str(origin), str(site)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")},
+    )
+    shutil.rmtree(origin)
+    workspace = out.parent
+    assert cache.parent == workspace, "the bench keeps --out and --cache side by side"
+    archive, manifest = workspace / "actions-cache.tar", workspace / "actions-cache.manifest"
+    manifest.write_text(f"{out.name}\n{cache.name}\n", encoding="utf-8")
+    tar = ["tar", "--posix", "-cf", str(archive), "-P", "-C", str(workspace), "--files-from", str(manifest)]
+    subprocess.run(tar, check=True, stderr=subprocess.PIPE)
     for folder in (out, cache):
-        restored = folder.with_name(folder.name + ".restored")
-        shutil.rmtree(restored, ignore_errors=True)
-        shutil.copytree(folder, restored, symlinks=True, copy_function=shutil.copy)
         shutil.rmtree(folder)
-        restored.rename(folder)
-    now = time.time()
-    for path in site.rglob("*"):
-        if path.is_file():
-            os.utime(path, (now, now))
+    subprocess.run(["tar", "-xf", str(archive), "-P", "-C", str(workspace)], check=True, stderr=subprocess.PIPE)
+    archive.unlink()
+    manifest.unlink()
 
 
 def hugo(site: Path, work: Path) -> dict[str, float] | None:
@@ -158,19 +195,24 @@ def run(n: int, work: Path, with_hugo: bool, live_edits: int) -> dict:
     for folder in (site, out, cache):
         shutil.rmtree(folder, ignore_errors=True)
     generate(n, site)
+    commit(site, "bench: generated")
     result: dict = {"documents": n}
     result["cold"] = disclose(site, out, cache, "--no-cache")
     disclose(site, out, cache)  # fill the cache
     disclose(site, out, cache)  # and keep a spare output folder
     result["rebuild_nothing_changed"] = disclose(site, out, cache)
     edit_body(site)
+    commit(site, "bench: one body")
     result["rebuild_one_body"] = disclose(site, out, cache)
     edit_title(site)
+    commit(site, "bench: one title")
     result["rebuild_one_title"] = disclose(site, out, cache)
     edit_recent_body(site)
+    commit(site, "bench: one body of this year")
     result["rebuild_one_recent_body"] = disclose(site, out, cache)
-    restore_as_ci(site, out, cache)
     edit_recent_body(site)
+    commit(site, "bench: one body, built as CI builds it")
+    restore_as_ci(site, out, cache)
     result["rebuild_ci_one_body"] = disclose(site, out, cache)
     result["output_mb"] = size_mb(out)
     result["index_mb"] = size_mb(out / "pagefind")

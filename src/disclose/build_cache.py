@@ -1,12 +1,14 @@
 """A persistent build cache (a folder CI can restore between runs): parsed sources by content
 hash, with what the per-file rules and the rules that read only their own item found in them
-(`sources.pickle`, and the few changed since in `sources.delta.pickle`), and the attachments'
-digests; the manifest of the previous build's output (a content id for every file: for a page,
-the fingerprint of what it shows; for a search bundle, the fingerprint of the pages it indexes);
-and the spare output folder with its manifest (see `output`).
+(`sources.pickle`, and the few changed since in `sources.delta.pickle`), the newer stats of
+unchanged sources apart from them, with the attachments' digests (`stamps.pickle`); the manifest
+of the previous build's output (a content id for every file: for a page, the fingerprint of what
+it shows; for a search bundle, the fingerprint of the pages it indexes); and the spare output
+folder with its manifest (see `output`).
 
 All are exact: a source is reused only for the same bytes (its stat stands for them only while
-size, times, inode and device are all unchanged, see `trusted`), a rule's findings only under a
+size, times, inode and device are all unchanged, see `trusted`; git's index, when it vouches for
+the recorded blob id, see `git_index`), a rule's findings only under a
 key of everything the rule reads (`validate.own_key`), a page only when its template set and
 context are the same (it is then hard-linked from the previous output), a search bundle only for
 the same pages, the same disclose code and Pagefind version, so an incremental build writes
@@ -39,10 +41,9 @@ from .file_digests import stamp as stat_key  # what identifies a file's bytes wi
 from .model import Item, Problem, Source
 from .output import Manifest, digest, verified
 
-FORMAT = 5
+FORMAT = 6
 SPARE = "spare"
-SOURCES, DELTA = "sources.pickle", "sources.delta.pickle"
-FILES = "\0files"  # the attachments' entry among the signatures (no path starts with NUL)
+SOURCES, DELTA, STAMPS = "sources.pickle", "sources.delta.pickle", "stamps.pickle"
 DELTA_MIN, DELTA_SHARE = 256, 0.1  # changed sources kept apart until there are more than both
 
 
@@ -59,6 +60,19 @@ ENGINES = (
     "python-docx",
     "chinesecalendar",
 )
+
+
+def _stamped(sources: dict[str, CachedSource], stamps: dict[str, tuple[Stat, str]]) -> dict[str, tuple[Stat, str]]:
+    """Give each source the newer stat kept for it in `stamps`, if the stat was taken of the bytes
+    the source was parsed from (the same digest: a stamps file and a sources file written by
+    different builds never pair a stat with other bytes). Returns the stamps applied."""
+    applied = {}
+    for rel, (stat, sha) in stamps.items():
+        entry = sources.get(rel)
+        if entry is not None and entry.digest == sha:
+            entry.stat = stat
+            applied[rel] = (stat, sha)
+    return applied
 
 
 def trusted(status: os.stat_result, read_at: int) -> Stat | None:
@@ -100,7 +114,7 @@ def _engine_key() -> str:
 class CachedSource:
     """A parsed content file, and what the per-file and per-item rules found in it."""
 
-    digest: str  # sha1 of the file's bytes
+    digest: str  # the git blob id of the file's bytes (`git_index.blob_id`): git's index can vouch for it
     source: Source
     checked_for: str = ""  # the configuration key `problems` and `item` were found under
     problems: list[Problem] = field(default_factory=list)
@@ -175,6 +189,8 @@ class BuildCache:
     read: dict[str, tuple] | None = None  # signatures of the sources as read or last written (`_signatures`)
     delta: dict[str, CachedSource] = field(default_factory=dict)  # sources changed since SOURCES was written
     deleted: set[str] = field(default_factory=set)  # and those gone since
+    stamps: dict[str, tuple[Stat, str]] = field(default_factory=dict)  # newer stats: path -> (stat, digest)
+    read_files: tuple = ()  # the attachments' entries as read or last written
     page_keys: dict[str, list] = field(default_factory=dict)  # output path -> [key, content id] (page_keys)
 
     @classmethod
@@ -194,11 +210,13 @@ class BuildCache:
             cache.sources, cache.manifest, cache.spare_manifest, cache.out = {}, {}, {}, ""  # damaged = empty
             cache.egress = cache.spare_egress = ""
             cache.files, cache.read, cache.delta, cache.deleted = {}, None, {}, set()
+            cache.stamps, cache.read_files = {}, ()
             cache.page_keys = {}
         return cache
 
     def _read_sources(self, folder: Path) -> None:
-        """The sources as last written in full (`SOURCES`), with what changed since (`DELTA`)."""
+        """The sources as last written in full (`SOURCES`), with what changed since (`DELTA`), and
+        the newer stats of unchanged ones with the attachments' digests (`STAMPS`)."""
         # Unpickling makes ~10 objects a source, none of them garbage: the collector would walk them
         # again and again while they are made, and once more at its next run (most of the time of
         # opening at 10,000 files). They live as long as the build: frozen, they are not walked at
@@ -207,24 +225,28 @@ class BuildCache:
         gc.disable()
         try:
             with (folder / SOURCES).open("rb") as handle:  # read as it is unpickled: never all its bytes at once
-                engine, sources, files = pickle.load(handle)
+                engine, sources = pickle.load(handle)
             if engine != _engine_key():
                 return
             if (folder / DELTA).is_file():
                 with (folder / DELTA).open("rb") as handle:
-                    engine, changed, deleted, changed_files = pickle.load(handle)
+                    engine, changed, deleted = pickle.load(handle)
                 if engine == _engine_key():  # a delta is only ever written over a base of its engine
                     sources.update(changed)
                     for rel in deleted:
                         sources.pop(rel, None)
-                    files = changed_files
                     self.delta, self.deleted = changed, set(deleted)
-            self.sources, self.files = sources, files
+            if (folder / STAMPS).is_file():
+                with (folder / STAMPS).open("rb") as handle:
+                    engine, stamps, files = pickle.load(handle)
+                if engine == _engine_key():
+                    self.stamps, self.files = _stamped(sources, stamps), files
+            self.sources = sources
             gc.freeze()
         finally:
             if enabled:
                 gc.enable()
-        self.read = self._signatures()
+        self.read, self.read_files = self._signatures(), tuple(self.files.items())
 
     def save(self) -> None:
         if self.folder is None:
@@ -248,37 +270,54 @@ class BuildCache:
         changes are few, only them (`DELTA`, rewritten whole each time), so a rebuild after one
         edit does not write every source again; past `DELTA_SHARE` of the sources, everything.
 
+        A source whose bytes and findings are unchanged but whose stat is new (every file of a
+        fresh checkout, as in CI) is not written again: its new stat goes to the small `STAMPS`
+        file with the attachments' digests, rewritten whole when any of them changed.
+
         Any entry, even one left over from a build that stopped half-way, is a true record (a
-        file's bytes and what was found in them), so a stale one costs work, never a wrong result."""
+        file's bytes and what was found in them), so a stale one costs work, never a wrong result;
+        a stamp is applied only to the entry of the digest it was taken for (`_stamped`)."""
         now, read = self._signatures(), self.read
-        if now == read:
+        files = tuple(self.files.items())
+        if now == read and files == self.read_files:
             return
-        if read is not None:
+        engine = _engine_key()
+        changed, stamped = read is None, files != self.read_files
+        if read is not None and now != read:
             for rel, signature in now.items():
-                if rel != FILES and read.get(rel) != signature:
-                    self.delta[rel] = self.sources[rel]
+                before = read.get(rel)
+                if before is None or before[:4] != signature[:4]:
+                    self.delta[rel] = self.sources[rel]  # pickled with its stat
                     self.deleted.discard(rel)
+                    stamped = self.stamps.pop(rel, None) is not None or stamped
+                    changed = True
+                elif before[4] != signature[4] and signature[4] is not None:  # a stat gone stale is harmless
+                    self.stamps[rel] = (signature[4], signature[0])
+                    stamped = True
             for rel in read.keys() - now.keys():
                 self.delta.pop(rel, None)
                 self.deleted.add(rel)
-        engine = _engine_key()
+                stamped = self.stamps.pop(rel, None) is not None or stamped
+                changed = True
         if read is None or len(self.delta) + len(self.deleted) > max(DELTA_MIN, len(self.sources) * DELTA_SHARE):
-            _write(folder / SOURCES, (engine, self.sources, self.files))
+            for entry in self.sources.values():  # equal keys as one object: a smaller file, faster to read
+                entry.own_for, entry.dated_for = sys.intern(entry.own_for), sys.intern(entry.dated_for)
+            _write(folder / SOURCES, (engine, self.sources))
             (folder / DELTA).unlink(missing_ok=True)
-            self.delta, self.deleted = {}, set()
-        else:
-            _write(folder / DELTA, (engine, self.delta, sorted(self.deleted), self.files))
-        self.read = now
+            self.delta, self.deleted, self.stamps, stamped = {}, set(), {}, True
+        elif changed:
+            _write(folder / DELTA, (engine, self.delta, sorted(self.deleted)))
+        if stamped:
+            _write(folder / STAMPS, (engine, self.stamps, dict(self.files)))
+        self.read, self.read_files = now, files
 
     def _signatures(self) -> dict[str, tuple]:
-        """Each source's signature, which changes whenever anything pickled of it changes (its
-        bytes, stat, or a result's key), and the attachments' stats and digests under `FILES`."""
-        found: dict[str, tuple] = {
-            rel: (entry.digest, entry.checked_for, entry.stat, entry.own_for, entry.dated_for)
+        """Each source's signature, which changes whenever anything pickled of it changes: its
+        digest and the keys of its findings, then its stat (kept apart when only it changed)."""
+        return {
+            rel: (entry.digest, entry.checked_for, entry.own_for, entry.dated_for, entry.stat)
             for rel, entry in self.sources.items()
         }
-        found[FILES] = tuple(self.files.items())
-        return found
 
     @property
     def spare(self) -> Path | None:

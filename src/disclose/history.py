@@ -62,7 +62,7 @@ class GitError(Exception):
     """A git command that did not finish in time."""
 
 
-def _git(site: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
+def run_git(site: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
     """A git command's output; None when git is missing, fails or this is no repository.
 
     Bounded in time: a command still running after GIT_SECONDS raises GitError.
@@ -94,11 +94,13 @@ def commits(site: Path) -> list[Commit]:
     names, spaces or newlines in their names get their history, and no byte of a commit message
     (control characters included) can break the parsing: git refuses NUL in messages.
     """
-    prefix = _git(site, "rev-parse", "--show-prefix")
+    prefix = run_git(site, "rev-parse", "--show-prefix")
     if prefix is None:
         return []
     prefix_text = prefix.decode("utf-8", "surrogateescape").strip()
-    log = _git(site, "log", "--no-renames", "-z", "--raw", "--no-abbrev", "--format=%H%x00%cs%x00%B", "--", "content")
+    log = run_git(
+        site, "log", "--no-renames", "-z", "--raw", "--no-abbrev", "--format=%H%x00%cs%x00%B", "--", "content"
+    )
     if not log:
         return []
     tokens = log.split(b"\0")
@@ -181,7 +183,7 @@ def _public_version(text: bytes, day: date) -> bool:
 
 def _blobs(site: Path, blobs: list[str]) -> list[bytes | None]:
     """Contents of blobs through one `git cat-file --batch` process."""
-    out = _git(site, "cat-file", "--batch", stdin="".join(b + "\n" for b in blobs).encode())
+    out = run_git(site, "cat-file", "--batch", stdin="".join(b + "\n" for b in blobs).encode())
     if out is None:
         return [None] * len(blobs)
     found: list[bytes | None] = []

@@ -7,8 +7,9 @@ one `rmdir` per page), far more than rendering the few pages an edit touches. So
 cache the folder replaced by a build is not deleted: it becomes the *spare*, and the build after
 next starts from it, rewriting only the files whose content differs and deleting the ones no
 longer produced. A manifest records every file's content id with its sha1, size, modification
-time and inode; a spare file counts only while its stat, or failing that its content, still
-matches, so a file changed by hand is never trusted and a folder restored from CI's cache is.
+time and inode; a spare file counts only while its stat, its size and restored modification time
+(see `verified`), or failing that its content, still match, so a file changed by hand is never
+trusted and a folder restored from CI's cache is, without reading it.
 
 Listing every folder of the spare to find stray files cost more than the rest of the check, so a
 folder's listing is remembered with its inode, modification and change times (`FOLDERS_FILES`, in
@@ -42,7 +43,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .file_digests import RACY_NS  # a folder changed this recently is listed again next time (coarse clocks)
+from .file_digests import RACY_NS  # the tick of the coarsest file-system clock (FAT: 2 s)
 
 if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
     import fcntl
@@ -87,8 +88,27 @@ def sha1_of(path: Path) -> str:
 
 def verified(path: str | Path, record: list, unit: bool = False, stat: os.stat_result | None = None) -> list | None:
     """The record of the file or unit folder at `path`, with its current stat, if its content is
-    what the manifest `record` says. The stat (given, or read here) answers at once when it
-    matches; after a copy or a restore from CI's cache (new inodes and times) the content does."""
+    what the manifest `record` says (for a unit folder, the stat is its UNIT_MARKER's).
+
+    Three answers, cheapest first:
+
+    - the stat is the recorded one (size, modification time, inode): the file the build left;
+    - size and modification time are the recorded ones, the inode is not, and the status changed
+      at least RACY_NS after the modification time: the build's file put back by a tool that
+      keeps modification times (a restore of CI's cache: `tar -x`, as `actions/cache` does; `cp
+      -p`, `rsync -t`). This is rsync's quick check and make's rule: a write moves the
+      modification time to the present, so an edited file never shows the recorded one (what a
+      tool copies it from keeps its own), and the status-change condition refuses a file written
+      anew in the same tick of a coarse file-system clock as the build's (its status and
+      modification times are then that one tick). The output, the spare and the cache that
+      records them are the build's own folders: only a deliberate `touch -d`/`os.utime` to the
+      recorded nanosecond after a same-size edit could pass, as it could pass a check of the
+      inode too for an edit in place. A unit folder is trusted on its marker, as before.
+    - otherwise the sha1 of the content (the whole folder's for a unit) decides.
+
+    What this trusts is only whether a reused file is the build's own earlier output; the egress
+    check still scans reused files whenever what it looks for changed (`pipeline`).
+    """
     if stat is None:
         try:
             stat = os.stat(os.path.join(path, UNIT_MARKER) if unit else path)
@@ -97,6 +117,8 @@ def verified(path: str | Path, record: list, unit: bool = False, stat: os.stat_r
     now = [record[0], record[1], stat.st_size, stat.st_mtime_ns, stat.st_ino]
     if now[2:] == record[2:]:
         return record
+    if now[2:4] == record[2:4] and stat.st_ctime_ns - stat.st_mtime_ns >= RACY_NS:
+        return now
     if not unit and stat.st_size != record[2]:
         return None
     return now if sha1_of(Path(path)) == record[1] else None
