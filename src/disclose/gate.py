@@ -153,7 +153,7 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
     today = catalogue.today
     kinds = catalogue.config.kinds
     specs_of = {kind: kinds.references(kind) for kind in catalogue.by_kind}
-    named_by = {kind: tuple(spec.name for spec in specs) + LINKS for kind, specs in specs_of.items()}
+    named_by = {kind: frozenset(spec.name for spec in specs).union(LINKS) for kind, specs in specs_of.items()}
     public: list[Item] = []
     hidden: list[Item] = []
     by_id: dict[str, Item] = {}
@@ -164,7 +164,8 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
         if not is_public(item, today):
             hidden.append(item)
             continue
-        item = _current(item, today)
+        if item.fields.get("updates"):
+            item = _current(item, today)
         public.append(item)
         by_id[item.id] = item
         get: Callable[..., Any] = item.fields.get  # Item.get, without a Python call for each field asked
@@ -172,10 +173,8 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
             attachments[item.id] = tuple(attachment_path(item, a) for a in get("attachments"))
         if doc_no := get("doc_no"):
             by_doc_no[doc_no] = item
-        for name in named_by[item.kind]:
-            if get(name):
-                linking.append(item)
-                break
+        if not named_by[item.kind].isdisjoint(item.fields):  # a field set (even to nothing) that names items
+            linking.append(item)
 
     def resolve(ref: str) -> Item | None:
         target = catalogue.resolve(ref)
@@ -190,8 +189,8 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
     amends: dict[str, list[Item]] = defaultdict(list)
     declared_expired: dict[str, list[Item]] = defaultdict(list)
     references: dict[str, dict[str, tuple[Item, ...]]] = {}
-    # Relations once every public item is known; an item in none of `linking` names nothing
-    # (a field that is not set, or empty, names nothing).
+    # Relations once every public item is known; an item not in `linking` has none of the fields
+    # that name items.
     for item in linking:
         ask: Callable[..., Any] = item.fields.get
         for spec in specs_of[item.kind]:
