@@ -44,6 +44,8 @@ from .output import Manifest, digest, verified
 FORMAT = 6
 SPARE = "spare"
 SOURCES, DELTA, STAMPS = "sources.pickle", "sources.delta.pickle", "stamps.pickle"
+OTHERS = "others.pickle"  # what the rules that read other items found (`OthersFound`)
+FILES = "\0files"  # the attachments' entry among the signatures (no path starts with NUL)
 DELTA_MIN, DELTA_SHARE = 256, 0.1  # changed sources kept apart until there are more than both
 
 
@@ -126,6 +128,18 @@ class CachedSource:
     dated: list[Problem] = field(default_factory=list)  # what this item's rules that read the date found
 
 
+@dataclass
+class OthersFound:
+    """What the item rules that read other items found (see `validate.others_key`), kept while the
+    site's front matter, the public items and site.yaml stay the same (`key`): by file, with the
+    sha1 of the bytes each file had, and only for the files where they found something."""
+
+    key: str = ""
+    digests: dict[str, str] = field(default_factory=dict)  # path -> sha1 of the file the findings are of
+    found: dict[str, list[Problem]] = field(default_factory=dict)  # path -> the findings, if any
+    changed: bool = False  # since it was read: `save` writes it
+
+
 class CacheBusy(RuntimeError):
     """Another build is using the same cache folder."""
 
@@ -169,6 +183,16 @@ def _write(path: Path, data: object) -> None:
     path.with_name(path.name + ".tmp").replace(path)
 
 
+def _read_others(folder: Path) -> OthersFound:
+    """The findings `OTHERS` keeps, if written by this engine; else none (missing or damaged)."""
+    try:
+        with (folder / OTHERS).open("rb") as handle:
+            engine, others = pickle.load(handle)
+    except (OSError, ValueError, TypeError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return OthersFound()
+    return others if engine == _engine_key() and isinstance(others, OthersFound) else OthersFound()
+
+
 def config_key(config: object) -> str:
     """Identifies a site configuration (the per-file rules read it)."""
     return digest(repr(config).encode())
@@ -192,6 +216,7 @@ class BuildCache:
     stamps: dict[str, tuple[Stat, str]] = field(default_factory=dict)  # newer stats: path -> (stat, digest)
     read_files: tuple = ()  # the attachments' entries as read or last written
     page_keys: dict[str, list] = field(default_factory=dict)  # output path -> [key, content id] (page_keys)
+    others: OthersFound = field(default_factory=OthersFound)
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -206,12 +231,14 @@ class BuildCache:
                 cache.egress, cache.spare_egress = state.get("egress", ""), state.get("spare_egress", "")
                 cache._read_sources(folder)
                 cache.page_keys = page_keys.load(folder, _engine_key())
+                cache.others = _read_others(folder)
         except (OSError, ValueError, TypeError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             cache.sources, cache.manifest, cache.spare_manifest, cache.out = {}, {}, {}, ""  # damaged = empty
             cache.egress = cache.spare_egress = ""
             cache.files, cache.read, cache.delta, cache.deleted = {}, None, {}, set()
             cache.stamps, cache.read_files = {}, ()
             cache.page_keys = {}
+            cache.others = OthersFound()
         return cache
 
     def _read_sources(self, folder: Path) -> None:
@@ -253,6 +280,9 @@ class BuildCache:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         self._write_sources(self.folder)
+        if self.others.changed:
+            self.others.changed = False
+            _write(self.folder / OTHERS, (_engine_key(), self.others))
         page_keys.save(self.folder, _engine_key(), self.page_keys)
         state = {
             "engine": _engine_key(),

@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 
 from .config import SiteConfig
@@ -33,11 +35,17 @@ class Catalogue:
     by_doc_no: Mapping[str, Item]
     reports: Mapping[int, Source]  # reports/YEAR.yaml: the annual report's data files
     by_kind: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)
-    interpretations: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # policy id -> its interpretations
     # sources whose front matter failed the schema, by id and by 文号: references to them name the file
     rejected: Mapping[str, Source] = field(default_factory=dict)
     # ids of content files that could not be read at all (malformed YAML, bad bytes): no Source
     unreadable: frozenset[str] = frozenset()
+    # ids of the items public on `today` (visibility.is_public), found once for every rule
+    public_ids: frozenset[str] = frozenset()
+    hidden_ids: tuple[str, ...] = ()  # and of the others, in order
+    public_years: frozenset[int] = frozenset()  # the years the public items were published in
+    # for each of `UNIQUE`: the items, in order, whose value an item before them has (N502–N504)
+    repeats: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)
+    firsts: Mapping[str, Mapping[str, Item]] = field(default_factory=dict)  # and value -> the first item with it
     _links: dict[str, list[tuple[str, int]]] = field(default_factory=dict, compare=False, repr=False)
     _hidden: dict[str, dict[str, tuple[Item, str]]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -52,37 +60,65 @@ class Catalogue:
         rejected: list[Source] | None = None,
         unreadable: frozenset[str] = frozenset(),
     ) -> Catalogue:
-        ordered = tuple(sorted(items, key=lambda i: i.id))
-        by_doc_no: dict[str, Item] = {}
+        ordered = tuple(sorted(items, key=_ID))
+        by_id: dict[str, Item] = {}
         by_kind: dict[str, list[Item]] = defaultdict(list)
+        public: list[str] = []
+        hidden: list[str] = []
+        years: set[int] = set()
+        firsts: dict[str, dict[str, Item]] = {name: {} for name in UNIQUE}
+        repeats: dict[str, list[Item]] = {name: [] for name in UNIQUE}
+        # One pass for every index: at 10,000 items each pass costs milliseconds in memory reads alone.
         for item in ordered:
+            by_id[item.id] = item
             by_kind[item.kind].append(item)
-            if item.get("doc_no"):
-                by_doc_no.setdefault(item.get("doc_no"), item)
-        catalogue = cls(
+            get = item.fields.get
+            for name in UNIQUE:
+                if (value := get(name)) and firsts[name].setdefault(value, item) is not item:
+                    repeats[name].append(item)
+            if is_public(item, today):
+                public.append(item.id)
+                if published := get("published"):
+                    years.add(published.year)
+            else:
+                hidden.append(item.id)
+        return cls(
             root,
             config,
             today,
             ordered,
-            {i.id: i for i in ordered},
-            by_doc_no,
+            by_id,
+            firsts["doc_no"],
             dict(reports or {}),
             {k: tuple(v) for k, v in by_kind.items()},
             rejected=_by_reference(rejected or ()),
             unreadable=unreadable,
+            public_ids=frozenset(public),
+            hidden_ids=tuple(hidden),
+            public_years=frozenset(years),
+            repeats={name: tuple(found) for name, found in repeats.items()},
+            firsts=firsts,
         )
+
+    @cached_property
+    def interpretations(self) -> dict[str, tuple[Item, ...]]:
+        """Policy id -> its interpretations that are not drafts (found when first asked: only the
+        pairing rules ask, and they run again only for changed files, see validate)."""
         interpretations: dict[str, list[Item]] = defaultdict(list)
-        for item in catalogue.of_kind("interpretation"):
-            target = catalogue.resolve(item.get("interprets", ""))
+        for item in self.of_kind("interpretation"):
+            target = self.resolve(item.get("interprets", ""))
             if target is not None and not item.draft:
                 interpretations[target.id].append(item)
-        object.__setattr__(catalogue, "interpretations", {k: tuple(v) for k, v in interpretations.items()})
-        return catalogue
+        return {k: tuple(v) for k, v in interpretations.items()}
 
     def resolve(self, ref: str) -> Item | None:
         """An item named by id (policies/a) or by 文号, in any bracket form."""
         clean, doc_no = reference_key(ref)
         return self.by_id.get(clean) or self.by_doc_no.get(doc_no)
+
+    def is_public(self, item: Item) -> bool:
+        """`visibility.is_public(item, today)` for an item of this catalogue, looked up."""
+        return item.id in self.public_ids
 
     def failed_file(self, ref: str) -> str | None:
         """The file a reference names when that file is no item: its front matter failed the
@@ -105,10 +141,10 @@ class Catalogue:
             base = posixpath.dirname(item.path)
             return [posixpath.normpath(posixpath.join(base, str(a))) for a in item.get("attachments") or ()]
 
-        public = {_fold(rel) for i in self.items if is_public(i, self.today) for rel in attached(i)}
+        public = {_fold(rel) for i in self.items if self.is_public(i) for rel in attached(i)}
         hidden: dict[str, tuple[Item, str]] = {}
         for item in self.items:
-            if not is_public(item, self.today):
+            if not self.is_public(item):
                 hidden[_fold(item.path)] = hidden[_fold(f"content/{item.id}")] = (item, item.path)
                 hidden.update({_fold(rel): (item, rel) for rel in attached(item) if _fold(rel) not in public})
         return hidden
@@ -121,6 +157,10 @@ class Catalogue:
         if item.id not in self._links:
             self._links[item.id] = body_links(item.body)
         return self._links[item.id]
+
+
+UNIQUE = ("doc_no", "index_no", "request_no")  # identifiers one item each (N502–N504)
+_ID = attrgetter("source.id")  # Item.id, without the property's call
 
 
 def _fold(path: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections.abc import Callable
@@ -12,13 +11,12 @@ from typing import TypeVar
 
 import click
 
-from . import pipeline, report_format, scaffold
+from . import pipeline, report_format
 from .config import SiteConfig
 from .dates import FIRST_YEAR, LAST_YEAR
 from .identifiers import normalize_doc_no
 from .progress import Progress
 from .rules import REGISTRY, all_rules
-from .rules.explanations_zh import EXPLANATIONS
 
 
 def build_date(today: str | None) -> date:
@@ -187,6 +185,8 @@ def rules(code: str | None, lang: str, markdown: bool) -> None:
     if rule is None:
         click.echo(f"disclose: 没有规则 {code}；用 disclose rules 列出全部规则", err=True)
         sys.exit(2)
+    from .rules.explanations_zh import EXPLANATIONS  # only this command reads them
+
     click.echo(f"{rule.code}  {rule.title_zh} — {rule.title}")
     click.echo(f"依据 / source: {rule.source}")
     if rule.severity == "warning":
@@ -246,6 +246,9 @@ def new(
 
     Missing required fields are asked for on a terminal; elsewhere they must be given as options.
     """
+    import difflib
+
+    from . import scaffold
     from .config import load_config
 
     if not (site / "site.yaml").is_file():

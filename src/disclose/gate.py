@@ -8,9 +8,10 @@ What is not public is reduced here to numbers (Statistics) and nothing else.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from .catalogue import Catalogue
 from .config import SiteConfig
@@ -53,6 +54,8 @@ class Publication:
     amended_by: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # amended id -> amending items
     amends: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # amending id -> amended items
     declared_expired: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)  # id -> 清理结果 that ended it
+    # 文号 -> the public item with it (the last, should two share one: N502 refuses that build)
+    by_doc_no: Mapping[str, Item] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Item]:
         if "by_kind" not in self.memo:
@@ -66,11 +69,12 @@ class Publication:
         """有效性 of a policy: the editor's override, else 废止 / 失效 / 有效 computed."""
         if item.kind != "policy":
             return None
-        if item.get("status"):
-            return item.get("status")
+        get = item.fields.get  # asked of every policy on several pages: no Python call per field
+        if status := get("status"):
+            return status
         if self.successors.get(item.id):
             return "废止"
-        expires = item.get("expires")
+        expires = get("expires")
         if (expires and expires < self.today) or self.declared_expired.get(item.id):
             return "失效"
         if self.amended_by.get(item.id):
@@ -78,22 +82,13 @@ class Publication:
         return "有效"
 
 
-def _statistics(catalogue: Catalogue) -> Statistics:
-    hidden = [i for i in catalogue.items if not is_public(i, catalogue.today)]
-    responses = tuple(
-        ResponseFacts(
-            received=i.get("received"),
-            replied=i.get("replied"),
-            extended=bool(i.get("extended")),
-            paused_days=i.get("paused_days") or 0,
-            applicant_type=i.get("applicant_type"),
-            outcome=i.get("outcome"),
-            basis=i.get("basis"),
-            reason=i.get("reason"),
-        )
-        for i in catalogue.of_kind("response")
-        if not i.draft
-    )
+# Fields, besides a kind's `ref` and `refs` fields, by which an item names other items (relations)
+LINKS = ("interprets", "supersedes", "repealed", "amends", "expired", "feedback")
+
+
+def _statistics(catalogue: Catalogue, hidden: list[Item]) -> Statistics:
+    """The counts; `hidden` is every item of the catalogue that is not public."""
+    responses = tuple(_facts(i) for i in catalogue.of_kind("response") if not i.draft)
     return Statistics(
         not_public=dict(sorted(Counter(r for i in hidden if (r := hidden_reason(i, catalogue.today))).items())),
         withheld_by_basis=dict(
@@ -108,7 +103,23 @@ def _statistics(catalogue: Catalogue) -> Statistics:
     )
 
 
+def _facts(item: Item) -> ResponseFacts:
+    get: Callable[..., Any] = item.fields.get  # Item.get, without a Python call for each field
+    return ResponseFacts(
+        received=get("received"),
+        replied=get("replied"),
+        extended=bool(get("extended")),
+        paused_days=get("paused_days") or 0,
+        applicant_type=get("applicant_type"),
+        outcome=get("outcome"),
+        basis=get("basis"),
+        reason=get("reason"),
+    )
+
+
 def _order(items: list[Item]) -> tuple[Item, ...]:
+    if len(items) == 1:  # most relations hold one item (a policy's one interpretation)
+        return (items[0],)
     return tuple(sorted(items, key=lambda i: (i.published or date.min, i.id)))
 
 
@@ -132,13 +143,38 @@ def with_history(pub: Publication, history: Mapping[str, tuple[Revision, ...]] |
 def _public_history(
     public: Iterable[Item], history: Mapping[str, tuple[Revision, ...]] | None
 ) -> dict[str, tuple[Revision, ...]]:
-    return {i.id: history[i.path] for i in public if history and i.path in history}
+    if not history:
+        return {}
+    return {i.id: history[i.path] for i in public if i.path in history}
 
 
 def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | None = None) -> Publication:
     """Keep the public items and the relations whose both ends are public."""
-    public = [_current(i, catalogue.today) for i in catalogue.items if is_public(i, catalogue.today)]
-    by_id = {i.id: i for i in public}
+    today = catalogue.today
+    kinds = catalogue.config.kinds
+    specs_of = {kind: kinds.references(kind) for kind in catalogue.by_kind}
+    named_by = {kind: frozenset(spec.name for spec in specs).union(LINKS) for kind, specs in specs_of.items()}
+    public: list[Item] = []
+    hidden: list[Item] = []
+    by_id: dict[str, Item] = {}
+    by_doc_no: dict[str, Item] = {}
+    attachments: dict[str, tuple[str, ...]] = {}
+    linking: list[Item] = []  # the public items with a field that names another item
+    for item in catalogue.items:
+        if not is_public(item, today):
+            hidden.append(item)
+            continue
+        if item.fields.get("updates"):
+            item = _current(item, today)
+        public.append(item)
+        by_id[item.id] = item
+        get: Callable[..., Any] = item.fields.get  # Item.get, without a Python call for each field asked
+        if get("attachments"):
+            attachments[item.id] = tuple(attachment_path(item, a) for a in get("attachments"))
+        if doc_no := get("doc_no"):
+            by_doc_no[doc_no] = item
+        if not named_by[item.kind].isdisjoint(item.fields):  # a field set (even to nothing) that names items
+            linking.append(item)
 
     def resolve(ref: str) -> Item | None:
         target = catalogue.resolve(ref)
@@ -152,33 +188,33 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
     amended_by: dict[str, list[Item]] = defaultdict(list)
     amends: dict[str, list[Item]] = defaultdict(list)
     declared_expired: dict[str, list[Item]] = defaultdict(list)
-    attachments: dict[str, tuple[str, ...]] = {}
     references: dict[str, dict[str, tuple[Item, ...]]] = {}
-    kinds = catalogue.config.kinds
-    for item in public:
-        for spec in kinds.references(item.kind):
-            named = item.get(spec.name)
+    # Relations once every public item is known; an item not in `linking` has none of the fields
+    # that name items.
+    for item in linking:
+        ask: Callable[..., Any] = item.fields.get
+        for spec in specs_of[item.kind]:
+            named = ask(spec.name)
             targets = [t for ref in ([named] if isinstance(named, str) else named or ()) if (t := resolve(ref))]
             if targets:
                 references.setdefault(item.id, {})[spec.name] = tuple(targets)
-        if item.kind == "interpretation" and (policy := resolve(item.get("interprets", ""))):
+        if item.kind == "interpretation" and (policy := resolve(ask("interprets", ""))):
             interpretations[policy.id].append(item)
             interprets[item.id] = policy
-        for ref in (item.get("supersedes") or ()) + (item.get("repealed") or ()):  # a 清理结果 repeals too
-            if old := resolve(ref):
-                successors[old.id].append(item)
-                predecessors[item.id].append(old)
-        for ref in item.get("amends") or ():
+        for name in ("supersedes", "repealed"):  # a 清理结果 repeals too
+            for ref in ask(name) or ():
+                if old := resolve(ref):
+                    successors[old.id].append(item)
+                    predecessors[item.id].append(old)
+        for ref in ask("amends") or ():
             if old := resolve(ref):
                 amended_by[old.id].append(item)
                 amends[item.id].append(old)
-        for ref in item.get("expired") or ():
+        for ref in ask("expired") or ():
             if old := resolve(ref):
                 declared_expired[old.id].append(item)
-        if item.get("feedback") and (page := resolve(item.get("feedback"))):
+        if ask("feedback") and (page := resolve(ask("feedback"))):
             feedback[item.id] = page
-        if item.get("attachments"):
-            attachments[item.id] = tuple(attachment_path(item, a) for a in item.get("attachments"))
     return Publication(
         config=catalogue.config,
         today=catalogue.today,
@@ -190,11 +226,12 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
         predecessors={k: _order(v) for k, v in sorted(predecessors.items())},
         feedback=feedback,
         attachments=attachments,
-        statistics=_statistics(catalogue),
+        statistics=_statistics(catalogue, hidden),
         history=_public_history(public, history),
         reports={year: dict(source.meta) for year, source in sorted(catalogue.reports.items())},
         amended_by={k: _order(v) for k, v in sorted(amended_by.items())},
         amends={k: _order(v) for k, v in sorted(amends.items())},
         declared_expired={k: _order(v) for k, v in sorted(declared_expired.items())},
         references=references,
+        by_doc_no=by_doc_no,
     )

@@ -16,15 +16,29 @@ YEAR_BRACKETS = re.compile(r"[\[\(（【〔［]\s*(\d{4})\s*[\]\)）】〕］]")
 DOC_NO = re.compile(r"^[\u4e00-\u9fa5A-Za-z]+〔\d{4}〕[1-9]\d*号$")
 
 
+# What canonical() removes or may change besides an NFKC change: spaces and zero-width characters.
+UNCANONICAL = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# And what normalize_doc_no() may change besides: year brackets other than 〔〕.
+UNNORMAL = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad\[\]\(\)（）【】［］]")
+
+
 def canonical(value: str) -> str:
     """NFKC, zero-width characters removed, surrounding and inner spaces dropped."""
-    text = unicodedata.normalize("NFKC", str(value).translate(ZERO_WIDTH))
+    text = str(value)
+    if not UNCANONICAL.search(text) and unicodedata.is_normalized("NFKC", text):
+        return text  # already canonical (most identifiers are): the same, without the rewriting
+    text = unicodedata.normalize("NFKC", text.translate(ZERO_WIDTH))
     return re.sub(r"\s+", "", text)
 
 
 def normalize_doc_no(value: str) -> str:
     """绍政发[2022]5号 -> 绍政发〔2022〕5号 (GB/T 9704-2012 7.2.5 六角括号)."""
-    return YEAR_BRACKETS.sub(r"〔\1〕", canonical(value))
+    text = str(value)
+    if not UNNORMAL.search(text) and unicodedata.is_normalized("NFKC", text):
+        # canonical() leaves it as it is, and the only year brackets are 〔〕 with no space
+        # inside (none is left), which YEAR_BRACKETS would put back as they are
+        return text
+    return YEAR_BRACKETS.sub(r"〔\1〕", canonical(text))
 
 
 def is_valid_doc_no(value: str) -> bool:

@@ -28,11 +28,9 @@ from .model import Item
 
 def public_resolver(pub: Any) -> Callable[[Any], Item | None]:
     """A look-up of references among the Publication's items only (computed once per build):
-    a reference to anything not public finds nothing, so nothing about it can be shown."""
-    if "lifecycle_index" not in pub.memo:
-        by_doc_no = {i.get("doc_no"): i for i in pub.items if i.get("doc_no")}
-        pub.memo["lifecycle_index"] = (pub.by_id, by_doc_no)
-    by_id, by_doc_no = pub.memo["lifecycle_index"]
+    a reference to anything not public finds nothing, so nothing about it can be shown. The gate
+    indexed the public items by id and by 文号 (`Publication.by_id`, `Publication.by_doc_no`)."""
+    by_id, by_doc_no = pub.by_id, pub.by_doc_no
 
     def resolve(ref: Any) -> Item | None:
         if ref is None:
@@ -52,7 +50,7 @@ EXPIRY_WARNINGS = (90, 30)  # days before `expires` when the office is warned (T
 
 
 def is_normative(item: Item) -> bool:
-    return item.kind == "policy" and bool(item.get("normative"))
+    return item.kind == "policy" and bool(item.fields.get("normative"))
 
 
 def consultation_required(item: Item, config: SiteConfig) -> bool:

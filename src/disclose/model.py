@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
@@ -51,6 +53,14 @@ class Source:
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
+
+    @cached_property
+    def front(self) -> str:
+        """A digest of all of the file but its body's text: its path, front matter, the lines of its
+        keys and where the body starts. What the rules that read other items may read of it (see
+        `validate.others_key`); computed once, and kept with the source in the build cache."""
+        whole = repr((self.path, self.id, self.meta, self.lines, self.body_line))
+        return hashlib.sha1(whole.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ def check(site: Path, today: date, cache: BuildCache | None = None, workers: int
             cache.sources if cache is not None else None,
             unreadable,
             cache.files if cache is not None else None,
+            cache.others if cache is not None else None,
         )
     report.problems.extend(problems)
     report.catalogue = catalogue

@@ -82,10 +82,13 @@ def normative_counts(pub: Publication, year: int, flag: str) -> NormativeCounts:
 
 
 def record_years(pub: Publication) -> set[int]:
-    """Years with public items or information requests, up to this year."""
-    years = {i.published.year for i in pub.items if i.published}
-    years |= {f.received.year for f in pub.statistics.responses}
-    return {y for y in years if y <= pub.today.year}
+    """Years with public items or information requests, up to this year (a pass over every
+    item: made once per build)."""
+    if "record_years" not in pub.memo:
+        years = {published.year for i in pub.items if (published := i.fields.get("published"))}
+        years |= {f.received.year for f in pub.statistics.responses}
+        pub.memo["record_years"] = frozenset(y for y in years if y <= pub.today.year)
+    return set(pub.memo["record_years"])
 
 
 def schedule(pub: Publication) -> dict[int, ReportDue]:

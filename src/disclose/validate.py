@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from .build_cache import CachedSource, config_key, file_digest
+from .build_cache import CachedSource, OthersFound, config_key, file_digest
 from .catalogue import Catalogue
 from .config import SiteConfig
 from .fields import to_item
 from .file_digests import Stamp as Stat
 from .model import Item, Problem, Source
 from .output import digest
+from .page_keys import KeyMismatch, verifying
 from .rules import Rule, all_rules
 from .rules.attachments import attachment_path
 from .visibility import is_public
@@ -31,6 +33,7 @@ def validate(
     cached: dict[str, CachedSource] | None = None,
     unreadable: frozenset[str] = frozenset(),
     files: dict[str, tuple[Stat, str]] | None = None,
+    others: OthersFound | None = None,
 ) -> tuple[Catalogue, list[Problem]]:
     """All problems of all rules; the catalogue holds the items whose schema passed.
 
@@ -38,17 +41,28 @@ def validate(
     under the same configuration: their results are kept in the cache entry. So are the findings
     of the item rules that read only their own item (`Rule.reads`), under a key of everything
     they read: the configuration, whether the item is public, its attachment files (`files`
-    remembers their digests by stat), and for the rules that read it, the build date.
+    remembers their digests by stat), and for the rules that read it, the build date. The
+    findings of the item rules that read other items are kept in `others` (see `others_key`).
     """
     rules = [rule for rule in all_rules() if rule.scope == "source"]
     item_rules = [rule for rule in all_rules() if rule.scope == "item"]
     own_rules = [rule for rule in item_rules if rule.reads in OWN]
     dated_rules = [rule for rule in item_rules if rule.reads == "today"]
     key = config_key(config)
+    dated = f"{key}/{today.isoformat()}"
+    plain = {True: f"{key}/public", False: f"{key}/hidden"}  # own_key of an item without attachments
+    state = _Attachments(root, files if files is not None else {})
+    keep = others is not None and cached is not None
+    digests = others.digests if others is not None else {}
     problems: list[Problem] = []
-    typed = []
-    rejected = []
+    typed: list[Item] = []
+    rejected: list[Source] = []
     entries: list[tuple[Item, CachedSource | None]] = []
+    stale: list[tuple[Item, CachedSource | None, str | None]] = []  # (item, entry, own_key) to check below
+    changed: list[tuple[Item, CachedSource | None]] = []  # items whose file is not the one `others` knows
+    fronts: list[str] = []
+    # One pass over the files for everything that needs no catalogue: at 10,000 files, each pass
+    # over them all costs milliseconds in memory reads alone.
     for source in sources:
         entry = cached.get(source.path) if cached is not None else None
         if entry is not None and entry.source is not source:
@@ -63,20 +77,34 @@ def validate(
         else:
             found, item = entry.problems, entry.item
         problems.extend(found)
-        if item is not None:
-            typed.append(item)
-            entries.append((item, entry))
-        else:
+        if keep:
+            fronts.append(source.front)
+        if item is None:
             rejected.append(source)
-    catalogue = Catalogue.of(root, config, today, typed, reports, rejected, unreadable)
-    state = _Attachments(root, files if files is not None else {})
-    dated = f"{key}/{today.isoformat()}"
-    for item, entry in entries:
+            continue
+        typed.append(item)
+        entries.append((item, entry))
         if entry is None:  # nothing to keep the findings in
+            stale.append((item, None, None))
+            changed.append((item, None))
+            continue
+        if item.fields.get("attachments"):
+            own = own_key(item, key, is_public(item, today), state)
+        else:
+            own = plain[is_public(item, today)]
+        if own is None or entry.own_for != own or entry.dated_for != dated:
+            stale.append((item, entry, own))
+        else:
+            problems.extend(entry.own)
+            problems.extend(entry.dated)
+        if keep and digests.get(source.path) != entry.digest:
+            changed.append((item, entry))
+    catalogue = Catalogue.of(root, config, today, typed, reports, rejected, unreadable)
+    for item, entry, own in stale:  # the own and dated rules of new or changed items (or dates)
+        if entry is None:
             problems.extend(_run(own_rules, item, catalogue))
             problems.extend(_run(dated_rules, item, catalogue))
             continue
-        own = own_key(item, key, today, state)
         if own is None or entry.own_for != own:
             entry.own_for, entry.own = own or "", _run(own_rules, item, catalogue)
         problems.extend(entry.own)
@@ -87,17 +115,97 @@ def validate(
         for rel in files.keys() - state.seen:
             del files[rel]
     cross = [rule for rule in item_rules if rule.reads == "catalogue"]
-    having = _having(catalogue, {name for rule in cross if not rule.kinds for name in rule.fields})
-    for rule in cross:
-        check = rule.check
-        for item in _candidates(rule, catalogue, having):
-            # most items break no rule: turn findings into problems only when there are some
-            for finding in check(item, catalogue):
-                problems.extend(rule.problems(item, [finding]))
+    every = [rule for rule in item_rules if rule.reads == "anything"]
+    if others is None or not keep:
+        problems.extend(p for found in _cross(cross + every, catalogue).values() for p in found)
+    else:
+        world = others_key(key, fronts, rejected, catalogue)
+        problems.extend(_kept(cross, catalogue, entries, changed, world, others))
+        problems.extend(p for found in _cross(every, catalogue).values() for p in found)
     for rule in all_rules():
         if rule.scope == "site":
             problems.extend(rule.problems(None, rule.check(catalogue)))
     return catalogue, problems
+
+
+def others_key(config: str, fronts: list[str], rejected: list[Source], catalogue: Catalogue) -> str:
+    """What the item rules that read other items (`Rule.reads` "catalogue") may read besides the
+    item they check, whose own file is known by its digest: site.yaml (`config`, its key); every
+    content file but the text of its body (`fronts`, each file's `Source.front`: path, front
+    matter, the lines of its keys); which files failed the schema (`rejected`: the others are the
+    items); the files that could not be read; and which items are public on the build date (told
+    by those that are not). They read the date through nothing else (why an item is hidden follows
+    from its fields once it is known to be hidden), nor the attachments or any other file, so
+    their findings hold while this key is the same and the item's own file has the same bytes."""
+    text = "\n".join(
+        (
+            config,
+            "".join(fronts),
+            "\0".join([source.path for source in rejected]),
+            "\0".join(sorted(catalogue.unreadable)),
+            "\0".join(catalogue.hidden_ids),
+        )
+    )
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _kept(
+    rules: list[Rule],
+    catalogue: Catalogue,
+    entries: list[tuple[Item, CachedSource | None]],
+    changed: list[tuple[Item, CachedSource | None]],
+    world: str,
+    others: OthersFound,
+) -> list[Problem]:
+    """The findings of `rules` (which read other items) in every item: those `others` keeps for a
+    file with the same bytes under the same `others_key` (`world`), the others (`changed`: new
+    bytes, or no cache entry) found now; `others` is updated to hold them all. Under
+    `page_keys.verifying` everything is found again and compared."""
+    if others.key != world:
+        found = _cross(rules, catalogue)
+        digests = {item.path: entry.digest for item, entry in entries if entry is not None}
+        others.key, others.digests, others.found, others.changed = world, digests, found, True
+    else:
+        found, digests = others.found, others.digests
+        if changed:
+            for item, entry in changed:
+                found.pop(item.path, None)
+                if entry is not None:
+                    digests[item.path] = entry.digest
+                else:  # nothing keeps its findings: found again next time
+                    digests.pop(item.path, None)
+            found.update(_cross(rules, catalogue, [item for item, _ in changed]))
+            others.changed = True
+    if verifying():
+        _verify(found, _cross(rules, catalogue))
+    return [p for problems in found.values() for p in problems]
+
+
+def _verify(kept: dict[str, list[Problem]], fresh: dict[str, list[Problem]]) -> None:
+    """Stop the build when what was kept differs from what the rules find now: `others_key`
+    misses something a rule reads."""
+    for path in kept.keys() | fresh.keys():
+        if sorted(kept.get(path, ())) != sorted(fresh.get(path, ())):
+            raise KeyMismatch(
+                f"{path}: 所依据的内容未变而检查结果变了 / kept findings differ from what the rules find now"
+            )
+
+
+def _cross(rules: list[Rule], catalogue: Catalogue, items: list[Item] | None = None) -> dict[str, list[Problem]]:
+    """The findings of `rules` in `items` (all the items when None), by the path of the item checked."""
+    found: dict[str, list[Problem]] = {}
+    if items is None:
+        having = _having(catalogue, {name for rule in rules if not rule.kinds for name in rule.fields})
+        candidates = [(rule, _candidates(rule, catalogue, having)) for rule in rules]
+    else:
+        candidates = [(rule, [item for item in items if rule.applies(item)]) for rule in rules]
+    for rule, among in candidates:
+        check = rule.check
+        for item in among:
+            # most items break no rule: turn findings into problems only when there are some
+            for finding in check(item, catalogue):
+                found.setdefault(item.path, []).extend(rule.problems(item, [finding]))
+    return found
 
 
 def _having(catalogue: Catalogue, names: set[str]) -> dict[str, list[Item]]:
@@ -131,12 +239,12 @@ def _run(rules: Iterable[Rule], item: Item, catalogue: Catalogue) -> list[Proble
     return found
 
 
-def own_key(item: Item, config: str, today: date, attachments: _Attachments) -> str | None:
+def own_key(item: Item, config: str, is_public: bool, attachments: _Attachments) -> str | None:
     """What the `item`, `public` and `files` rules of an item (whose source is unchanged) read
-    besides it: the configuration's key, whether it is public today, and the state of its
-    attachment files; None when that cannot be told without running them (a symbolic link)."""
-    public = "public" if is_public(item, today) else "hidden"
-    names = item.get("attachments") or ()
+    besides it: the configuration's key, whether it is public today (`is_public`), and the state
+    of its attachment files; None when that cannot be told without running them (a symbolic link)."""
+    public = "public" if is_public else "hidden"
+    names = item.fields.get("attachments") or ()
     if not names:
         return f"{config}/{public}"
     states = []

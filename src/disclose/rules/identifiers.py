@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
 from ..catalogue import Catalogue
@@ -37,18 +36,17 @@ def doc_no_form(item: Item, site: Catalogue) -> Iterator[Finding]:
 
 
 def _duplicates(site: Catalogue, key: str, label: str, label_en: str) -> Iterator[Finding]:
-    holders: dict[str, list[Item]] = defaultdict(list)
-    for item in site.items:
-        if item.get(key):
-            holders[item.get(key)].append(item)
-    for value, items in sorted(holders.items()):
-        for item in items[1:]:
-            yield Finding(
-                f"{label}“{value}”与 {items[0].path} 重复；{label}须全站唯一",
-                f"{label_en} '{value}' is also used by {items[0].path}; it must be unique",
-                key=key,
-                at=item,
-            )
+    """Every item whose `key` an item before it has, by value, naming the first (the catalogue
+    found them in its one pass over the items: `Catalogue.repeats`, `Catalogue.firsts`)."""
+    for item in sorted(site.repeats[key], key=lambda item: item.fields[key]):  # stable: in order within a value
+        value = item.fields[key]
+        first = site.firsts[key][value]
+        yield Finding(
+            f"{label}“{value}”与 {first.path} 重复；{label}须全站唯一",
+            f"{label_en} '{value}' is also used by {first.path}; it must be unique",
+            key=key,
+            at=item,
+        )
 
 
 @rule(

@@ -8,7 +8,12 @@ whole catalogue, `site` rules see the catalogue once.
 An `item` rule also says what it reads (`reads`), so what it found can be kept with the cached
 file and not looked for again while those inputs stay the same (see `validate`):
 
-- `catalogue` (the default): other items, or anything else: run on every build;
+- `catalogue` (the default): its own item and other items, but of the other files only what is
+  not the text of their body (front matter, paths, the lines of their keys), whether each is an
+  item, failed the schema or could not be read, and which items are public on the build date (and
+  nothing else of the date); site.yaml. Kept while none of these changes (`validate.others_key`)
+  and its own item's file has the same bytes;
+- `anything`: anything else (another item's body, files): run on every build;
 - `item`: only its own item and site.yaml (`site.config`);
 - `public`: those, and whether its item is public on the build date (`is_public(item, site.today)`),
   nothing else of the date;
@@ -51,7 +56,7 @@ class Rule:
     example: dict[str, str] = field(default_factory=dict)
     severity: str = "error"
     doc: str = ""  # for checks made while reading files, which are not rule functions
-    reads: str = "catalogue"  # what an item rule reads: catalogue | item | public | files | today
+    reads: str = "catalogue"  # what an item rule reads: catalogue | anything | item | public | files | today
     kinds: tuple[str, ...] = ()  # an item rule finds nothing in items of other kinds
     fields: tuple[str, ...] = ()  # an item rule finds nothing in items where none of these is set
 
@@ -77,7 +82,7 @@ class Rule:
 
 
 REGISTRY: dict[str, Rule] = {}
-READS = ("catalogue", "item", "public", "files", "today")
+READS = ("catalogue", "anything", "item", "public", "files", "today")
 
 
 def rule(

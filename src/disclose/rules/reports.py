@@ -18,7 +18,6 @@ from ..annual_report import (
 from ..catalogue import Catalogue
 from ..dates import cn_date
 from ..model import Source
-from ..visibility import is_public
 from .registry import Finding, rule
 
 GOOD = "overview: 本年度……\nlicensing: 120\npenalty: 35\nenforcement: 2\nfees: 3.5\n"
@@ -113,7 +112,7 @@ def data_file_arithmetic(site: Catalogue) -> Iterator[Finding]:
 
 def record_years(site: Catalogue) -> set[int]:
     """Years with public items or information requests: what records.record_years sees after the gate."""
-    years = {i.published.year for i in site.items if i.published and is_public(i, site.today)}
+    years = set(site.public_years)
     years |= {i.get("received").year for i in site.of_kind("response") if i.get("received") and not i.draft}
     return {y for y in years if y <= site.today.year}
 
