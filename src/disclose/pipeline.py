@@ -394,12 +394,15 @@ def _build(
         # while it runs, this process copies the assets and attachments and the egress check reads
         # the sources and scans the pages (no more forking from here on, so a thread is safe). Each
         # new search bundle is scanned as soon as it is ready; what is left (reused bundles, when
-        # everything must be scanned) comes last.
-        bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
-        fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
-        fingerprints[CORE] = bundle_fingerprint(staging.written, [])  # the same while the engine is
-        progress.start("建立搜索索引", len(bundles) + 1)
+        # everything must be scanned) comes last. A preview waiting for the pages (`pages_ready`)
+        # has the egress check start before Pagefind instead: the pages are shown before the search
+        # index is complete, so their check comes first.
         with ThreadPoolExecutor(1) as background:
+            collected = [background.submit(egress.collect, site, today, dirs, cache.folder)] if pages_ready else []
+            bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
+            fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
+            fingerprints[CORE] = bundle_fingerprint(staging.written, [])  # the same while the engine is
+            progress.start("建立搜索索引", len(bundles) + 1)
             pages: list[tuple[str, bool]] = []  # (output path, written anew) of all but the search index
             checking: list[Future] = []  # the egress check of `pages`, once started
             scans: dict[str, Future] = {}
@@ -407,10 +410,11 @@ def _build(
             def meanwhile() -> None:
                 if checking:
                     return
-                collected = background.submit(egress.collect, site, today, dirs, cache.folder)
+                if not collected:
+                    collected.append(background.submit(egress.collect, site, today, dirs, cache.folder))
                 copied = _copy_assets(dirs, staging) + _copy_attachments(site, pub, staging, cache)
                 pages.extend((rel, len(staging.written[rel]) < 5) for rel in dict.fromkeys(rendered + copied))
-                checking.append(background.submit(_egress_pages, collected, staging, pages, cache))
+                checking.append(background.submit(_egress_pages, collected[0], staging, pages, cache))
                 if pages_ready is not None:
                     checking[0].add_done_callback(lambda done: _tell(pages_ready, staging, pages, done))
 
