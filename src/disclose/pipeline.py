@@ -10,7 +10,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +20,7 @@ from . import attachment_text, egress
 from .build_cache import BuildCache, CacheBusy, bundle_fingerprint, exclusive
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
+from .file_digests import stamp
 from .forking import fork_context
 from .gate import Publication, decide, with_history
 from .history import read_history
@@ -150,16 +151,45 @@ def _assets(dirs: tuple[Path, ...]) -> dict[str, Path]:
     return chosen
 
 
-def _copy_assets(dirs: tuple[Path, ...], staging: Staging) -> None:
-    for rel, path in _assets(dirs).items():
+def _copy_assets(dirs: tuple[Path, ...], staging: Staging) -> list[str]:
+    """Copy the static assets; returns their output paths."""
+    chosen = _assets(dirs)
+    for rel, path in chosen.items():
         staging.put(rel, path.read_bytes())
+    return list(chosen)
 
 
-def _copy_attachments(site: Path, pub: Publication, staging: Staging) -> None:
-    """Attachments of public items only; others' files never leave the repository."""
+def _copy_attachments(site: Path, pub: Publication, staging: Staging, cache: BuildCache) -> list[str]:
+    """Attachments of public items only; others' files never leave the repository. Returns their
+    output paths.
+
+    An attachment whose sha1 the build cache knows (`BuildCache.files`, kept by the attachment
+    rules) is not read when the staging folder holds those bytes or the previous output has them
+    (hard-linked, as an unchanged page is). What is trusted is the file's stat: its size,
+    modification and change times, inode and device all as they were when it was hashed (see
+    `file_digests`: a digest taken less than RACY_NS after a change is not kept), and the
+    output copies' stat or sha1 as `Staging` and `BuildCache.previous_file` check them."""
+    copied = []
     for paths in pub.attachments.values():
         for rel in paths:
-            staging.put(attachment_output(rel), (site / rel).read_bytes())
+            target = attachment_output(rel)
+            copied.append(target)
+            sha1 = _known_digest(site, rel, cache)
+            if sha1 is None or not _reuse(staging, cache, target, sha1):
+                staging.put(target, (site / rel).read_bytes())
+    return copied
+
+
+def _known_digest(site: Path, rel: str, cache: BuildCache) -> str | None:
+    """The sha1 of the file `rel` under `site` when the cache has it for the file's current stat."""
+    known = cache.files.get(rel)
+    if known is None:
+        return None
+    try:
+        status = os.stat(site / rel)
+    except OSError:
+        return None
+    return known[1] if tuple(known[0]) == stamp(status) else None
 
 
 def indexed_pages(pub: Publication) -> list[tuple[str, str]]:
@@ -359,33 +389,54 @@ def _build(
 
     def finish(staging: Staging) -> None:
         report.pages = write_pages(pub, dirs, staging, workers, cache, progress, site)
-        _copy_assets(dirs, staging)
-        _copy_attachments(site, pub, staging)
         report.seconds["render"] = time.perf_counter() - started
-        # The egress check reads the sources and scans the pages while Pagefind indexes, and each
-        # new search bundle as soon as it is ready (no more forking from here on, so a thread is
-        # safe); what is left (reused bundles, when everything must be scanned) comes last.
-        pages = [(rel, len(record) < 5) for rel, record in staging.written.items()]
+        rendered = list(staging.written)
+        # Pagefind starts on the changed bundles as soon as their pages are written (build_index);
+        # while it runs, this process copies the assets and attachments and the egress check reads
+        # the sources and scans the pages (no more forking from here on, so a thread is safe). Each
+        # new search bundle is scanned as soon as it is ready; what is left (reused bundles, when
+        # everything must be scanned) comes last. A preview waiting for the pages (`pages_ready`)
+        # has the egress check start before Pagefind instead: the pages are shown before the search
+        # index is complete, so their check comes first.
         with ThreadPoolExecutor(1) as background:
-            checked = background.submit(_egress_pages, site, today, dirs, staging, pages, cache)
-            if pages_ready is not None:
-                checked.add_done_callback(lambda done: _tell(pages_ready, staging, pages, done))
-            scans = {}
-
-            def scan_bundle(rel: str) -> None:
-                scans[rel] = background.submit(lambda: egress.scan(staging.root, [rel], checked.result()[0]))
-
+            collected = [background.submit(egress.collect, site, today, dirs, cache.folder)] if pages_ready else []
             bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
             fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
             fingerprints[CORE] = bundle_fingerprint(staging.written, [])  # the same while the engine is
             progress.start("建立搜索索引", len(bundles) + 1)
-            identifiers = {item_path(i): [str(i.get("doc_no") or ""), str(i.get("index_no") or "")] for i in pub.items}
+            pages: list[tuple[str, bool]] = []  # (output path, written anew) of all but the search index
+            checking: list[Future] = []  # the egress check of `pages`, once started
+            scans: dict[str, Future] = {}
+
+            def meanwhile() -> None:
+                if checking:
+                    return
+                if not collected:
+                    collected.append(background.submit(egress.collect, site, today, dirs, cache.folder))
+                copied = _copy_assets(dirs, staging) + _copy_attachments(site, pub, staging, cache)
+                pages.extend((rel, len(staging.written[rel]) < 5) for rel in dict.fromkeys(rendered + copied))
+                checking.append(background.submit(_egress_pages, collected[0], staging, pages, cache))
+                if pages_ready is not None:
+                    checking[0].add_done_callback(lambda done: _tell(pages_ready, staging, pages, done))
+
+            def scan_bundle(rel: str) -> None:
+                scans[rel] = background.submit(lambda: egress.scan(staging.root, [rel], checking[0].result()[0]))
+
             report.reindexed = build_index(
-                staging, bundles, fingerprints, cache.previous_file, workers, progress.update, scan_bundle, identifiers
+                staging,
+                bundles,
+                fingerprints,
+                cache.previous_file,
+                workers,
+                progress.update,
+                scan_bundle,
+                lambda: {item_path(i): [str(i.get("doc_no") or ""), str(i.get("index_no") or "")] for i in pub.items},
+                meanwhile,
             )
+            meanwhile()  # when build_index did not call it (a stand-in for it, in tests)
             progress.finish()
             report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]
-            needles, full, hits = checked.result()
+            needles, full, hits = checking[0].result()
             for future in scans.values():
                 hits += future.result()
         scanned = {rel for rel, _ in pages} | scans.keys()
@@ -416,12 +467,13 @@ def _tell(pages_ready: PagesReady, staging: Staging, pages: list[tuple[str, bool
 
 
 def _egress_pages(
-    site: Path, today: date, dirs: tuple[Path, ...], staging: Staging, pages: list[tuple[str, bool]], cache: BuildCache
+    collected: Future, staging: Staging, pages: list[tuple[str, bool]], cache: BuildCache
 ) -> tuple[egress.Needles, bool, list]:
-    """The needles, whether every staged file must be scanned (no cache, or the needles changed
-    since the files taken from the previous output or the spare were scanned), and the hits in
-    the pages. Otherwise only the files this build wrote anew are scanned."""
-    needles = egress.collect(site, today, dirs, cache.folder)
+    """The needles (`collected`: egress.collect), whether every staged file must be scanned (no
+    cache, or the needles changed since the files taken from the previous output or the spare
+    were scanned), and the hits in the pages. Otherwise only the files this build wrote anew are
+    scanned."""
+    needles = collected.result()
     full = (
         cache.folder is None
         or needles.digest != cache.egress

@@ -76,14 +76,28 @@ def _kill(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def run_bounded(command: list[str], limit: float, what: str) -> subprocess.CompletedProcess:
-    """Run an external program in its own process group, killing the group after `limit` seconds."""
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
+class Stopped(Exception):
+    """A run was not started: the build is stopping (`stop_all`)."""
+
+
+def run_bounded(
+    command: list[str],
+    limit: float,
+    what: str,
+    started: Callable[[], None] = lambda: None,
+    stop: threading.Event | None = None,
+) -> subprocess.CompletedProcess:
+    """Run an external program in its own process group, killing the group after `limit` seconds;
+    `started` is told as soon as it runs. Once `stop` is set (see `stop_all`) none is started."""
     with _RUNNING_LOCK:
+        if stop is not None and stop.is_set():
+            raise Stopped(what)
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
         _RUNNING.add(process)
     try:
+        started()
         stdout, stderr = process.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
         _kill(process)
@@ -98,6 +112,15 @@ def run_bounded(command: list[str], limit: float, what: str) -> subprocess.Compl
         with _RUNNING_LOCK:
             _RUNNING.discard(process)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def stop_all(stop: threading.Event) -> None:
+    """Kill every run under way, and let no run that waits on `stop` start after."""
+    with _RUNNING_LOCK:
+        stop.set()
+        running = list(_RUNNING)
+    for process in running:
+        _kill(process)
 
 
 def pagefind_executable() -> Path:
@@ -274,52 +297,63 @@ def _scratch(pages: int) -> Path | None:
     return None
 
 
-def _index_run(site: Path, jobs: list[tuple[str, list[str], Path]]) -> None:
-    """One Pagefind run over the pages of several bundles, each under a language of its own
-    (written as copies that name it), each index then moved into its bundle's folder."""
-    pages = sum(len(paths) for _, paths, _ in jobs)
-    scratch = _scratch(pages)
-    # named after the staging folder, so what a killed build leaves is found and removed
-    with (
-        tempfile.TemporaryDirectory(prefix=f"{site.name}.index-{jobs[0][0]}-", dir=site.parent) as tmp,
-        tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=scratch or tmp) as copies,
-    ):
-        source, out = Path(copies) / "pages", Path(tmp) / "out"
-        source.mkdir()
-        for name, paths, _ in jobs:
-            lang = language(name)
-            if name == CORE:
-                (source / f"{name}.html").write_bytes(relabelled(CORE_PAGE, lang))
-            for number, rel in enumerate(paths):
-                (source / f"{name}-{number:05d}.html").write_bytes(relabelled((site / rel).read_bytes(), lang))
-        names = ", ".join(name for name, _, _ in jobs[:3]) + ("…" if len(jobs) > 3 else "")
-        result = run_bounded(
-            [str(pagefind_executable()), "--site", str(source), "--output-path", str(out), "--silent"],
-            time_limit(pages),
-            f"Pagefind 建立搜索索引（分卷 {names}，{pages} 个页面）",
-        )
-        if result.returncode != 0:
-            detail = result.stderr.strip() or result.stdout.strip()
-            raise SearchIndexError(f"Pagefind 建立搜索索引失败（分卷 {names}）：{detail}")
-        entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
-        for name, _, target in jobs:
-            _move_index(out, entry, language(name), target)
-            if name == CORE:  # the search page loads Pagefind's script and WebAssembly from here
-                for file in ("pagefind.js", "wasm.unknown.pagefind"):
-                    (out / file).rename(target / file)
-            if (target / "filter").is_dir():
-                stabilize(target)
-            info = entry["languages"].get(language(name))
-            counts = {"pages": info["page_count"] if info else 0, "filters": filter_counts(target)}
-            (target / COUNTS_FILE).write_text(json.dumps(counts, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+def _index_run(
+    work: Path, jobs: list[tuple[str, list[str]]], site: Path, started: threading.Event, stop: threading.Event
+) -> None:
+    """One Pagefind run over the pages of several bundles (output paths under `site`), each under
+    a language of its own (written as copies that name it), each index then moved into its own
+    folder `work`/<bundle>. `started` is set once Pagefind runs (or this run has failed or was
+    stopped: see `run_bounded`)."""
+    try:
+        pages = sum(len(paths) for _, paths in jobs)
+        scratch = _scratch(pages)
+        with (
+            tempfile.TemporaryDirectory(prefix=f"{jobs[0][0]}-", dir=work) as tmp,
+            tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=scratch or tmp) as copies,
+        ):
+            source, out = Path(copies) / "pages", Path(tmp) / "out"
+            source.mkdir()
+            for name, paths in jobs:
+                lang = language(name)
+                if name == CORE:
+                    (source / f"{name}.html").write_bytes(relabelled(CORE_PAGE, lang))
+                for number, rel in enumerate(paths):
+                    (source / f"{name}-{number:05d}.html").write_bytes(relabelled((site / rel).read_bytes(), lang))
+            names = ", ".join(name for name, _ in jobs[:3]) + ("…" if len(jobs) > 3 else "")
+            result = run_bounded(
+                [str(pagefind_executable()), "--site", str(source), "--output-path", str(out), "--silent"],
+                time_limit(pages),
+                f"Pagefind 建立搜索索引（分卷 {names}，{pages} 个页面）",
+                started.set,
+                stop,
+            )
+            if result.returncode != 0:
+                detail = result.stderr.strip() or result.stdout.strip()
+                raise SearchIndexError(f"Pagefind 建立搜索索引失败（分卷 {names}）：{detail}")
+            entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
+            for name, _ in jobs:
+                target = work / name
+                _move_index(out, entry, language(name), target)
+                if name == CORE:  # the search page loads Pagefind's script and WebAssembly from here
+                    for file in ("pagefind.js", "wasm.unknown.pagefind"):
+                        (out / file).rename(target / file)
+                if (target / "filter").is_dir():
+                    stabilize(target)
+                info = entry["languages"].get(language(name))
+                counts = {"pages": info["page_count"] if info else 0, "filters": filter_counts(target)}
+                (target / COUNTS_FILE).write_text(
+                    json.dumps(counts, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+                )
+    finally:
+        started.set()
 
 
-def _runs(jobs: list[tuple[str, list[str], Path]], workers: int) -> list[list[tuple[str, list[str], Path]]]:
+def _runs(jobs: list[tuple[str, list[str]]], workers: int) -> list[list[tuple[str, list[str]]]]:
     """Jobs packed into Pagefind runs: at most RUN_PAGES pages a run, and as many runs as there
     are workers when there are enough pages (each run pays Pagefind's start once)."""
-    total = sum(len(paths) for _, paths, _ in jobs)
+    total = sum(len(paths) for _, paths in jobs)
     limit = min(RUN_PAGES, max(1, -(-total // max(1, workers))))
-    runs: list[list[tuple[str, list[str], Path]]] = []
+    runs: list[list[tuple[str, list[str]]]] = []
     pages = 0
     for job in jobs:
         if runs and pages + len(job[1]) <= limit:
@@ -339,60 +373,89 @@ def build_index(
     workers: int | None = None,
     done: Callable[[int], None] = lambda count: None,
     indexed: Callable[[str], None] = lambda rel: None,
-    identifiers: dict[str, list[str]] | None = None,
+    identifiers: Callable[[], dict[str, list[str]]] = dict,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> list[str]:
     """Index each bundle into pagefind/<name>/, and pagefind/core/: kept when the staging folder
     already holds it, linked from the previous build when that indexed the same pages, else
     indexed anew, several bundles to a Pagefind run (and then `indexed` is told each folder while
     other runs go on). `fingerprints` has the content id of every bundle and of CORE;
-    `identifiers` each page's 文号 and 索引号 (pagefind/ids/). Returns the bundles indexed anew."""
-    jobs = []
+    `identifiers` gives each page's 文号 and 索引号 (pagefind/ids/). Returns the bundles indexed
+    anew.
+
+    Pagefind is a separate process, so it is started first, as soon as the bundles to index are
+    known: `meanwhile` is then called in this thread (the caller's own work runs beside Pagefind),
+    and the bundles taken from the previous build, the removal of stale ones from the staging
+    folder, the identifier files and the counts of the bundles not indexed anew follow before
+    this waits for Pagefind. Only this thread changes the staging folder; each run writes into a
+    work folder beside it."""
+    jobs: list[tuple[str, list[str]]] = []
+    linked: list[tuple[str, str, tuple[Path, list]]] = []
     for name, paths in {CORE: [], **bundles}.items():
         rel = f"pagefind/{name}/"
         if staging.holds(rel, fingerprints[name]):
             continue
         source = previous(rel, fingerprints[name])
         if source is not None:
-            shutil.copytree(source[0], staging.clear(rel, fingerprints[name], source[1]), copy_function=os.link)
+            linked.append((rel, fingerprints[name], source))
         else:
-            jobs.append((name, paths, staging.clear(rel, fingerprints[name])))
+            jobs.append((name, paths))
     finished = len(bundles) + 1 - len(jobs)
     done(finished)
     workers = workers or min(4, os.cpu_count() or 1)
     runs = _runs(jobs, workers)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_index_run, staging.root, run) for run in runs]
+    # named after the staging folder, so what a killed build leaves is found and removed (output.recover)
+    with (
+        tempfile.TemporaryDirectory(prefix=f"{staging.root.name}.index-", dir=staging.root.parent) as tmp,
+        ThreadPoolExecutor(max_workers=workers) as pool,
+    ):
+        work = Path(tmp)
+        started, stop = [threading.Event() for _ in runs], threading.Event()
+        futures = [
+            pool.submit(_index_run, work, run, staging.root, ready, stop)
+            for run, ready in zip(runs, started, strict=True)
+        ]
         try:
+            for ready in started[:workers]:  # the first runs are under way (or failed)
+                ready.wait()
+            meanwhile()
+            for rel, fingerprint, (path, record) in linked:
+                shutil.copytree(path, staging.clear(rel, fingerprint, record), copy_function=os.link)
+            targets = {name: staging.clear(f"pagefind/{name}/", fingerprints[name]) for name, _ in jobs}
+            for rel, data in (ids := identifier_files(bundles, identifiers())).items():
+                staging.put(rel, data)
+            counts = {name: _counts(staging.root, name) for name in bundles if name not in targets}
             for future, run in zip(futures, runs, strict=True):
                 future.result()
-                for name, _, _ in run:
+                for name, _ in run:
+                    os.rename(work / name, targets[name])
                     indexed(f"pagefind/{name}/")
                 finished += len(run)
                 done(finished)
         except BaseException:  # one failed or the build was interrupted: stop the others at once
             for future in futures:
                 future.cancel()
-            with _RUNNING_LOCK:
-                running = list(_RUNNING)
-            for process in running:
-                _kill(process)
+            stop_all(stop)
             raise
-    ids = identifier_files(bundles, identifiers or {})
-    for rel, data in ids.items():
-        staging.put(rel, data)
-    staging.put(f"pagefind/{BUNDLES_FILE}", listing(staging.root, bundles, len(ids)))
-    return [name for name, _, _ in jobs]
+    staging.put(f"pagefind/{BUNDLES_FILE}", listing(staging.root, bundles, len(ids), counts))
+    return [name for name, _ in jobs]
 
 
-def listing(site: Path, bundles: dict[str, list[str]], ids: int = 0) -> bytes:
+def _counts(site: Path, name: str) -> dict:
+    """A bundle's page count and filter values (`COUNTS_FILE`)."""
+    return json.loads((site / "pagefind" / name / COUNTS_FILE).read_text(encoding="utf-8"))
+
+
+def listing(site: Path, bundles: dict[str, list[str]], ids: int = 0, known: dict[str, dict] | None = None) -> bytes:
     """bundles.json: the bundles newest first, each as [name, page count, first year, last year],
     how many of the newest pages a query searches first (older bundles are loaded only when it
     needs them), and the filter values of the whole site with their counts (the search page's
-    filter menus, shown without loading any bundle), and how many files pagefind/ids/ has."""
+    filter menus, shown without loading any bundle), and how many files pagefind/ids/ has.
+    `known` holds the counts of bundles already read (see `_counts`)."""
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     entries = []
     for name in bundles:
-        counts = json.loads((site / "pagefind" / name / COUNTS_FILE).read_text(encoding="utf-8"))
+        counts = known[name] if known and name in known else _counts(site, name)
         for filter_name, values in counts["filters"].items():
             for value, count in values.items():
                 totals[filter_name][value] += count
