@@ -12,6 +12,11 @@ still being built. Until the build completes, those pages are served from its st
 the search index of the previous build is served only when it was checked for the same egress
 needles (else it answers 503 for that moment). The browser waits on a long poll, so it learns of
 a rebuild at once. The temporary folder is removed however serve stops (Ctrl+C, SIGTERM, SIGHUP).
+
+The common edit, a change to the text of a published document, is shown sooner still: before the
+rebuild, that document's page alone is rendered and checked from the last good build's state
+(`quick_preview` says when, and what it trusts) and served in place of the old one until the
+rebuild's own pages are ready.
 """
 
 from __future__ import annotations
@@ -31,9 +36,9 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import click
-from watchfiles import watch
+from watchfiles import Change, watch
 
-from . import pipeline
+from . import pipeline, quick_preview
 from .build_cache import BuildCache
 from .config import SITE_FILE
 
@@ -64,24 +69,69 @@ class Preview:
         # while a build runs: its staging folder, the output paths there that passed the egress
         # check, and the digest of the needles they were checked for
         self.early: tuple[Path, frozenset[str], str] | None = None
+        # the last good build's state (None after a failed one), and the quick pages shown until
+        # the next build's pages are: output path -> file, in a folder of their own
+        self.base: quick_preview.Base | None = None
+        self.quick: dict[str, Path] = {}
+        self.quick_folder: Path | None = None
+        self.quick_shown = 0  # how many times quick pages were shown
         self.changed = threading.Condition()
+
+    def update(self, changes: set[tuple[Change, str]]) -> None:
+        """The watcher saw `changes`: show the quick pages when they may be (see `quick_preview`),
+        then rebuild."""
+        if all(change != Change.deleted for change, _ in changes):
+            paths = quick_preview.site_paths(self.site, (path for _, path in changes))
+            if paths:
+                self.preview_quickly(paths)
+        self.rebuild()
+
+    def preview_quickly(self, paths: list[str]) -> bool:
+        """Render and check the pages of the changed documents `paths` (site-relative) alone and
+        serve them, when the quick path may be taken; True when they are shown. Any failure shows
+        nothing: the rebuild that follows is the only path then."""
+        base = self.base
+        if base is None:
+            return False
+        if self.quick_folder is not None:  # what the last quick preview showed is replaced by now
+            shutil.rmtree(self.quick_folder, ignore_errors=True)
+        self.quick_folder = folder = Path(tempfile.mkdtemp(prefix="quick-", dir=self.folder))
+        try:
+            shown = quick_preview.pages(base, self.today(), paths, folder)
+        except Exception:  # noqa: BLE001 - a shortcut: whatever goes wrong, the rebuild shows the change
+            shown = None
+        if not shown:
+            return False
+        with self.changed:
+            self.quick = shown
+            self.quick_shown += 1
+            self.version += 1
+            self.seq += 1
+            self.changed.notify_all()
+        return True
 
     def rebuild(self) -> None:
         with self.changed:
             self.busy = True
             self.seq += 1
             self.changed.notify_all()
+        today = self.today()
+        self.base = None  # the cache and the output change now: no quick preview from them meanwhile
         try:
-            report = pipeline.build(self.site, self.out, self.today(), cache=self.cache, pages_ready=self._pages_ready)
+            report = pipeline.build(self.site, self.out, today, cache=self.cache, pages_ready=self._pages_ready)
             lines = [p.format("zh") for p in report.problems]
         except Exception as err:  # noqa: BLE001 - keep serving the last good build
             self.cache = BuildCache(self.cache.folder)  # it may be half updated: start afresh
             report, lines = None, [f"{SITE_FILE}:1: 构建失败：{err}"]
         failed = report is None or bool(report.errors)
+        if report is not None and not failed and report.catalogue is not None and report.publication is not None:
+            state = (report.catalogue, report.publication, report.egress, self.cache.folder)
+            self.base = quick_preview.Base(self.site, today, *state)
         with self.changed:
             if self.early is None or failed:  # not told yet, or what it was told is gone
                 self.version += 1
             self.early = None
+            self.quick = {}  # the build's own pages replace them (or, if it failed, the last good ones)
             self.problems = lines
             self.busy = False
             self.seq += 1
@@ -95,6 +145,7 @@ class Preview:
         """The build's pages are written and checked: show them now (called from its thread)."""
         with self.changed:
             self.early = (staging, ready, needles)
+            self.quick = {}  # this build read the changed files after the quick preview did
             self.version += 1
             self.seq += 1
             self.changed.notify_all()
@@ -103,7 +154,9 @@ class Preview:
         """The file to serve for output path `rel`, or None while none may be shown (the search
         index, during a build whose egress needles differ from those it was checked for)."""
         with self.changed:
-            early = self.early
+            early, quick = self.early, self.quick
+        if rel in quick:
+            return quick[rel]
         if early is None:
             return self.out / rel
         staging, ready, needles = early
@@ -116,7 +169,13 @@ class Preview:
         with self.changed:
             if seq is not None:
                 self.changed.wait_for(lambda: self.seq != seq, timeout=LONG_POLL)
-            state = {"version": self.version, "seq": self.seq, "busy": self.busy, "problems": self.problems}
+            state = {
+                "version": self.version,
+                "seq": self.seq,
+                "busy": self.busy,
+                "problems": self.problems,
+                "quick": sorted(self.quick),  # output paths served from quick pages (see quick_preview)
+            }
         return json.dumps(state, ensure_ascii=False).encode("utf-8")
 
 
@@ -236,7 +295,7 @@ def serve(site: Path, host: str, port: int, today: Callable[[], date], base_path
                 click.echo(f"正在预览：http://{host}:{server.server_address[1]}{base_path}（Ctrl+C 结束）")
                 announced = True
             if changes:
-                preview.rebuild()
+                preview.update(changes)
     except KeyboardInterrupt:
         pass
     finally:
