@@ -179,11 +179,12 @@ def test_a_body_the_egress_check_would_catch_is_not_shown(running, site):
     assert SECRET_BODY.encode() not in running.get()
 
 
-def test_copying_a_withheld_sentence_into_a_public_body_changes_the_needles(running, site):
-    """Text found in a public file is no evidence of a leak to the egress check: the needles then
-    differ from those the last build checked for, so the quick path leaves it to the full build."""
+def test_a_withheld_sentence_copied_into_a_public_body_is_left_to_the_full_build(running, site):
+    """To the egress check, text a public file holds is no evidence of a leak: the full build takes
+    the sentence as public. The last build's needles still hold it: the quick path shows nothing."""
+    before = running.get()
     running.save(RULES, rules_with(f"\n{SECRET_BODY}\n", site))
-    assert running.status()["quick"] == []
+    assert running.status()["quick"] == [] and running.get() == before
     running.finish()
     assert running.preview.quick_shown == 0
 

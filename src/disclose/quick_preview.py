@@ -18,21 +18,28 @@ Shown only when all of these hold, else nothing is shown and the full rebuild is
   files, and the cross-item rules, against the last catalogue with the new item in place of the
   old) find no error in it. The site rules read no body (they read front matter, the annual-report
   data files and commit notes), so their findings cannot change;
-- the egress check's needles, collected again from the files on disk, are exactly the last
-  build's (an edit that copies a withheld item's sentence into a public body changes them: no
-  quick page), the page contains none of them, and the file did not change while this ran.
+- the page contains none of the egress check's needles of the last build (collected again from
+  the files on disk right after it, and used only when their digest is the one that build checked
+  its output for).
 
-What is trusted: the last build's catalogue and publication for everything but the edited bodies
-(their inputs did not change: no other file changed), and its git history (a commit changes no
-watched file; its notes were checked by that build). The page is rendered exactly as the full
-build renders it (`render.item_page`); only listings, search and feeds wait for the full rebuild.
+What is trusted: the watcher, to report every file changed since the last build read them (that
+build started after the changes it was told of, so it read what was on disk then): the last
+build's catalogue and publication stand for everything but the edited bodies, and its needles
+for the non-public files, none of which changed. Its git history too (a commit changes no watched
+file; the notes were checked by that build). The last build's needles are at least as strict as
+those a full build would take for the new text: a needle is dropped when public text holds it, so
+a withheld sentence copied into the body is a needle here but not for the full build; the other
+way round, a text the old body held and the new one does not is a needle for the full build only,
+and it can reach the page only through parts the last build served already (front matter, links,
+revision notes). The page is rendered exactly as the full build renders it (`render.item_page`);
+listings, search and feeds wait for the full rebuild.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -44,8 +51,8 @@ from .frontmatter import load_source
 from .gate import Publication
 from .markdown import body_links
 from .model import Item, Problem, Source
-from .output import digest
-from .render import item_page, template_dirs
+from .pipeline import Report
+from .render import attachment_sizes, item_page, template_dirs
 from .rules import all_rules
 from .urls import item_path
 from .validate import OWN
@@ -61,8 +68,20 @@ class Base:
     today: date
     catalogue: Catalogue
     publication: Publication
-    egress: str  # digest of the needles its output was checked for
-    cache_folder: Path | None  # the build cache's folder (the egress store and compiled templates)
+    needles: egress.Needles  # what its output was checked for
+    cache_folder: Path | None  # the build cache's folder (compiled templates)
+
+
+def base_of(site: Path, today: date, report: Report, cache_folder: Path | None) -> Base | None:
+    """The state a quick preview starts from after the build of `report`, or None when that build
+    failed or the needles found now are not those it checked its output for (a file changed
+    while it ran: the watcher reports it next)."""
+    if report.errors or report.catalogue is None or report.publication is None:
+        return None
+    needles = egress.collect(site, today, template_dirs(site), cache_folder)
+    if needles.digest != report.egress:
+        return None
+    return Base(site, today, report.catalogue, report.publication, needles, cache_folder)
 
 
 def site_paths(site: Path, changed: Iterable[str]) -> list[str] | None:
@@ -84,73 +103,63 @@ def pages(base: Base, today: date, changed: list[str], folder: Path) -> dict[str
     an empty mapping when the files' text is what the last build published."""
     if today != base.today or not changed or len(changed) > MAX_FILES:
         return None
-    read: dict[str, str] = {}  # path -> digest of the bytes the page was made from
-    shown: dict[str, Item] = {}
-    for rel in changed:
-        found = _edited(base, rel)
-        if found is None:
-            return None
-        sha1, item = found
-        read[rel] = sha1
-        if item is not None:
-            shown[rel] = item
+    try:
+        shown = [item for rel in changed if (item := _edited(base, rel)) is not None]
+    except _Doubt:
+        return None
     if not shown:
         return {}
     dirs = tuple(template_dirs(base.site))
     written: dict[str, Path] = {}
-    for item in shown.values():
-        page = item_page(base.publication, dirs, item, base.site, base.cache_folder)
+    for item in shown:
+        pub = base.publication
+        sizes = attachment_sizes(base.site, replace(pub, attachments={item.id: pub.attachments.get(item.id, ())}))
+        page = item_page(pub, dirs, item, sizes, base.cache_folder)
         rel = item_path(item)
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(page.render(page.resolve()))
         written[rel] = target
-    needles = egress.collect(base.site, base.today, dirs, base.cache_folder)
-    if needles.digest != base.egress or egress.scan(folder, list(written), needles):
+    if egress.scan(folder, list(written), base.needles):
         return None
-    if any(_digest(base.site, rel) != sha1 for rel, sha1 in read.items()):
-        return None  # changed again meanwhile: the needles may not be those of this text
     return written
 
 
-def _digest(site: Path, rel: str) -> str | None:
-    try:
-        return digest((site / rel).read_bytes())
-    except OSError:
-        return None
+class _Doubt(Exception):
+    """The quick path may not be taken."""
 
 
-def _edited(base: Base, rel: str) -> tuple[str, Item | None] | None:
-    """(digest of the file, the public item with its new body, or None when its text is
-    unchanged) for one changed file; None when it may not take the quick path."""
+def _edited(base: Base, rel: str) -> Item | None:
+    """The public item of the changed file `rel` with its new body, as the page shows it; None
+    when its text is what the last build published. Raises _Doubt when in any doubt."""
     catalogue, pub = base.catalogue, base.publication
     if not (rel.startswith("content/") and rel.endswith(".md")):
-        return None
+        raise _Doubt
     old = catalogue.by_id.get(rel.removeprefix("content/").removesuffix(".md"))
     if old is None or old.path != rel or old.id not in pub.by_id:
-        return None  # not read, not typed or not public in the last build
+        raise _Doubt  # not read, not typed or not public in the last build
     try:
-        if not stat.S_ISREG(os.lstat(base.site / rel).st_mode):  # a link is refused by load (E013)
-            return None
+        mode = os.lstat(base.site / rel).st_mode
     except OSError:
-        return None
-    sha1 = _digest(base.site, rel)
+        raise _Doubt from None
+    if not stat.S_ISREG(mode):  # a link is refused by load (E013)
+        raise _Doubt
     source, problems = load_source(base.site, rel)
-    if sha1 is None or source is None or problems:
-        return None
+    if source is None or problems:
+        raise _Doubt
     before = old.source
     if repr((source.meta, source.lines, source.body_line)) != repr((before.meta, before.lines, before.body_line)):
-        return None  # the front matter changed (repr tells 1 from True and 1.0, and keeps the order)
+        raise _Doubt  # the front matter changed (repr tells 1 from True and 1.0, and keeps the order)
     if source.body == before.body:
-        return sha1, None
-    if [href for href, _ in body_links(source.body)] != [href for href, _ in catalogue.links(old)]:
         return None
+    if [href for href, _ in body_links(source.body)] != [href for href, _ in catalogue.links(old)]:
+        raise _Doubt
     item = to_item(source, catalogue.config.kinds)
     if item.kind != old.kind or repr(item.fields) != repr(old.fields):
-        return None
+        raise _Doubt
     if any(p.severity == "error" for p in _problems(catalogue, source, item, old)):
-        return None
-    return sha1, replace(pub.by_id[old.id], source=source)  # as decided (`gate._current`), new body
+        raise _Doubt
+    return replace(pub.by_id[old.id], source=source)  # as decided (`gate._current`), new body
 
 
 def _problems(catalogue: Catalogue, source: Source, item: Item, old: Item) -> list[Problem]:
@@ -179,16 +188,20 @@ def _swapped(catalogue: Catalogue, old: Item, new: Item) -> Catalogue:
     def swap(items: Iterable[Item]) -> tuple[Item, ...]:
         return tuple(new if i is old else i for i in items)
 
-    def swap_values(mapping: Mapping[str, tuple[Item, ...]]) -> dict[str, tuple[Item, ...]]:
-        return {key: swap(items) if any(i is old for i in items) else items for key, items in mapping.items()}
-
+    by_doc_no = dict(catalogue.by_doc_no)
+    doc_no = old.get("doc_no")
+    if doc_no and by_doc_no.get(doc_no) is old:
+        by_doc_no[doc_no] = new
+    interpretations = catalogue.interpretations
+    if old.kind == "interpretation":
+        interpretations = {key: swap(items) for key, items in interpretations.items()}
     return replace(
         catalogue,
         items=swap(catalogue.items),
         by_id={**catalogue.by_id, new.id: new},
-        by_doc_no={key: new if i is old else i for key, i in catalogue.by_doc_no.items()},
-        by_kind=swap_values(catalogue.by_kind),
-        interpretations=swap_values(catalogue.interpretations),
+        by_doc_no=by_doc_no,
+        by_kind={**catalogue.by_kind, old.kind: swap(catalogue.by_kind.get(old.kind, ()))},
+        interpretations=interpretations,
         _links={},
         _hidden=catalogue._hidden,  # the non-public items' files: front matter only, unchanged
     )

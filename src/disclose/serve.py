@@ -124,9 +124,6 @@ class Preview:
             self.cache = BuildCache(self.cache.folder)  # it may be half updated: start afresh
             report, lines = None, [f"{SITE_FILE}:1: 构建失败：{err}"]
         failed = report is None or bool(report.errors)
-        if report is not None and not failed and report.catalogue is not None and report.publication is not None:
-            state = (report.catalogue, report.publication, report.egress, self.cache.folder)
-            self.base = quick_preview.Base(self.site, today, *state)
         with self.changed:
             if self.early is None or failed:  # not told yet, or what it was told is gone
                 self.version += 1
@@ -140,6 +137,11 @@ class Preview:
             click.echo(line)
         if not failed:
             click.echo(f"已重新构建（第 {self.version} 次）")
+        if report is not None and not failed:  # after the build is announced: it takes 0.1 s at 10,000 documents
+            try:
+                self.base = quick_preview.base_of(self.site, today, report, self.cache.folder)
+            except Exception:  # noqa: BLE001 - without it, changes take the full rebuild only
+                self.base = None
 
     def _pages_ready(self, staging: Path, ready: frozenset[str], needles: str) -> None:
         """The build's pages are written and checked: show them now (called from its thread)."""
