@@ -21,7 +21,8 @@ from watchfiles import Change
 from disclose import pipeline, quick_preview
 from disclose.serve import Handler, Preview
 
-from .conftest import TODAY, write
+from .conftest import TODAY, copy_sample, git, write
+from .test_cache import TODAY as SAMPLE_TODAY
 from .test_egress import SECRET_BODY, WITHHELD
 
 TIMEOUT = 60.0
@@ -225,12 +226,14 @@ def test_a_failure_in_the_quick_path_shows_nothing_and_breaks_nothing(running, s
         (Change.added, "content/policies/new.md"),  # a file the last build did not read
         (Change.deleted, "content/policies/gone.md"),
         (Change.modified, "content/decisions/parking.md"),  # not public
-        (Change.modified, "content/policies/rules.pdf"),  # not a document (an attachment, say)
+        (Change.added, "content/policies/rules.pdf"),  # not a document, but there (an attachment, say)
         (Change.modified, "site.yaml"),
         (Change.modified, "templates/item.html"),
     ],
 )
 def test_a_body_edit_with_any_other_change_takes_the_full_path(running, site, other):
+    if other[1].endswith(".pdf"):
+        write(site, other[1], b"%PDF-1.4\n")
     write(site, RULES, rules_with("\n大白鹭。\n", site))
     running.changed((Change.modified, RULES), other)
     assert running.status()["quick"] == []
@@ -239,8 +242,25 @@ def test_a_body_edit_with_any_other_change_takes_the_full_path(running, site, ot
     assert "大白鹭".encode() in running.get()
 
 
+def test_an_editors_temporary_files_do_not_stop_the_quick_path(running, site):
+    """vim checks that it may write a folder by creating and deleting `4913` there; other editors
+    save through a renamed copy: files that are gone again and that no build reads."""
+    write(site, RULES, rules_with("\n中白鹭。\n", site))
+    running.changed(
+        (Change.added, "content/policies/4913"),
+        (Change.deleted, "content/policies/4913"),
+        (Change.deleted, "content/policies/.rules.md.tmp~"),
+        (Change.modified, RULES),
+    )
+    assert running.status()["quick"] == [PAGE] and "中白鹭".encode() in running.get()
+    running.finish()
+
+
 def test_the_quick_path_refuses_what_it_cannot_vouch_for(site, tmp_path):
     """`pages` itself, without a server: None whenever any doubt remains."""
+    text = (site / RULES).read_text(encoding="utf-8")
+    write(site, RULES, text.replace("doc_no:", "attachments: [files/a.txt]\ndoc_no:"))
+    write(site, "content/policies/files/a.txt", "附件。\n")
     preview = Preview(site, lambda: date.fromisoformat(TODAY))
     try:
         preview.rebuild()
@@ -263,7 +283,55 @@ def test_the_quick_path_refuses_what_it_cannot_vouch_for(site, tmp_path):
         write(site, RULES, text)
         (site / "content/policies/link.md").symlink_to(site / RULES)
         assert quick_preview.pages(base, today, ["content/policies/link.md"], tmp_path / "h") is None
+        write(site, RULES, text + "\n小白鹭。\n")
+        edit = [RULES, "content/policies/gone.txt", "content/.hidden/gone"]  # gone again, read by no build
+        assert set(quick_preview.pages(base, today, edit, tmp_path / "i") or ()) == {PAGE}
+        for gone in ("content/policies/files/a.txt", "content/policies/FILES", "content/policies/gone.md"):
+            if gone.endswith("a.txt"):
+                (site / gone).unlink()
+            assert quick_preview.pages(base, today, [RULES, gone], tmp_path / "j") is None, gone
         assert quick_preview.site_paths(site, [str(tmp_path / "elsewhere.md")]) is None
         assert quick_preview.site_paths(site, [str(site / RULES)]) == [RULES]
+    finally:
+        shutil.rmtree(preview.folder, ignore_errors=True)
+
+
+def test_quick_pages_are_byte_for_byte_what_the_full_build_writes(tmp_path):
+    """Documents of several kinds (with interpretations, relations, an attachment, a revision
+    history in git), edited at once: each quick page is the page the full rebuild then writes."""
+    site = copy_sample(tmp_path / "site")
+    policy = "content/policies/liyang-2021-work-rules.md"
+    text = (site / policy).read_text(encoding="utf-8")
+    write(site, policy, text.replace("\ntitle:", "\nattachments: [files/附表.txt]\ntitle:", 1))
+    write(site, "content/policies/files/附表.txt", "附表一 议事范围。\n")
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "导入", date="2026-01-05")
+    write(site, policy, (site / policy).read_text(encoding="utf-8") + "\n本规则由市政府办公室负责解释。\n")
+    git(site, "commit", "-qam", "补充\n\n公开说明：补充解释条款", date="2026-02-10")
+    preview = Preview(site, lambda: date.fromisoformat(SAMPLE_TODAY))
+    try:
+        preview.rebuild()
+        assert preview.base is not None  # the build had no errors
+        edited = [
+            policy,
+            "content/interpretations/liyang-2021-work-rules-jd.md",
+            "content/responses/ysq-2026-001.md",
+            "content/consultations/2026-old-community.md",
+            "content/pages/guide.md",
+            "content/suggestions/2026-npc-015.md",
+            "content/decisions/2026-changwu-20.md",
+        ]
+        for number, rel in enumerate(edited):
+            write(site, rel, (site / rel).read_text(encoding="utf-8") + f"\n第{number}处修改，见下文。\n")
+        assert preview.preview_quickly(edited)
+        quick = {rel: path.read_bytes() for rel, path in preview.quick.items()}
+        assert len(quick) == len(edited)
+        shown = quick["policies/liyang-2021-work-rules/index.html"]
+        assert "补充解释条款".encode() in shown and "附表.txt".encode() in shown  # its history, its attachment
+        preview.rebuild()
+        assert preview.base is not None and not preview.quick
+        for rel, data in quick.items():
+            assert (preview.out / rel).read_bytes() == data, rel
     finally:
         shutil.rmtree(preview.folder, ignore_errors=True)
