@@ -324,7 +324,7 @@ def test_quick_pages_are_byte_for_byte_what_the_full_build_writes(tmp_path):
         ]
         for number, rel in enumerate(edited):
             write(site, rel, (site / rel).read_text(encoding="utf-8") + f"\n第{number}处修改，见下文。\n")
-        assert preview.preview_quickly(edited)
+        assert preview.preview_quickly([str(site / rel) for rel in edited])
         quick = {rel: path.read_bytes() for rel, path in preview.quick.items()}
         assert len(quick) == len(edited)
         shown = quick["policies/liyang-2021-work-rules/index.html"]

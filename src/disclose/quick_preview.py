@@ -21,8 +21,8 @@ Shown only when all of these hold, else nothing is shown and the full rebuild is
   old) find no error in it. The site rules read no body (they read front matter, the annual-report
   data files and commit notes), so their findings cannot change;
 - the page contains none of the egress check's needles of the last build (collected again from
-  the files on disk right after it, and used only when their digest is the one that build checked
-  its output for).
+  the files on disk while its search index was built, and used only when their digest is the one
+  that build checked its output for).
 
 What is trusted: the watcher, to report every file changed since the last build read them (that
 build started after the changes it was told of, so it read what was on disk then): the last

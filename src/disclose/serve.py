@@ -30,7 +30,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,23 +83,23 @@ class Preview:
     def update(self, changes: set[tuple[Change, str]]) -> None:
         """The watcher saw `changes`: show the quick pages when they may be (see `quick_preview`),
         then rebuild."""
-        paths = quick_preview.site_paths(self.site, (path for _, path in changes))  # what they are now counts
-        if paths:
-            self.preview_quickly(paths)
+        self.preview_quickly([path for _, path in changes])  # added, changed or deleted: what is there now counts
         self.rebuild()
 
-    def preview_quickly(self, paths: list[str]) -> bool:
-        """Render and check the pages of the changed documents `paths` (site-relative) alone and
-        serve them, when the quick path may be taken; True when they are shown. Any failure shows
-        nothing: the rebuild that follows is the only path then."""
+    def preview_quickly(self, changed: list[str]) -> bool:
+        """Render and check the pages of the changed documents alone (`changed`: the paths the
+        watcher reported) and serve them, when the quick path may be taken; True when they are
+        shown. Any failure shows nothing: the rebuild that follows is the only path then."""
         base = self.base
         if base is None:
             return False
         if self.quick_folder is not None:  # what the last quick preview showed is replaced by now
             shutil.rmtree(self.quick_folder, ignore_errors=True)
-        self.quick_folder = folder = Path(tempfile.mkdtemp(prefix="quick-", dir=self.folder))
+            self.quick_folder = None
         try:
-            shown = quick_preview.pages(base, self.today(), paths, folder)
+            self.quick_folder = folder = Path(tempfile.mkdtemp(prefix="quick-", dir=self.folder))
+            paths = quick_preview.site_paths(self.site, changed)
+            shown = quick_preview.pages(base, self.today(), paths, folder) if paths else None
         except Exception:  # noqa: BLE001 - a shortcut: whatever goes wrong, the rebuild shows the change
             shown = None
         if not shown:
@@ -119,7 +119,9 @@ class Preview:
             self.changed.notify_all()
         today = self.today()
         self.base = None  # the cache and the output change now: no quick preview from them meanwhile
-        self.needles = None
+        if self.needles is not None:  # still collecting after a failed build: it must not write the store meanwhile
+            wait([self.needles])
+            self.needles = None
 
         def ready(staging: Path, paths: frozenset[str], needles: str) -> None:
             # the needles of the quick previews to come, collected while the search index is built
