@@ -9,8 +9,8 @@ next save) and measures, from the moment the file is written:
 - served: until the changed page is served with the new text (asked over HTTP every 20 ms);
 - signal: until the server's reload signal (a new version on its long-polled status, what the
   browser's live.js waits on) fires;
-- full: until the full rebuild's own pages are shown (its reload signal; `signal` comes sooner
-  when serve showed a quick page first, see quick_preview.py);
+- full: until the full rebuild's own pages are shown (the same as `signal`, unless serve showed a
+  quick page first: see quick_preview.py);
 - done: until the build has finished, search index included (the status is no longer busy).
 
 It prints the medians in milliseconds, and in `quick` how many of the changes were shown by a
@@ -102,7 +102,7 @@ def _watch(serve: Serve, known: dict, started: list[float], times: dict[str, flo
             times.setdefault("signal", now - started[0])
             if state.get("quick"):
                 times["quick"] = 1.0
-            else:
+            else:  # the full rebuild's pages replace the quick ones (and need no reload when the same)
                 times.setdefault("full", now - started[0])
         building = building or state["busy"]
         if building and not state["busy"]:

@@ -131,6 +131,7 @@ def test_a_body_edit_is_served_before_the_full_rebuild_and_as_it_renders_it(runn
     quick_file = (running.preview.locate(PAGE) or Path()).read_bytes()
     running.finish()
     assert running.status()["quick"] == [] and running.preview.quick_shown == 1
+    assert running.status()["version"] == state["version"]  # the same page: the browser reloads once
     assert (running.preview.out / PAGE).read_bytes() == quick_file  # byte for byte what the build wrote
     assert "白鹭".encode() in running.get()
 

@@ -21,6 +21,7 @@ rebuild's own pages are ready.
 
 from __future__ import annotations
 
+import filecmp
 import functools
 import http.server
 import json
@@ -155,11 +156,16 @@ class Preview:
                 self.base = None
 
     def _pages_ready(self, staging: Path, ready: frozenset[str], needles: str) -> None:
-        """The build's pages are written and checked: show them now (called from its thread)."""
+        """The build's pages are written and checked: show them now (called from its thread). The
+        browser is told to reload unless the quick pages it was told of are what the build wrote
+        (a change to the text of a document changes no other page)."""
+        quick = self.quick
+        shown = bool(quick) and all(rel in ready and _same(path, staging / rel) for rel, path in quick.items())
         with self.changed:
             self.early = (staging, ready, needles)
             self.quick = {}  # this build read the changed files after the quick preview did
-            self.version += 1
+            if not shown:
+                self.version += 1
             self.seq += 1
             self.changed.notify_all()
 
@@ -190,6 +196,13 @@ class Preview:
                 "quick": sorted(self.quick),  # output paths served from quick pages (see quick_preview)
             }
         return json.dumps(state, ensure_ascii=False).encode("utf-8")
+
+
+def _same(one: Path, other: Path) -> bool:
+    try:
+        return filecmp.cmp(one, other, shallow=False)
+    except OSError:
+        return False
 
 
 def _is_file(path: Path | None) -> bool:
