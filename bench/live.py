@@ -9,9 +9,12 @@ next save) and measures, from the moment the file is written:
 - served: until the changed page is served with the new text (asked over HTTP every 20 ms);
 - signal: until the server's reload signal (a new version on its long-polled status, what the
   browser's live.js waits on) fires;
+- full: until the full rebuild's own pages are shown (the same as `signal`, unless serve showed a
+  quick page first: see quick_preview.py);
 - done: until the build has finished, search index included (the status is no longer busy).
 
-It prints the medians in milliseconds and asserts nothing. SITE's document is changed.
+It prints the medians in milliseconds, and in `quick` how many of the changes were shown by a
+quick page; it asserts nothing. SITE's document is changed.
 """
 
 from __future__ import annotations
@@ -95,8 +98,12 @@ def _watch(serve: Serve, known: dict, started: list[float], times: dict[str, flo
     while time.monotonic() < deadline:
         state = serve.status(state["seq"])
         now = time.perf_counter()
-        if "signal" not in times and state["version"] != known["version"]:
-            times["signal"] = now - started[0]
+        if state["version"] != known["version"]:
+            times.setdefault("signal", now - started[0])
+            if state.get("quick"):
+                times["quick"] = 1.0
+            else:  # the full rebuild's pages replace the quick ones (and need no reload when the same)
+                times.setdefault("full", now - started[0])
         building = building or state["busy"]
         if building and not state["busy"]:
             times["done"] = now - started[0]
@@ -126,7 +133,7 @@ def one_edit(serve: Serve, document: Path, url: str, number: int) -> dict[str, f
 
 
 def measure(site: Path, edits: int = 5, today: str = TODAY) -> dict:
-    """Medians (ms) of `edits` saved changes: served, signal, done; and the first build (s)."""
+    """Medians (ms) of `edits` saved changes: served, signal, full, done; and the first build (s)."""
     started = time.perf_counter()
     serve = Serve(site, today)
     first = time.perf_counter() - started
@@ -139,8 +146,8 @@ def measure(site: Path, edits: int = 5, today: str = TODAY) -> dict:
             time.sleep(0.5)  # a save apart from the last one, as an editor's are
     finally:
         serve.stop()
-    result: dict = {"edits": edits, "first_build_s": round(first, 2)}
-    for what in ("served", "signal", "done"):
+    result: dict = {"edits": edits, "first_build_s": round(first, 2), "quick": sum("quick" in s for s in samples)}
+    for what in ("served", "signal", "full", "done"):
         values = [s[what] * 1000 for s in samples if what in s]
         result[f"{what}_ms"] = round(statistics.median(values)) if len(values) == edits else None
         result[f"{what}_all_ms"] = [round(v) for v in values]

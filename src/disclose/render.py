@@ -543,3 +543,12 @@ def _records(pub: Publication, env: Environment, common: dict[str, Any]) -> Iter
                 canonical=cfg.absolute(base + folder),
             ),
         )
+
+
+def item_page(pub: Publication, dirs: tuple[Path, ...], item: Item, sizes: dict[str, int], cache: Path | None) -> Page:
+    """`item`'s page as `render_site` makes it (`sizes`: its attachments' `attachment_sizes`),
+    without listing the site: serve's quick preview."""
+    env = environment(dirs, cache)
+    common = _common(pub, env, dirs)
+    context = partial(_item_context, pub, facet_index(pub, FACETS[0]), [common["hub"]], item, sizes)
+    return Page(env, "item.html", common, context)

@@ -12,10 +12,16 @@ still being built. Until the build completes, those pages are served from its st
 the search index of the previous build is served only when it was checked for the same egress
 needles (else it answers 503 for that moment). The browser waits on a long poll, so it learns of
 a rebuild at once. The temporary folder is removed however serve stops (Ctrl+C, SIGTERM, SIGHUP).
+
+The common edit, a change to the text of a published document, is shown sooner still: before the
+rebuild, that document's page alone is rendered and checked from the last good build's state
+(`quick_preview` says when, and what it trusts) and served in place of the old one until the
+rebuild's own pages are ready.
 """
 
 from __future__ import annotations
 
+import filecmp
 import functools
 import http.server
 import json
@@ -25,17 +31,19 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, wait
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import click
-from watchfiles import watch
+from watchfiles import Change, watch
 
-from . import pipeline
+from . import pipeline, quick_preview
 from .build_cache import BuildCache
 from .config import SITE_FILE
+from .egress import Needles
 
 LIVE_JS = (Path(__file__).parent / "live.js").read_bytes()
 WATCHED = (SITE_FILE, "content", "templates", "reports")  # everything a build reads
@@ -64,15 +72,65 @@ class Preview:
         # while a build runs: its staging folder, the output paths there that passed the egress
         # check, and the digest of the needles they were checked for
         self.early: tuple[Path, frozenset[str], str] | None = None
+        # the last good build's state (None after a failed one), and the quick pages shown until
+        # the next build's pages are: output path -> file, in a folder of their own
+        self.base: quick_preview.Base | None = None
+        self.quick: dict[str, Path] = {}
+        self.quick_folder: Path | None = None
+        self.quick_shown = 0  # how many times quick pages were shown
+        self.needles: Future[Needles] | None = None  # being collected for the next `base`
         self.changed = threading.Condition()
+
+    def update(self, changes: set[tuple[Change, str]]) -> None:
+        """The watcher saw `changes`: show the quick pages when they may be (see `quick_preview`),
+        then rebuild."""
+        self.preview_quickly([path for _, path in changes])  # added, changed or deleted: what is there now counts
+        self.rebuild()
+
+    def preview_quickly(self, changed: list[str]) -> bool:
+        """Render and check the pages of the changed documents alone (`changed`: the paths the
+        watcher reported) and serve them, when the quick path may be taken; True when they are
+        shown. Any failure shows nothing: the rebuild that follows is the only path then."""
+        base = self.base
+        if base is None:
+            return False
+        if self.quick_folder is not None:  # what the last quick preview showed is replaced by now
+            shutil.rmtree(self.quick_folder, ignore_errors=True)
+            self.quick_folder = None
+        try:
+            self.quick_folder = folder = Path(tempfile.mkdtemp(prefix="quick-", dir=self.folder))
+            paths = quick_preview.site_paths(self.site, changed)
+            shown = quick_preview.pages(base, self.today(), paths, folder) if paths else None
+        except Exception:  # noqa: BLE001 - a shortcut: whatever goes wrong, the rebuild shows the change
+            shown = None
+        if not shown:
+            return False
+        with self.changed:
+            self.quick = shown
+            self.quick_shown += 1
+            self.version += 1
+            self.seq += 1
+            self.changed.notify_all()
+        return True
 
     def rebuild(self) -> None:
         with self.changed:
             self.busy = True
             self.seq += 1
             self.changed.notify_all()
+        today = self.today()
+        self.base = None  # the cache and the output change now: no quick preview from them meanwhile
+        if self.needles is not None:  # still collecting after a failed build: it must not write the store meanwhile
+            wait([self.needles])
+            self.needles = None
+
+        def ready(staging: Path, paths: frozenset[str], needles: str) -> None:
+            # the needles of the quick previews to come, collected while the search index is built
+            self.needles = quick_preview.collect_later(self.site, today, self.cache.folder)
+            self._pages_ready(staging, paths, needles)
+
         try:
-            report = pipeline.build(self.site, self.out, self.today(), cache=self.cache, pages_ready=self._pages_ready)
+            report = pipeline.build(self.site, self.out, today, cache=self.cache, pages_ready=ready)
             lines = [p.format("zh") for p in report.problems]
         except Exception as err:  # noqa: BLE001 - keep serving the last good build
             self.cache = BuildCache(self.cache.folder)  # it may be half updated: start afresh
@@ -82,6 +140,7 @@ class Preview:
             if self.early is None or failed:  # not told yet, or what it was told is gone
                 self.version += 1
             self.early = None
+            self.quick = {}  # the build's own pages replace them (or, if it failed, the last good ones)
             self.problems = lines
             self.busy = False
             self.seq += 1
@@ -90,12 +149,23 @@ class Preview:
             click.echo(line)
         if not failed:
             click.echo(f"已重新构建（第 {self.version} 次）")
+        if report is not None and not failed:
+            try:
+                self.base = quick_preview.base_of(self.site, today, report, self.cache.folder, self.needles)
+            except Exception:  # noqa: BLE001 - without it, changes take the full rebuild only
+                self.base = None
 
     def _pages_ready(self, staging: Path, ready: frozenset[str], needles: str) -> None:
-        """The build's pages are written and checked: show them now (called from its thread)."""
+        """The build's pages are written and checked: show them now (called from its thread). The
+        browser is told to reload unless the quick pages it was told of are what the build wrote
+        (a change to the text of a document changes no other page)."""
+        quick = self.quick
+        shown = bool(quick) and all(rel in ready and _same(path, staging / rel) for rel, path in quick.items())
         with self.changed:
             self.early = (staging, ready, needles)
-            self.version += 1
+            self.quick = {}  # this build read the changed files after the quick preview did
+            if not shown:
+                self.version += 1
             self.seq += 1
             self.changed.notify_all()
 
@@ -103,7 +173,9 @@ class Preview:
         """The file to serve for output path `rel`, or None while none may be shown (the search
         index, during a build whose egress needles differ from those it was checked for)."""
         with self.changed:
-            early = self.early
+            early, quick = self.early, self.quick
+        if rel in quick:
+            return quick[rel]
         if early is None:
             return self.out / rel
         staging, ready, needles = early
@@ -116,8 +188,21 @@ class Preview:
         with self.changed:
             if seq is not None:
                 self.changed.wait_for(lambda: self.seq != seq, timeout=LONG_POLL)
-            state = {"version": self.version, "seq": self.seq, "busy": self.busy, "problems": self.problems}
+            state = {
+                "version": self.version,
+                "seq": self.seq,
+                "busy": self.busy,
+                "problems": self.problems,
+                "quick": sorted(self.quick),  # output paths served from quick pages (see quick_preview)
+            }
         return json.dumps(state, ensure_ascii=False).encode("utf-8")
+
+
+def _same(one: Path, other: Path) -> bool:
+    try:
+        return filecmp.cmp(one, other, shallow=False)
+    except OSError:
+        return False
 
 
 def _is_file(path: Path | None) -> bool:
@@ -236,7 +321,7 @@ def serve(site: Path, host: str, port: int, today: Callable[[], date], base_path
                 click.echo(f"正在预览：http://{host}:{server.server_address[1]}{base_path}（Ctrl+C 结束）")
                 announced = True
             if changes:
-                preview.rebuild()
+                preview.update(changes)
     except KeyboardInterrupt:
         pass
     finally:
