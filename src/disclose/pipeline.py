@@ -6,12 +6,13 @@ Reading git history (修订记录) is I/O at the edge too; it reaches rendering 
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,11 @@ class Report:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def check(site: Path, today: date, cache: BuildCache | None = None, workers: int | None = None) -> Report:
-    """Every rule over the whole site; nothing is written."""
+def check(
+    site: Path, today: date, cache: BuildCache | None = None, workers: int | None = None, clashes: bool = True
+) -> Report:
+    """Every rule over the whole site; nothing is written. Without `clashes` the U001 check is left
+    to the caller: a build runs it on the listing it renders from (`output_clashes`)."""
     if not (site / SITE_FILE).is_file():
         raise UsageError(f"{site}: 找不到 {SITE_FILE}（用 --site 指向含 {SITE_FILE} 的目录）")
     report = Report()
@@ -93,25 +97,54 @@ def check(site: Path, today: date, cache: BuildCache | None = None, workers: int
     report.catalogue = catalogue
     if not report.errors:
         report.publication = decide(catalogue)  # without history: the build adds it (`with_history`)
-        report.problems.extend(output_clashes(site, catalogue, report.publication))
+        if clashes:
+            report.problems.extend(output_clashes(site, catalogue, report.publication))
     report.problems.sort()
     report.seconds["validate"] = time.perf_counter() - started - report.seconds["load"]
     return report
 
 
-def output_clashes(site: Path, catalogue: Catalogue, pub: Publication | None = None) -> list[Problem]:
+Listing = list[tuple[str, Page | Producer]]  # render_site's files, listed once per build
+U001 = "\0U001"  # the U001 check's last entries and findings, kept among the page keys (no path starts with NUL)
+
+
+def output_clashes(
+    site: Path,
+    catalogue: Catalogue,
+    pub: Publication | None = None,
+    files: Listing | None = None,
+    cache: BuildCache | None = None,
+) -> list[Problem]:
     """U001: two things at one output path (see `urls.clashes`): items whose names differ only in
     case, an item at a path the site itself uses (a listing page, search/, reports/, assets/), an
-    item page where an attachment or a generated file is. `pub` is `decide(catalogue)` if known."""
+    item page where an attachment or a generated file is. `pub` is `decide(catalogue)` if known,
+    `files` the site's listing (`render_site`) if made.
+
+    With a `cache`, the findings are kept with a digest of the entries they were found in, in their
+    order (`clashes` reads nothing else): the next build with the same entries takes them from there
+    instead of comparing every path again."""
     pub = pub if pub is not None else decide(catalogue)
     dirs = tuple(template_dirs(site))
     entries = [(item_path(item), item.path) for item in catalogue.items]
-    generated = Counter(rel for rel, _ in render_site(pub, dirs))
-    generated.subtract(item_path(item) for item in pub.items)  # listed above under their files
+    generated = Counter([rel for rel, _ in (files if files is not None else render_site(pub, dirs))])
+    generated.subtract([item_path(item) for item in pub.items])  # listed above under their files
     entries += [(rel, SITE) for rel, count in generated.items() if count > 0]
     entries += [(rel, SITE) for rel in _assets(dirs)]
     entries += [(attachment_output(rel), rel) for paths in pub.attachments.values() for rel in paths]
     entries.append(("pagefind/bundles.json", SITE))
+    if cache is None:
+        return _clash_problems(entries)
+    digest = hashlib.sha1(repr(entries).encode()).hexdigest()  # repr: exact, whatever the names hold
+    known = cache.page_keys.get(U001)
+    if known is not None and known[0] == digest:
+        return [Problem(*found) for found in known[1]]
+    problems = _clash_problems(entries)
+    cache.page_keys[U001] = [digest, [list(astuple(problem)) for problem in problems]]
+    return problems
+
+
+def _clash_problems(entries: list[tuple[str, str]]) -> list[Problem]:
+    """The U001 findings of the output `entries` ((output path, owner) pairs)."""
     problems = []
     for path, first, second in clashes(entries):
         owner, other = (second, first) if first == SITE else (first, second)
@@ -239,15 +272,19 @@ def write_pages(
     cache: BuildCache,
     progress: Progress = QUIET,
     site: Path | None = None,
+    files: Listing | None = None,
 ) -> int:
     """Render the site into `staging`. A file whose key (page_keys) is the one recorded by the
     last build has the content recorded with it, and is kept or hard-linked without resolving it;
-    the others are produced over `workers` forked processes when there are many."""
+    the others are produced over `workers` forked processes when there are many. `files` is the
+    site's listing when the build has made it (`render_site` with `site` and `cache`)."""
     global _JOB
-    files = list(render_site(pub, dirs, site, cache.sources, cache.folder))
+    if files is None:
+        files = list(render_site(pub, dirs, site, cache.sources, cache.folder))
     progress.start("生成页面", len(files))
     verify = verifying()
-    recorded, keys = cache.page_keys, {}
+    recorded = cache.page_keys
+    keys = {U001: recorded[U001]} if U001 in recorded else {}  # output_clashes's, kept as it is
     todo: list[tuple[str, Page | Producer, str | None, str | None]] = []
     keyed = cache.folder is not None  # without a cache there is nothing to compare keys with, nor to keep them in
     for rel, produce in files:
@@ -344,7 +381,7 @@ def _build(
     save: bool = True,
 ) -> Report:
     """The build proper, while it holds the cache folder."""
-    report = check(site, today, cache, workers)
+    report = check(site, today, cache, workers, clashes=False)
     if report.errors or report.catalogue is None:
         return report
     started = time.perf_counter()
@@ -355,9 +392,14 @@ def _build(
     pub = decide(report.catalogue, read_history(site)) if decided is None else with_history(decided, read_history(site))
     report.publication = pub
     dirs = tuple(template_dirs(site))
+    files = list(render_site(pub, dirs, site, cache.sources, cache.folder))  # listed once: U001 and the writers
+    report.problems.extend(output_clashes(site, report.catalogue, pub, files, cache))
+    report.problems.sort()
+    if report.errors:
+        return report
 
     def finish(staging: Staging) -> None:
-        report.pages = write_pages(pub, dirs, staging, workers, cache, progress, site)
+        report.pages = write_pages(pub, dirs, staging, workers, cache, progress, site, files)
         _copy_assets(dirs, staging)
         _copy_attachments(site, pub, staging)
         report.seconds["render"] = time.perf_counter() - started
