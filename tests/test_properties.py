@@ -623,3 +623,34 @@ def test_random_edits_then_an_incremental_build_equals_a_cold_build(data):
         after, expected = snapshot(out), snapshot(cold)
         assert after.keys() == expected.keys()
         assert [rel for rel in after if after[rel] != expected[rel]] == []
+
+
+@bounded(8)
+@given(st.data())
+def test_a_series_of_random_edits_each_equals_a_cold_build(data):
+    """Three rounds of random edits, each built through the cache left by the one before, the date
+    moving forward or not: a page whose key the last record let stand must still be right after
+    several builds (page_deps), and every output equals a cold build's."""
+    site = data.draw(sites(min_items=3, max_items=7, clean=True))
+    with tempfile.TemporaryDirectory(prefix="props-series-") as tmp:
+        root, out, cache = (Path(tmp) / name for name in ("site", "out", "cache"))
+        root.mkdir()
+        materialize(site, root)
+        if _build(root, out, cache, TODAY) != 0:
+            return
+        days = sorted(data.draw(st.lists(st.sampled_from([TODAY, "2024-06-02", "2024-07-15"]), min_size=3, max_size=3)))
+        for round_, day in enumerate(days):
+            site = data.draw(edited(site))
+            shutil.rmtree(root / "content")
+            materialize(site, root)
+            before = snapshot(out)
+            status = _build(root, out, cache, day)
+            event(f"series round {round_} exit {status}")
+            if status != 0:
+                assert snapshot(out) == before
+                return
+            cold = Path(tmp) / f"cold{round_}"
+            assert _build(root, cold, None, day) == 0
+            after, expected = snapshot(out), snapshot(cold)
+            assert after.keys() == expected.keys()
+            assert [rel for rel in after if after[rel] != expected[rel]] == []

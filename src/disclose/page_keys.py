@@ -32,6 +32,7 @@ it, so an input missing from a key shows as a failure, not as a stale page.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -43,6 +44,7 @@ import orjson
 
 from .browse import related_reach
 from .gate import Publication
+from .identifiers import reference_key
 from .lifecycle import public_resolver
 from .lifecycle_views import LIFECYCLE_REFERENCES
 from .model import Item, Source
@@ -125,6 +127,11 @@ class Keys:
             )
         )
         self._one = ((b"i", pub.interprets), (b"f", pub.feedback))
+        # What each item page's lifecycle rows looked up (page_deps), by the item's id: the names
+        # ("n"), the items found and their feedback pages ("c"), those whose feedback was asked ("r").
+        self.reads: dict[str, dict[str, list]] = {}
+        # The cards the last build found, by item id, of items whose inputs did not change (page_deps).
+        self.known: Any = None
 
     def key(self, *parts: bytes | str) -> str:
         """A page's key: the site-wide part and the page's own parts, each with its length."""
@@ -135,10 +142,17 @@ class Keys:
         """Everything of `item` another page can show: its fields, 有效性 and what the date decides."""
         found = self._cards.get(id(item))
         if found is None:
-            pub, source = self.pub, item.source
-            head = f"{source.id}\0{source.path}\0{item.kind}\0{pub.status(item)}\0{today_token(item, pub)}\0"
-            found = self._cards[id(item)] = _sha(head.encode() + _dump(item.fields))
+            found = self.known.get(item.id) if self.known is not None else None
+            if found is None:
+                found = self.fresh_card(item)
+            self._cards[id(item)] = found
         return found
+
+    def fresh_card(self, item: Item) -> bytes:
+        """`item`'s card computed from the item, never taken from the last build."""
+        pub, source = self.pub, item.source
+        head = f"{source.id}\0{source.path}\0{item.kind}\0{pub.status(item)}\0{today_token(item, pub)}\0"
+        return _sha(head.encode() + _dump(item.fields))
 
     def cards(self, items: Sequence[Item | None]) -> bytes:
         """The cards of `items` in order (None stands for a reference that finds no public item)."""
@@ -182,9 +196,10 @@ class Keys:
             )
         return self._site
 
-    def lifecycle(self, item: Item) -> bytes:
+    def lifecycle(self, item: Item, reads: dict[str, list] | None = None) -> bytes:
         """The items the lifecycle rows and the 重大行政决策 目录 name (lifecycle_views), found among
-        public items, each with the feedback page of a consultation."""
+        public items, each with the feedback page of a consultation. `reads` collects the names
+        looked up, the items found and those whose feedback page was looked up."""
         if LIFECYCLE.isdisjoint(item.fields):
             return b""
         if self._resolve is None:
@@ -201,6 +216,13 @@ class Keys:
                 answer = feedback.get(target.id) if target is not None else None
                 parts.append(self.card(target) if target is not None else ZERO)
                 parts.append(self.card(answer) if answer is not None else ZERO)
+                if reads is not None and ref is not None:
+                    reads.setdefault("n", []).extend(reference_key(str(ref)))
+                    if target is not None:
+                        reads.setdefault("r", []).append(target.id)
+                        reads.setdefault("c", []).append(target.id)
+                    if answer is not None:
+                        reads.setdefault("c", []).append(answer.id)
         return b"".join(parts)
 
     def entries(self, items: Sequence[Item]) -> bytes:
@@ -246,31 +268,53 @@ class Keys:
             return b"D" + bytes.fromhex(cached.digest)
         return b"B" + _sha(source.body.encode("utf-8", "surrogatepass"))
 
+    def history(self, iid: str) -> bytes:
+        """A digest of the item's revision history (empty when it has none)."""
+        history = self.pub.history.get(iid)
+        return _sha(_dump(history)) if history else b""
+
+    def attachments(self, iid: str) -> bytes:
+        """A digest of the item's attachments with their sizes (empty when it has none)."""
+        files = self.pub.attachments.get(iid)
+        return _sha(_dump([(rel, self.sizes.get(rel)) for rel in files])) if files else b""
+
+    def linked(self, iid: str) -> int:
+        """How many items an item's page links (itself included), none of them among its related
+        items: the reach into its topics' lists depends on it (browse.related_reach)."""
+        linked = 1
+        for _, relation in self._many:
+            if found := relation.get(iid):
+                linked += len(found)
+        for _, single in self._one:
+            if single.get(iid) is not None:
+                linked += 1
+        return linked
+
     def item(self, item: Item, topics: dict[str, list[Item]]) -> str:
-        """The key of an item's own page (render._item_context, views.item_view)."""
+        """The key of an item's own page (render._item_context, views.item_view). What its
+        lifecycle rows looked up is kept in `reads` (page_deps), by the item's id."""
         pub, card, source = self.pub, self.card, item.source
         iid, body = source.id, source.body
         parts = [card(item), self.body(source)]
-        if "[" in body or "<" in body:  # without either, Markdown makes no link
+        if "[" in body or "<" in body:  # without either, Markdown makes no link (page_deps.links)
             parts.append(b"L" + self.public())
-        if history := pub.history.get(iid):
-            parts.append(b"H" + _sha(_dump(history)))
-        if files := pub.attachments.get(iid):
-            parts.append(b"A" + _sha(_dump([(rel, self.sizes.get(rel)) for rel in files])))
-        linked = 1  # the item and what its page links already are not among its related items
+        if history := self.history(iid):
+            parts.append(b"H" + history)
+        if files := self.attachments(iid):
+            parts.append(b"A" + files)
         for tag, relation in self._many:
             if found := relation.get(iid):
-                linked += len(found)
                 parts.append(tag + self.cards(found))
         for tag, single in self._one:
             if (other := single.get(iid)) is not None:
-                linked += 1
                 parts.append(tag + card(other))
         for name, targets in pub.references.get(iid, {}).items():
             parts.append(b"R" + _sha(name.encode()) + self.cards(targets))
-        if named := self.lifecycle(item):
+        reads: dict[str, list] = {}
+        if named := self.lifecycle(item, reads):
             parts.append(b"C" + named)
-        reach = related_reach(linked)
+        self.reads[iid] = reads
+        reach = related_reach(self.linked(iid))
         for topic in item.get("topics") or ():
             parts.append(b"T" + self.head(topic, topics.get(topic, ()), reach))
         return self.key(b"item", *parts)
@@ -280,10 +324,15 @@ def load(folder: Path | None, engine: str) -> dict[str, list]:
     """Output path -> [key, content id] from the last build under the same code, else nothing."""
     if folder is None:
         return {}
+    enabled = gc.isenabled()
+    gc.disable()  # a few hundred thousand objects, none garbage: the collector would walk them again and again
     try:
         data = orjson.loads((folder / FILE).read_bytes())
     except (OSError, ValueError):
         return {}
+    finally:
+        if enabled:
+            gc.enable()
     if not isinstance(data, dict) or data.get("engine") != engine or not isinstance(data.get("pages"), dict):
         return {}
     return data["pages"]

@@ -6,15 +6,18 @@ Reading git history (修订记录) is I/O at the edge too; it reaches rendering 
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from . import attachment_text, egress
 from .build_cache import BuildCache, CacheBusy, bundle_fingerprint, exclusive
@@ -27,10 +30,11 @@ from .history import read_history
 from .load import load, load_reports
 from .model import Problem
 from .output import Manifest, OutputBusy, OutputError, Staging, check_out, digest, locked, recover, write_atomically
+from .page_deps import DEPS, Tracker
 from .page_keys import KeyMismatch, verifying
 from .progress import QUIET, Progress
 from .records import report_years
-from .render import Page, Producer, Product, render_site, template_dirs
+from .render import Page, Producer, Product, listing_keys, render_site, template_dirs
 from .search_index import CORE, build_index, plan
 from .urls import SITE, attachment_output, clashes, encode, item_path
 from .validate import validate
@@ -57,8 +61,11 @@ class Report:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def check(site: Path, today: date, cache: BuildCache | None = None, workers: int | None = None) -> Report:
-    """Every rule over the whole site; nothing is written."""
+def check(
+    site: Path, today: date, cache: BuildCache | None = None, workers: int | None = None, clashes: bool = True
+) -> Report:
+    """Every rule over the whole site; nothing is written. Without `clashes` the U001 check is left
+    to the caller: a build runs it on the listing it renders from (`output_clashes`)."""
     if not (site / SITE_FILE).is_file():
         raise UsageError(f"{site}: 找不到 {SITE_FILE}（用 --site 指向含 {SITE_FILE} 的目录）")
     report = Report()
@@ -95,25 +102,73 @@ def check(site: Path, today: date, cache: BuildCache | None = None, workers: int
     report.catalogue = catalogue
     if not report.errors:
         report.publication = decide(catalogue)  # without history: the build adds it (`with_history`)
-        report.problems.extend(output_clashes(site, catalogue, report.publication))
+        if clashes:
+            report.problems.extend(output_clashes(site, catalogue, report.publication))
     report.problems.sort()
     report.seconds["validate"] = time.perf_counter() - started - report.seconds["load"]
     return report
 
 
-def output_clashes(site: Path, catalogue: Catalogue, pub: Publication | None = None) -> list[Problem]:
+Listing = list[tuple[str, Page | Producer]]  # render_site's files, listed once per build
+U001 = "\0U001"  # the U001 check's last entries and findings, kept among the page keys (no path starts with NUL)
+
+
+def output_clashes(
+    site: Path,
+    catalogue: Catalogue,
+    pub: Publication | None = None,
+    files: Listing | None = None,
+    cache: BuildCache | None = None,
+) -> list[Problem]:
     """U001: two things at one output path (see `urls.clashes`): items whose names differ only in
     case, an item at a path the site itself uses (a listing page, search/, reports/, assets/), an
-    item page where an attachment or a generated file is. `pub` is `decide(catalogue)` if known."""
+    item page where an attachment or a generated file is. `pub` is `decide(catalogue)` if known,
+    `files` the site's listing (`render_site`) if made.
+
+    With a `cache`, the findings are kept with a digest of the entries they were found in, in their
+    order (`clashes` reads nothing else): the next build with the same entries takes them from there
+    instead of comparing every path again."""
     pub = pub if pub is not None else decide(catalogue)
     dirs = tuple(template_dirs(site))
     entries = [(item_path(item), item.path) for item in catalogue.items]
-    generated = Counter(rel for rel, _ in render_site(pub, dirs))
-    generated.subtract(item_path(item) for item in pub.items)  # listed above under their files
+    generated = Counter([rel for rel, _ in (files if files is not None else render_site(pub, dirs))])
+    generated.subtract([item_path(item) for item in pub.items])  # listed above under their files
     entries += [(rel, SITE) for rel, count in generated.items() if count > 0]
     entries += [(rel, SITE) for rel in _assets(dirs)]
     entries += [(attachment_output(rel), rel) for paths in pub.attachments.values() for rel in paths]
     entries.append(("pagefind/bundles.json", SITE))
+    if cache is None:
+        return _clash_problems(entries)
+    try:
+        text = orjson.dumps(entries)  # unambiguous, like repr, and ten times faster
+    except TypeError:  # a name orjson cannot encode (a lone surrogate)
+        text = repr(entries).encode()
+    digest = hashlib.sha1(text).hexdigest()
+    known = cache.page_keys.get(U001)
+    if known is not None and known[0] == digest:
+        return [Problem(*found) for found in known[1]]
+    problems = _clash_problems(entries)
+    cache.page_keys[U001] = [digest, [list(astuple(problem)) for problem in problems]]
+    return problems
+
+
+def listing(pub: Publication, dirs: tuple[Path, ...], site: Path, cache: BuildCache) -> Listing:
+    """Every file `render_site` lists, with the collector paused while they are made: some 50,000
+    objects at 10,000 documents (pages, their contexts and keys), none of them garbage. They live
+    until the build ends: frozen like what was read and checked, no collection walks them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        files = list(render_site(pub, dirs, site, cache.sources, cache.folder))
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    return files
+
+
+def _clash_problems(entries: list[tuple[str, str]]) -> list[Problem]:
+    """The U001 findings of the output `entries` ((output path, owner) pairs)."""
     problems = []
     for path, first, second in clashes(entries):
         owner, other = (second, first) if first == SITE else (first, second)
@@ -270,21 +325,41 @@ def write_pages(
     cache: BuildCache,
     progress: Progress = QUIET,
     site: Path | None = None,
+    files: Listing | None = None,
+    catalogue: Catalogue | None = None,
 ) -> int:
     """Render the site into `staging`. A file whose key (page_keys) is the one recorded by the
     last build has the content recorded with it, and is kept or hard-linked without resolving it;
-    the others are produced over `workers` forked processes when there are many."""
+    the others are produced over `workers` forked processes when there are many. `files` is the
+    site's listing when the build has made it (`render_site` with `site` and `cache`).
+
+    With the `catalogue` (every item, public or not), a key whose inputs did not change since the
+    last build (page_deps) is not computed: the recorded one stands."""
     global _JOB
-    files = list(render_site(pub, dirs, site, cache.sources, cache.folder))
+    if files is None:
+        files = list(render_site(pub, dirs, site, cache.sources, cache.folder))
     progress.start("生成页面", len(files))
     verify = verifying()
-    recorded, keys = cache.page_keys, {}
+    recorded = cache.page_keys
+    keys: dict[str, Any] = {U001: recorded[U001]} if U001 in recorded else {}  # output_clashes's, kept as it is
     todo: list[tuple[str, Page | Producer, str | None, str | None]] = []
     keyed = cache.folder is not None  # without a cache there is nothing to compare keys with, nor to keep them in
+    listed = listing_keys(files) if keyed else None
+    tracker = None
+    if listed is not None and catalogue is not None:
+        tracker = Tracker(listed, catalogue.items, recorded.get(DEPS), verify)
     for rel, produce in files:
-        key = produce.key() if keyed and isinstance(produce, (Page, Product)) else None
-        known = recorded.get(rel) if key is not None else None
-        if known is not None and known[0] == key:
+        key = known = None
+        if keyed and isinstance(produce, (Page, Product)):
+            known = recorded.get(rel)
+            item = produce.item if isinstance(produce, Page) else None
+            if tracker is not None and known is not None and tracker.unchanged(item):
+                key = known[0]
+                if verify and produce.key() != key:
+                    raise KeyMismatch(f"{rel}: 输入判为未变而键变了 / its inputs were judged unchanged, not its key")
+            else:
+                key = produce.key()
+        if key is not None and known is not None and known[0] == key:
             keys[rel] = known
             if verify:
                 todo.append((rel, produce, key, known[1]))
@@ -314,6 +389,8 @@ def write_pages(
     for written, produced in results:
         staging.written.update(written)
         keys.update(produced)
+    if tracker is not None:
+        keys[DEPS] = tracker.record()
     cache.page_keys = keys
     return sum(rel.endswith(".html") for rel, _ in files)
 
@@ -375,7 +452,7 @@ def _build(
     save: bool = True,
 ) -> Report:
     """The build proper, while it holds the cache folder."""
-    report = check(site, today, cache, workers)
+    report = check(site, today, cache, workers, clashes=False)
     if report.errors or report.catalogue is None:
         return report
     started = time.perf_counter()
@@ -386,9 +463,14 @@ def _build(
     pub = decide(report.catalogue, read_history(site)) if decided is None else with_history(decided, read_history(site))
     report.publication = pub
     dirs = tuple(template_dirs(site))
+    files = listing(pub, dirs, site, cache)  # listed once: for U001 and the writers
+    report.problems.extend(output_clashes(site, report.catalogue, pub, files, cache))
+    report.problems.sort()
+    if report.errors:
+        return report
 
     def finish(staging: Staging) -> None:
-        report.pages = write_pages(pub, dirs, staging, workers, cache, progress, site)
+        report.pages = write_pages(pub, dirs, staging, workers, cache, progress, site, files, report.catalogue)
         report.seconds["render"] = time.perf_counter() - started
         rendered = list(staging.written)
         # Pagefind starts on the changed bundles as soon as their pages are written (build_index);

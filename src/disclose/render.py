@@ -140,13 +140,15 @@ class Page:
 
     Its key (page_keys) is a digest of the inputs of its context, found without resolving it:
     from `keyed` (item pages), or from the context's plain values and the keys of its Lazy values.
-    A page without one is resolved on every build (cheap: its context is plain values)."""
+    A page without one is resolved on every build (cheap: its context is plain values). An item's
+    own page names its `item` (its id): page_deps tracks what its key read."""
 
     env: Environment
     name: str
     common: dict[str, Any]
     context: dict[str, Any] | Callable[[], dict[str, Any]]
     keyed: Callable[[], str] | None = None
+    item: str | None = None
 
     def resolve(self) -> dict[str, Any]:
         if callable(self.context):
@@ -276,6 +278,7 @@ def paginated(
     `template`: each page gets its chunk's `entries`, a windowed pager, the total and its canonical URL.
     `entries` may show of each item only what its card holds (page_keys: views.link and its fields)."""
     base, cfg = pub.config.base_path, pub.config
+    origin = cfg.absolute("")  # scheme and host: every canonical URL is this and its path
     keys: Keys = common["keys"]
     size = cfg.page_size
     pages = max(1, -(-len(items) // size))
@@ -296,7 +299,7 @@ def paginated(
                 entries=keyed(Lazy(entries, pub, chunk), partial(keys.cards, chunk)),
                 pager=_pager(number, pages, url),
                 total=len(items),
-                canonical=cfg.absolute(url(number)),
+                canonical=origin + url(number),
             ),
         )
 
@@ -335,7 +338,7 @@ def render_site(
     keys = common["keys"] = Keys(pub, common["fingerprint"], sizes, sources)
     for item in pub.items:
         context = partial(_item_context, pub, topics, hub_crumb, item, sizes)
-        yield item_path(item), Page(env, "item.html", common, context, partial(keys.item, item, topics))
+        yield item_path(item), Page(env, "item.html", common, context, partial(keys.item, item, topics), item.id)
     sections = []
     for kind in pub.config.kinds.listed():  # the built-in kinds and the site's categories alike
         items = newest_of_kind(pub, kind.id)
@@ -395,6 +398,11 @@ def render_site(
     yield "sitemap.xml", Product(partial(sitemap.sitemap, pub, env), keys.sitemap)
     yield "catalog.json", Product(partial(opendata.catalog_json, pub), partial(keys.catalog, "catalog.json"))
     yield "catalog.csv", Product(partial(opendata.catalog_csv, pub), partial(keys.catalog, "catalog.csv"))
+
+
+def listing_keys(files: list[tuple[str, Page | Producer]]) -> Keys | None:
+    """The page keys of a listing `render_site` made (None when it has no page)."""
+    return next((produce.common["keys"] for _, produce in files if isinstance(produce, Page)), None)
 
 
 def _feed(pub: Publication, env: Environment, keys: Keys, items: list[Item], title: str, path: str) -> Product:
