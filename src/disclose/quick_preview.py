@@ -224,20 +224,18 @@ def _swapped(catalogue: Catalogue, old: Item, new: Item) -> Catalogue:
     def swap(items: Iterable[Item]) -> tuple[Item, ...]:
         return tuple(new if i is old else i for i in items)
 
-    by_doc_no = dict(catalogue.by_doc_no)
-    doc_no = old.get("doc_no")
-    if doc_no and by_doc_no.get(doc_no) is old:
-        by_doc_no[doc_no] = new
-    interpretations = catalogue.interpretations
-    if old.kind == "interpretation":
-        interpretations = {key: swap(items) for key, items in interpretations.items()}
+    firsts = {
+        name: {value: new if item is old else item for value, item in values.items()}
+        for name, values in catalogue.firsts.items()
+    }
     return replace(
         catalogue,
         items=swap(catalogue.items),
         by_id={**catalogue.by_id, new.id: new},
-        by_doc_no=by_doc_no,
+        by_doc_no=firsts.get("doc_no", {value: new if i is old else i for value, i in catalogue.by_doc_no.items()}),
         by_kind={**catalogue.by_kind, old.kind: swap(catalogue.by_kind.get(old.kind, ()))},
-        interpretations=interpretations,
+        repeats={name: swap(items) for name, items in catalogue.repeats.items()},
+        firsts=firsts,
         _links={},
         _hidden=catalogue._hidden,  # the non-public items' files: front matter only, unchanged
     )
