@@ -27,7 +27,8 @@ folder; a page's content id is its fingerprint, another file's the sha1 of its b
 whose key is unchanged takes its content id from there and is not resolved or produced; the
 unchanged file is then kept or hard-linked as before. `DISCLOSE_VERIFY_KEYS=1` resolves such
 pages anyway and stops the build when the fingerprint differs (`KeyMismatch`): the tests run with
-it, so an input missing from a key shows as a failure, not as a stale page.
+it, so an input missing from a key shows as a failure, not as a stale page. Most keys are not even
+computed: page_deps keeps the state of their inputs and finds the few a change can reach.
 """
 
 from __future__ import annotations

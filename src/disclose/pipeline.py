@@ -331,7 +331,8 @@ def write_pages(
     """Render the site into `staging`. A file whose key (page_keys) is the one recorded by the
     last build has the content recorded with it, and is kept or hard-linked without resolving it;
     the others are produced over `workers` forked processes when there are many. `files` is the
-    site's listing when the build has made it (`render_site` with `site` and `cache`).
+    site's listing when the build has made it (`render_site` with `site` and `cache`): it is
+    emptied once written.
 
     With the `catalogue` (every item, public or not), a key whose inputs did not change since the
     last build (page_deps) is not computed: the recorded one stands."""
@@ -392,7 +393,9 @@ def write_pages(
     if tracker is not None:
         keys[DEPS] = tracker.record()
     cache.page_keys = keys
-    return sum(rel.endswith(".html") for rel, _ in files)
+    pages = sum(rel.endswith(".html") for rel, _ in files)
+    files.clear()  # the pages are not kept through the search index (a tenth of the build's memory)
+    return pages
 
 
 def build(
