@@ -118,8 +118,6 @@ def _facts(item: Item) -> ResponseFacts:
 
 
 def _order(items: list[Item]) -> tuple[Item, ...]:
-    if len(items) == 1:  # most relations hold one item (a policy's one interpretation)
-        return (items[0],)
     return tuple(sorted(items, key=lambda i: (i.published or date.min, i.id)))
 
 
@@ -164,8 +162,7 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
         if not is_public(item, today):
             hidden.append(item)
             continue
-        if item.fields.get("updates"):
-            item = _current(item, today)
+        item = _current(item, today)
         public.append(item)
         by_id[item.id] = item
         get: Callable[..., Any] = item.fields.get  # Item.get, without a Python call for each field asked
