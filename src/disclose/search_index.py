@@ -145,9 +145,8 @@ def _cut(pages: list[tuple[str, str]], size: int) -> list[list[tuple[str, str]]]
     half again, until every part fits. Where a run is cut depends on its pages, not on their
     count: a page added or removed changes its own bundle and seldom one more (counting from the
     newest page would change every older bundle), and bundles hold about 2/3 of `size` pages."""
-    weights = [
-        (int.from_bytes(hashlib.sha1(path.encode()).digest()[:4], "big"), n) for n, (_, path) in enumerate(pages)
-    ]
+    # the first four bytes of each path's sha1 (compared as bytes: as big-endian numbers)
+    weights = [(hashlib.sha1(path.encode()).digest()[:4], n) for n, (_, path) in enumerate(pages)]
     bundles: list[list[tuple[str, str]]] = []
 
     def split(start: int, end: int) -> None:
@@ -185,10 +184,12 @@ def plan(pages: Iterable[tuple[str, str]], size: int) -> Plan:
     result.years = {}
     result.front = size
     for bundle in _cut(keyed, size):
-        years = sorted(y for y in {int(key[:4]) if key != UNDATED else latest for key, _ in bundle} if y is not None)
-        span = (years[0], years[-1]) if years else None
+        # newest first, and a page of no date counts as of the latest year: a bundle's years run
+        # from its last page's to its first page's
+        first, last = (latest if key == UNDATED else int(key[:4]) for key in (bundle[0][0], bundle[-1][0]))
+        span = None if first is None or last is None else (last, first)
         name = f"{span[1] if span else 'x'}-{hashlib.sha1(bundle[0][1].encode()).hexdigest()[:8]}"
-        result[name] = sorted(path for _, path in bundle)
+        result[name] = sorted([path for _, path in bundle])
         result.years[name] = span
     return result
 
