@@ -247,3 +247,27 @@ def test_a_git_command_that_hangs_is_reported(site, monkeypatch):
     hits = [p for p in pipeline.check(site, build_date(TODAY)).problems if p.code == "S305"]
     assert len(hits) == 1 and "秒内没有完成" in hits[0].zh
     assert history.read_history(site) == {}
+
+
+def test_history_answers_are_kept_by_blob_and_day(site, tmp_path, monkeypatch):
+    """Whether a version was public is kept in the cache folder by (blob, day): a rebuild parses
+    only the versions of new commits, and finds the same revisions as a fresh read."""
+    _git(site, "init", "-q")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-qm", "发布\n\n公开说明：首次发布")
+    cache = tmp_path / "cache"
+    fresh = history.read_history(site)
+    assert history.read_history(site, cache) == fresh
+    parsed: list[bytes] = []
+    real = history._public_version
+    monkeypatch.setattr(history, "_public_version", lambda text, day: parsed.append(text) or real(text, day))
+    assert history.read_history(site, cache) == fresh
+    assert parsed == []  # every answer came from the cache
+    path = site / "content/policies/rules.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n修订一句。\n", encoding="utf-8")
+    _git(site, "commit", "-qam", "修订\n\n公开说明：修订")
+    again = history.read_history(site, cache)
+    assert len(parsed) == 1 and b"\xe4\xbf\xae\xe8\xae\xa2\xe4\xb8\x80\xe5\x8f\xa5" in parsed[0]  # the new version only
+    monkeypatch.setattr(history, "_public_version", real)
+    assert again == history.read_history(site)
+    assert [r.note for r in again["content/policies/rules.md"]][0] == "修订"

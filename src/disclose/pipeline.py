@@ -463,7 +463,8 @@ def _build(
     # touch it in the forked workers, which would copy their memory page by page).
     gc.freeze()
     decided = report.publication
-    pub = decide(report.catalogue, read_history(site)) if decided is None else with_history(decided, read_history(site))
+    history = read_history(site, cache.folder)
+    pub = decide(report.catalogue, history) if decided is None else with_history(decided, history)
     report.publication = pub
     dirs = tuple(template_dirs(site))
     files = listing(pub, dirs, site, cache)  # listed once: for U001 and the writers
