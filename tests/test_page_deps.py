@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import orjson
+import pytest
 
 from disclose import pipeline
 from disclose.build_cache import BuildCache
@@ -246,11 +247,15 @@ def test_a_series_of_kinds_of_edits_with_the_date_moving(tmp_path):
         same_as_cold(site, out, tmp_path / f"cold{number}", day)
 
 
-def test_a_damaged_record_is_not_trusted(tmp_path):
+@pytest.mark.parametrize(
+    "part, value",
+    [("relations", []), ("heads", [["测试"]]), ("reads", {"policies/x": [1]}), ("ids", [[1]]), ("cards", "zz")],
+)
+def test_a_damaged_record_is_not_trusted(tmp_path, part, value):
+    """Set aside, not a traceback: every key is computed, as without a record."""
     site, out, cache = primed(tmp_path)
     stored = orjson.loads((cache / "page_keys.json").read_bytes())
-    record = stored["pages"]["\0deps"]
-    record["relations"] = []  # of the wrong type: the record is set aside, every key computed
+    stored["pages"]["\0deps"][part] = value
     (cache / "page_keys.json").write_bytes(orjson.dumps(stored))
     edit(site / "content/policies/shaoxing-2022-work-rules.md", "title: ", "title: （修订）")
     sample_build(site, out, cache)

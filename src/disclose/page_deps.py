@@ -106,9 +106,11 @@ def _usable(kept: Any, base: str) -> bool:
     """Whether `kept` is a record of this format, made under the same site-wide part of the keys."""
     if not isinstance(kept, dict) or kept.get("v") != VERSION or kept.get("base") != base:
         return False
-    blobs = all(isinstance(kept.get(k), str) for k in ("tokens", "cards"))
-    maps = all(isinstance(kept.get(k), dict) for k in ("relations", "sizes", "histories", "reads"))
-    return blobs and maps and isinstance(kept.get("ids"), list) and isinstance(kept.get("heads"), list)
+    ids = kept.get("ids")
+    if not isinstance(ids, list) or not isinstance(kept.get("heads"), list):
+        return False
+    blobs = all(isinstance(blob := kept.get(k), str) and len(blob) == WIDTH * len(ids) for k in ("tokens", "cards"))
+    return blobs and all(isinstance(kept.get(k), dict) for k in ("relations", "sizes", "histories", "reads"))
 
 
 class _Known:
@@ -123,7 +125,10 @@ class _Known:
         if at is None or iid in self.fresh:
             return None
         card = self.cards[at * WIDTH : at * WIDTH + WIDTH]
-        return bytes.fromhex(card) if card != NONE else None
+        try:
+            return bytes.fromhex(card) if card != NONE else None
+        except ValueError:  # a damaged record: the card is computed
+            return None
 
 
 class Tracker:
@@ -152,7 +157,16 @@ class Tracker:
         self.relations: dict[str, str] | None = None
         self.kept: dict[str, Any] | None = kept if _usable(kept, keys.base.hex()) else None
         if self.kept is not None:
-            self._compare(self.kept)
+            try:
+                self._compare(self.kept)
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError):  # a damaged record: not used
+                self._forget()
+
+    def _forget(self) -> None:
+        """Compute every key, as without a record."""
+        self.kept, self.keys.known, self.relations, self.histories = None, None, None, None
+        self.full = self.wide = True
+        self.dirty = set()
 
     def _card(self, item: Item) -> str:
         self.fresh.add(item.id)
