@@ -73,10 +73,17 @@ def chromium(width: int = 1280, height: int = 900):
 
 
 def wait(predicate, seconds: float = 30):
-    """Poll `predicate` until it returns something truthy; fail after `seconds`."""
+    """Poll `predicate` until it returns something truthy; fail after `seconds`. An element gone
+    stale (the page reloaded between finding it and reading it: serve's quick preview reloads
+    within a tenth of a second) counts as not yet."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        value = predicate()
+        try:
+            value = predicate()
+        except StaleElementReferenceException:
+            value = None
         if value:
             return value
         time.sleep(0.2)
