@@ -17,6 +17,7 @@ from disclose.output import Staging
 from disclose.search_index import CORE, build_index
 
 from .conftest import snapshot, write
+from .test_safe_output import _alive
 
 TODAY = date(2024, 6, 1)
 ATTACHED = (
@@ -29,17 +30,6 @@ WITHHELD = "disclosure: withheld\nbasis: process-info\nreview: {by: 办公室, d
 def assert_same_as_cold(site: Path, out: Path, cold: Path) -> None:
     assert not pipeline.build(site, cold, TODAY).errors
     assert snapshot(out) == snapshot(cold)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie waiting for its parent counts as gone
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except OSError:
-        return True
 
 
 def test_pagefind_runs_while_the_assets_and_attachments_are_copied(site, tmp_path, monkeypatch):
