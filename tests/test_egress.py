@@ -356,7 +356,9 @@ def test_needles_kept_by_blob_id_are_those_read_afresh(site, tmp_path, monkeypat
     policy.write_text(policy.read_text(encoding="utf-8") + f"\n{SECRET_BODY}\n", encoding="utf-8")  # now public text
     assert SECRET_BODY not in {n.text for n in same().needles}
     later = site / "content/decisions/later.md"
-    later.write_text(later.read_text(encoding="utf-8").replace("published:", "disclosure: withheld\npublished:"), "utf-8")
+    later.write_text(
+        later.read_text(encoding="utf-8").replace("published:", "disclosure: withheld\npublished:"), "utf-8"
+    )
     assert hidden in {n.text for n in same().needles}  # turned withheld
     later.rename(site / "content/policies/renamed.md")  # renamed into another folder
     assert {n.path for n in same().needles if n.text == hidden} == {"content/policies/renamed.md"}
@@ -365,7 +367,8 @@ def test_needles_kept_by_blob_id_are_those_read_afresh(site, tmp_path, monkeypat
     reported = SECRET_TITLE.replace("内部请示", "内部报告")
     (site / "site.yaml").write_text((site / "site.yaml").read_text("utf-8") + f"# {reported}\n", "utf-8")
     assert reported not in {n.text for n in same().needles}  # site.yaml prints it
-    write(site, "content/decisions/.draft.md", f"---\ntitle: 隐藏文件里的一个足够长的标题\n---\n{hidden}\n")  # no build reads it
+    hidden_file = f"---\ntitle: 隐藏文件里的一个足够长的标题\n---\n{hidden}\n"
+    write(site, "content/decisions/.draft.md", hidden_file)  # no build reads it: egress reads it itself
     same()
     parking.unlink()
     assert not {n for n in same().needles if n.path.endswith("parking.md")}
