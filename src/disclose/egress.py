@@ -277,7 +277,7 @@ def _site_texts(site: Path, template_dirs: Iterable[Path]) -> list[Path]:
 
 
 STORE_FILE = "egress.pickle"  # in the build cache folder: the last result and what it came from
-ENTRIES_FILE = "egress-files.pickle"  # what was read of each content file, by its git blob id
+STATE_FILE = "egress-state.pickle"  # what was read of each content file, by path
 _FORMAT = "egress/4"
 
 
@@ -304,8 +304,9 @@ def _public_text(meta: dict, body: str) -> str:
     return "\n".join([*_strings(meta), body])
 
 
-def _found(probe: ahocorasick.Automaton, text: str) -> tuple[str, ...]:
-    """The words of `probe` in `text`, as written or with markup and spaces removed."""
+def _found(probe: ahocorasick.Automaton, text: str) -> tuple[int, ...]:
+    """The words of `probe` in `text`, as written or with markup and spaces removed: their
+    numbers (the values `probe` holds)."""
     words = {word for squeezed in (text, "".join(runs(text))) for _, word in probe.iter(squeezed)}
     return tuple(sorted(words))
 
@@ -319,53 +320,55 @@ def collect(
 ) -> Needles:
     """The distinctive text of every item not public on `today`, read from the files on disk.
 
-    With a build cache `folder`, what was read of each file is kept by the file's git blob id, and
-    only files with new bytes are read. A file's bytes are known without reading it when its stat
-    is the one recorded when it was read (`file_digests.trusted`), or from `vouched`: site-relative
-    path -> git blob id of the bytes this build read from the file (its parsed source, `pipeline`).
-    When no folder, file, stat, date boundary or template changed, the last result is returned."""
+    With a build cache `folder`, what was read of each file is kept, and only files with new
+    bytes are read. A file's bytes are known without reading it when its stat is the one recorded
+    when it was read (`file_digests.trusted`), or from `vouched`: site-relative path -> git blob id
+    of the bytes this build read from the file (its parsed source, `pipeline`). When no folder,
+    file, stat, date boundary or template changed, the last result is returned as it was."""
     dirs = tuple(template_dirs)
     if folder is None:
         return _Collect(site, today, dirs, {}, dict).run(None)[0]
     key = _key()
     summary = load_store(folder / STORE_FILE, key)
 
-    def entries() -> dict:
-        kept = load_store(folder / ENTRIES_FILE, key)
+    def state() -> dict:
+        kept = load_store(folder / STATE_FILE, key)
         return kept if kept.get("token") is not None and kept.get("token") == summary.get("token") else {}
 
     try:
-        needles, store, read = _Collect(site, today, dirs, summary, entries).run(vouched)
+        needles, store, kept = _Collect(site, today, dirs, summary, state).run(vouched)
     except _Moved:  # a file changed while it was read: read every file once, without the store
-        needles, store, read = _Collect(site, today, dirs, {}, dict).run(None)
+        needles, store, kept = _Collect(site, today, dirs, {}, dict).run(None)
     if store is not summary:
         with contextlib.suppress(OSError):  # a cache that cannot be written costs time, not correctness
-            if read is not None:
-                store["token"] = os.urandom(8).hex()
-                save_store(folder / ENTRIES_FILE, key, {"token": store["token"], "entries": read})
+            store["token"] = kept["token"] = os.urandom(8).hex()
+            save_store(folder / STATE_FILE, key, kept)
             save_store(folder / STORE_FILE, key, store)
     return needles
 
 
-# What is kept of a content file's bytes, by their git blob id: the item's visibility facts (None
-# when the bytes are no UTF-8: the file is passed over), its candidate texts (text, field) or None,
-# and the looked-for texts (of the store's universe) its public text holds, or None.
-_FACTS, _CANDIDATES, _HITS = range(3)
 _NEVER = (-(10**9), 10**9)  # a date window no build date leaves
 
 
 class _Collect:
-    """One collect: the files' bytes by blob id, then what each holds, read only when not kept."""
+    """One collect: each file's bytes known by their blob id; what a file holds read again only
+    when they changed.
+
+    The summary (`STORE_FILE`) holds the walk, each file's blob id and proving stamp, the site's
+    own text files, the dates between which no item's visibility changes (`window`) and the last
+    result. The state (`STATE_FILE`) holds, by path, each file's visibility facts (None: no UTF-8,
+    passed over), the candidate texts of each file not public within the window (`hidden`), and
+    for each public one the texts looked for (`universe`, by number) its public text holds."""
 
     def __init__(
-        self, site: Path, today: date, dirs: tuple[Path, ...], summary: dict, entries: Callable[[], dict]
+        self, site: Path, today: date, dirs: tuple[Path, ...], summary: dict, state: Callable[[], dict]
     ) -> None:
-        self.site, self.today, self.dirs, self.summary, self.load_entries = site, today, dirs, summary, entries
+        self.site, self.today, self.dirs, self.summary, self.load_state = site, today, dirs, summary, state
         self.data: dict[str, bytes] = {}  # the bytes of the files read here, by site-relative path
+        self.parsed: dict[str, tuple[dict, str] | None] = {}  # and what they hold
 
-    def run(self, vouched: Mapping[str, str] | None) -> tuple[Needles, dict, dict | None]:
-        """The needles, the summary to keep (`summary` itself when nothing changed) and the entries
-        by blob id to keep (None when unchanged)."""
+    def run(self, vouched: Mapping[str, str] | None) -> tuple[Needles, dict, dict]:
+        """The needles, the summary to keep (`summary` itself when nothing changed) and the state."""
         summary = self.summary
         walked = summary.get("walk")
         folders = summary.get("folders")
@@ -385,8 +388,8 @@ class _Collect:
             and site_files == list(site_kept)
             and all(_stamp_of(name) == entry[0] for name, entry in site_kept.items())
         ):
-            return Needles.of([Needle(*needle) for needle in result[0]], result[1]), summary, None
-        return self._afresh(walked, folders, files, stamps, site_files)
+            return Needles.of([Needle(*needle) for needle in result[0]], result[1]), summary, {}
+        return self._again(walked, folders, files, stamps, site_files)
 
     def _digests(self, walked: list[str], vouched: Mapping[str, str] | None) -> tuple[dict[str, str], dict[str, Stamp]]:
         """The blob id of each walked file's bytes (files that cannot be read are left out), and the
@@ -396,7 +399,7 @@ class _Collect:
         if vouched is not None and len(vouched) == len(walked) and vouched.keys() == set(walked):
             if vouched == known:
                 return known, proven
-            files = {rel: vouched[rel] for rel in walked}
+            files = dict(vouched)
             return files, {rel: then for rel, then in proven.items() if known.get(rel) == files.get(rel)}
         files, stamps = {}, {}
         for rel in walked:
@@ -426,113 +429,94 @@ class _Collect:
                 stamps[rel] = now
         return files, stamps
 
-    def _bytes(self, rel: str, files: dict[str, str]) -> bytes:
-        """The bytes of `rel`, read now if not yet; its blob id in `files` follows what was read."""
+    def _parsed(self, rel: str, files: dict[str, str]) -> tuple[dict, str] | None:
+        """(front matter, body) of `rel`, read now if not read yet: the bytes must be those of
+        `files[rel]`, or the file changed while this check read it."""
+        if rel in self.parsed:
+            return self.parsed[rel]
         data = self.data.get(rel)
         if data is None:
             try:
                 _, data, _ = read_file(os.path.join(self.site, rel))
             except OSError:
                 raise _Moved from None
-            self.data[rel] = data
-            files[rel] = blob_id(data)
-        return data
+            if blob_id(data) != files[rel]:
+                raise _Moved
+        self.parsed[rel] = found = _parse(data)
+        return found
 
-    def _afresh(
+    def _again(
         self,
         walked: list[str],
         folders: dict[str, Stamp] | None,
         files: dict[str, str],
         stamps: dict[str, Stamp],
         site_files: list[str],
-    ) -> tuple[Needles, dict, dict | None]:
-        summary, today, files = self.summary, self.today, dict(files)
-        kept: dict[str, tuple] = self.load_entries().get("entries", {}) if summary else {}
-        read: dict[str, tuple] = {}  # the entries of this run, by blob id
-        parsed: dict[str, tuple[dict, str] | None] = {}  # by site-relative path
-
-        def parse(rel: str) -> tuple[dict, str] | None:
-            if rel not in parsed:
-                parsed[rel] = _parse(self._bytes(rel, files))
-            return parsed[rel]
-
-        def entry_of(rel: str) -> tuple:
-            sha = files[rel]
-            entry = read.get(sha) or kept.get(sha)
-            if entry is None:
-                found = parse(rel)
-                sha = files[rel]  # the bytes just read, if they changed meanwhile
-                entry = (None, None, None) if found is None else (_facts(found[0]), None, None)
-            read[sha] = entry
-            return entry
-
-        candidates: list[Needle] = []
-        public: list[str] = []
-        dates: set[int] = set()
-        for rel in walked:
+    ) -> tuple[Needles, dict, dict]:
+        """The needles when something changed: each file's facts, candidates and hits kept for the
+        files whose bytes are the same (all of them again when the date left the window)."""
+        summary, today = self.summary, self.today
+        state = self.load_state() if summary else {}
+        day = today.toordinal()
+        low, high = summary.get("window", _NEVER)
+        before: dict[str, str] = summary.get("files", {})
+        facts: dict[str, Facts | None] = dict(state.get("facts", {}))
+        hidden: dict[str, tuple] = dict(state.get("hidden", {}))
+        hits: dict[str, tuple[int, ...]] = dict(state.get("hits", {}))
+        universe: tuple[str, ...] = state.get("universe", ())
+        gone = facts.keys() - files.keys()
+        if not state or not low <= day < high:  # every file's visibility is decided again
+            changed = files.keys() | gone
+            keep = {rel for rel in files if rel in facts and before.get(rel) == files[rel]}
+        else:  # only the files whose bytes changed, or that were added or removed
+            changed = (
+                {rel for rel, sha in files.items() if before.get(rel) != sha} | gone | (files.keys() - facts.keys())
+            )
+            keep = set()
+        for rel in changed:
+            was = facts.pop(rel, None) if rel not in keep else facts.get(rel)
+            if rel not in keep:
+                hidden.pop(rel, None)
+                hits.pop(rel, None)
             if rel not in files:
                 continue
-            entry = entry_of(rel)
-            if entry[_FACTS] is None:
+            if rel not in keep:
+                found = self._parsed(rel, files)
+                was = facts[rel] = None if found is None else _facts(found[0])
+            if was is None:
                 continue
-            if entry[_FACTS][2] is not None:
-                dates.add(entry[_FACTS][2])
-            why = _why(entry[_FACTS], today)
-            if why is None:
-                public.append(rel)
-                continue
-            if entry[_CANDIDATES] is None:
-                sha = files[rel]
-                found = parse(rel)
-                if found is None or files[rel] != sha:
-                    raise _Moved
-                entry = read[files[rel]] = (entry[_FACTS], _candidate_texts(*found), entry[_HITS])
-            candidates += [Needle(text, rel, why, field) for text, field in entry[_CANDIDATES]]
-        universe = set(summary.get("universe", ()))
+            if _why(was, today) is None:
+                hidden.pop(rel, None)
+            else:
+                hits.pop(rel, None)
+                if rel not in hidden:
+                    found = self._parsed(rel, files)
+                    assert found is not None  # its facts were read from these bytes
+                    hidden[rel] = _candidate_texts(*found)
+        texts = {text for candidates in hidden.values() for text, _ in candidates}
         site_kept: dict[str, tuple] = summary.get("site", {})
-        texts = {needle.text for needle in candidates}
-        if not texts <= universe:  # new text to look for: every public file is searched again
-            universe, site_kept = texts, {}
-            read = {sha: (*entry[:_HITS], None) for sha, entry in read.items()}
-        day = today.toordinal()
-        window = (
-            max((d for d in dates if d <= day), default=_NEVER[0]),
-            min((d for d in dates if d > day), default=_NEVER[1]),
-        )
-        store = {
-            "walk": walked,
-            "folders": folders,
-            "files": files,
-            "stamps": stamps,
-            "universe": tuple(sorted(universe)),
-            "window": window,
-            "token": summary.get("token"),
-        }
+        if not texts <= set(universe):  # new text to look for: every public file is searched again
+            universe, site_kept, hits = tuple(sorted(texts)), {}, {}
         probe: ahocorasick.Automaton | None = None
 
-        def found_in(text: str) -> tuple[str, ...]:
+        def found_in(text: str) -> tuple[int, ...]:
             nonlocal probe
             if not universe:
                 return ()
             if probe is None:
                 probe = ahocorasick.Automaton()
-                for word in universe:
-                    probe.add_word(word, word)
+                for number, word in enumerate(universe):
+                    probe.add_word(word, number)
                 probe.make_automaton()
             return _found(probe, text)
 
         # Drop what is public anyway: found in public text as written, or with markup and spaces removed.
-        shared: set[str] = set()
-        if candidates:
-            for rel in public:
-                entry = read[files[rel]]
-                if entry[_HITS] is None:
-                    sha = files[rel]
-                    found = parse(rel)
-                    if found is None or files[rel] != sha:
-                        raise _Moved
-                    entry = read[files[rel]] = (*entry[:_HITS], found_in(_public_text(*found)))
-                shared.update(entry[_HITS])
+        if hidden:
+            for rel in [rel for rel, known in facts.items() if known is not None and rel not in hidden]:
+                if rel not in hits:
+                    found = self._parsed(rel, files)
+                    assert found is not None
+                    hits[rel] = found_in(_public_text(*found))
         site_now: dict[str, tuple] = {}
         for name in site_files:
             site_entry = site_kept.get(name)
@@ -547,23 +531,38 @@ class _Collect:
             except OSError:
                 continue
             site_now[name] = site_entry
-            shared.update(site_entry[2])
-        store["site"] = site_now
+        shared_numbers = set().union(*hits.values(), *(entry[2] for entry in site_now.values()))
+        shared = {universe[number] for number in shared_numbers}
         needles: list[Needle] = []
         per_item: dict[str, int] = {}
-        for needle in candidates:
-            if needle.text in shared:
+        for rel in walked:
+            if rel not in hidden:
                 continue
-            if needle.field == "body":
-                if per_item.get(needle.path, 0) >= SENTENCES:
+            why = _why(facts[rel], today)  # type: ignore[arg-type]
+            for text, field in hidden[rel]:
+                if text in shared:
                     continue
-                per_item[needle.path] = per_item.get(needle.path, 0) + 1
-            needles.append(needle)
+                if field == "body":
+                    if per_item.get(rel, 0) >= SENTENCES:
+                        continue
+                    per_item[rel] = per_item.get(rel, 0) + 1
+                needles.append(Needle(text, rel, why, field))  # type: ignore[arg-type]
         digest = hashlib.sha1("\n".join(sorted(f"{n.path}\0{n.text}" for n in needles)).encode()).hexdigest()
-        store["result"] = ([(n.text, n.path, n.why, n.field) for n in needles], digest)
-        live = set(files.values())
-        entries = {sha: entry for sha, entry in read.items() if sha in live}
-        return Needles.of(needles, digest), store, None if entries == kept else entries
+        dates = {known[2] for known in facts.values() if known is not None and known[2] is not None}
+        store = {
+            "walk": walked,
+            "folders": folders,
+            "files": files,
+            "stamps": stamps,
+            "site": site_now,
+            "window": (
+                max((d for d in dates if d <= day), default=_NEVER[0]),
+                min((d for d in dates if d > day), default=_NEVER[1]),
+            ),
+            "result": ([(n.text, n.path, n.why, n.field) for n in needles], digest),
+        }
+        kept = {"facts": facts, "hidden": hidden, "hits": hits, "universe": universe}
+        return Needles.of(needles, digest), store, kept
 
 
 def _stamp_of(name: str) -> Stamp | None:
