@@ -348,6 +348,7 @@ def collect(
 
 
 _NEVER = (-(10**9), 10**9)  # a date window no build date leaves
+FEW = 40  # files to search below which `in` is cheaper than making an automaton of the looked-for texts
 
 
 class _Collect:
@@ -469,9 +470,7 @@ class _Collect:
             changed = files.keys() | gone
             keep = {rel for rel in files if rel in facts and before.get(rel) == files[rel]}
         else:  # only the files whose bytes changed, or that were added or removed
-            changed = (
-                {rel for rel, sha in files.items() if before.get(rel) != sha} | gone | (files.keys() - facts.keys())
-            )
+            changed = {rel for rel, _ in files.items() - before.items()} | gone | (files.keys() - facts.keys())
             keep = set()
         for rel in changed:
             was = facts.pop(rel, None) if rel not in keep else facts.get(rel)
@@ -497,12 +496,19 @@ class _Collect:
         site_kept: dict[str, tuple] = summary.get("site", {})
         if not texts <= set(universe):  # new text to look for: every public file is searched again
             universe, site_kept, hits = tuple(sorted(texts)), {}, {}
+        unread = [rel for rel in facts.keys() - hidden.keys() - hits.keys() if facts[rel] is not None] if hidden else []
+        few = len(unread) + len(site_files) - len(site_kept.keys() & set(site_files)) < FEW
         probe: ahocorasick.Automaton | None = None
 
         def found_in(text: str) -> tuple[int, ...]:
+            """The numbers of the looked-for texts `text` holds: with `in` when few files are
+            searched, else with an automaton (which costs more to make than a few searches)."""
             nonlocal probe
             if not universe:
                 return ()
+            if few:
+                squeezed = "".join(runs(text))
+                return tuple(n for n, word in enumerate(universe) if word in text or word in squeezed)
             if probe is None:
                 probe = ahocorasick.Automaton()
                 for number, word in enumerate(universe):
@@ -511,12 +517,10 @@ class _Collect:
             return _found(probe, text)
 
         # Drop what is public anyway: found in public text as written, or with markup and spaces removed.
-        if hidden:
-            for rel in [rel for rel, known in facts.items() if known is not None and rel not in hidden]:
-                if rel not in hits:
-                    found = self._parsed(rel, files)
-                    assert found is not None
-                    hits[rel] = found_in(_public_text(*found))
+        for rel in unread:
+            found = self._parsed(rel, files)
+            assert found is not None
+            hits[rel] = found_in(_public_text(*found))
         site_now: dict[str, tuple] = {}
         for name in site_files:
             site_entry = site_kept.get(name)
