@@ -440,3 +440,21 @@ def test_needles_kept_through_random_edits_are_those_read_afresh(site, tmp_path,
         vouched = _blob_ids(site) if pick.random() < 0.7 else None
         cached = egress.collect(site, today, (), cache, vouched)
         assert _needles(cached) == _needles(egress.collect(site, today)), (step, action)
+
+
+def test_a_lost_egress_state_is_read_again(site, tmp_path):
+    """The summary kept without the state it was made with (a cache partly restored or written)."""
+    cache = tmp_path / "cache"
+    parking = write(site, "content/decisions/parking.md", WITHHELD)
+    (site / "site.yaml").write_text((site / "site.yaml").read_text("utf-8") + f"# {SECRET_TITLE}\n", "utf-8")
+    egress.collect(site, date(2024, 6, 1), (), cache)
+    parking.unlink()
+    (cache / egress.STATE_FILE).unlink()
+    assert _needles(egress.collect(site, date(2024, 6, 1), (), cache)) == _needles(
+        egress.collect(site, date(2024, 6, 1))
+    )
+    write(site, "content/decisions/parking.md", WITHHELD)
+    (cache / egress.STATE_FILE).write_bytes(b"\x80\x05not a pickle")
+    assert _needles(egress.collect(site, date(2024, 6, 1), (), cache)) == _needles(
+        egress.collect(site, date(2024, 6, 1))
+    )

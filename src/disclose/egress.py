@@ -15,12 +15,18 @@ prints (labels in its code) is dropped, and so is a needle too short to be disti
 A hit stops the build (exit status 1) naming the item and the output file; the old output stays.
 It means the gate let something through: a bug to report, not an editor's mistake.
 
-With a build cache, what this check takes from each file is kept there (`egress.pickle`) by the
-file's content digest: an item's visibility facts and distinctive text, and which of the texts
-looked for occur in each public file. A file is read again only when its stat changed
-(`file_digests` says what is trusted), and every public file only when a text to look for is new
-(a non-public item was added or edited, or a public one withheld). The needles are the same as
-without the cache; `pipeline._egress_pages` rescans every reused output file when they changed.
+With a build cache, what this check takes from each file is kept there by path
+(`egress-state.pickle`): its visibility facts, the distinctive text of each item not public, and
+which of the texts looked for each public file holds; beside it the last result and what it came
+from (`egress.pickle`: every file's git blob id, the stats of the folders and of the site's own
+text files, the dates between which no item's visibility changes). A file's bytes are known by
+their blob id: the build passes the ids of the bytes it parsed (`vouched`; all this check takes
+from the build is which bytes a file holds, never what they say), or the file's stat is the one
+it had when this check last read it (`file_digests` says what is trusted). When nothing changed
+the last result stands; otherwise only the changed files are read, and every public file only
+when a text to look for is new (a non-public item added or edited, or a public one withheld).
+The needles are the same as without the cache (`tests/test_egress.py`);
+`pipeline._egress_pages` rescans every reused output file when they changed.
 """
 
 from __future__ import annotations
@@ -493,7 +499,7 @@ class _Collect:
                     assert found is not None  # its facts were read from these bytes
                     hidden[rel] = _candidate_texts(*found)
         texts = {text for candidates in hidden.values() for text, _ in candidates}
-        site_kept: dict[str, tuple] = summary.get("site", {})
+        site_kept: dict[str, tuple] = summary.get("site", {}) if state else {}  # hits are numbers in `universe`
         if not texts <= set(universe):  # new text to look for: every public file is searched again
             universe, site_kept, hits = tuple(sorted(texts)), {}, {}
         unread = [rel for rel in facts.keys() - hidden.keys() - hits.keys() if facts[rel] is not None] if hidden else []
