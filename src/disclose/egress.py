@@ -347,8 +347,9 @@ def collect(
         needles, store, kept = _Collect(site, today, dirs, {}, dict).run(None)
     if store is not summary:
         with contextlib.suppress(OSError):  # a cache that cannot be written costs time, not correctness
-            store["token"] = kept["token"] = os.urandom(8).hex()
-            save_store(folder / STATE_FILE, key, kept)
+            if kept:  # new state: a new token ties it to the summary written with it
+                store["token"] = kept["token"] = os.urandom(8).hex()
+                save_store(folder / STATE_FILE, key, kept)
             save_store(folder / STORE_FILE, key, store)
     return needles
 
@@ -375,7 +376,8 @@ class _Collect:
         self.parsed: dict[str, tuple[dict, str] | None] = {}  # and what they hold
 
     def run(self, vouched: Mapping[str, str] | None) -> tuple[Needles, dict, dict]:
-        """The needles, the summary to keep (`summary` itself when nothing changed) and the state."""
+        """The needles, the summary to keep (`summary` itself when nothing changed) and the state
+        to keep (empty when unchanged)."""
         summary = self.summary
         walked = summary.get("walk")
         folders = summary.get("folders")
@@ -393,9 +395,12 @@ class _Collect:
             and files == summary.get("files")
             and low <= day < high
             and site_files == list(site_kept)
-            and all(_stamp_of(name) == entry[0] for name, entry in site_kept.items())
+            and (site_now := _same_site(site_kept)) is not None
         ):
-            return Needles.of([Needle(*needle) for needle in result[0]], result[1]), summary, {}
+            needles = Needles.of([Needle(*needle) for needle in result[0]], result[1])
+            if folders is summary.get("folders") and stamps == summary.get("stamps") and site_now == site_kept:
+                return needles, summary, {}
+            return needles, {**summary, "folders": folders, "stamps": stamps, "site": site_now}, {}  # new stats
         return self._again(walked, folders, files, stamps, site_files)
 
     def _digests(self, walked: list[str], vouched: Mapping[str, str] | None) -> tuple[dict[str, str], dict[str, Stamp]]:
@@ -573,6 +578,23 @@ class _Collect:
         }
         kept = {"facts": facts, "hidden": hidden, "hits": hits, "universe": universe}
         return Needles.of(needles, digest), store, kept
+
+
+def _same_site(kept: dict[str, tuple]) -> dict[str, tuple] | None:
+    """The site's own text files' entries with their current stamps, when each holds the bytes it
+    held (read again only when its stamp changed); None when one changed or cannot be read."""
+    now = {}
+    for name, entry in kept.items():
+        try:
+            if _stamp_of(name) != entry[0]:
+                sha1, _, status = read_file(name)
+                if sha1 != entry[1]:
+                    return None
+                entry = (trusted(status), *entry[1:])
+        except OSError:
+            return None
+        now[name] = entry
+    return now
 
 
 def _stamp_of(name: str) -> Stamp | None:
