@@ -255,6 +255,11 @@ def test_the_cached_needles_are_those_read_afresh_after_every_edit(site, tmp_pat
     assert SECRET_TITLE.replace("内部请示", "内部报告") in {n.text for n in same().needles}
     policy.write_text(policy.read_text(encoding="utf-8") + f"\n{SECRET_BODY}\n", encoding="utf-8")  # now public text
     assert SECRET_BODY not in {n.text for n in same().needles}
+    saved = policy.read_bytes()
+    policy.unlink()
+    assert SECRET_BODY in {n.text for n in same().needles}  # its one public holder deleted
+    policy.write_bytes(saved)
+    assert SECRET_BODY not in {n.text for n in same().needles}
     later = site / "content/decisions/later.md"
     later.write_text(later.read_text(encoding="utf-8").replace("published:", "draft: true\npublished:"), "utf-8")
     assert hidden in {n.text for n in same().needles}
@@ -267,6 +272,191 @@ def test_a_damaged_egress_cache_is_ignored(site, tmp_path):
     write(site, "content/decisions/parking.md", WITHHELD)
     cache.mkdir()
     (cache / egress.STORE_FILE).write_bytes(b"\x80\x05not a pickle")
+    assert _needles(egress.collect(site, date(2024, 6, 1), (), cache)) == _needles(
+        egress.collect(site, date(2024, 6, 1))
+    )
+
+
+# -- the cache with the build's blob ids (what `pipeline` passes as `vouched`) ------------------
+
+
+def _blob_ids(site: Path) -> dict[str, str]:
+    """What a build vouches for: every content file it read, by the git blob id of its bytes."""
+    from disclose.git_index import blob_id
+
+    files = sorted((site / "content").rglob("*.md"))
+    return {p.relative_to(site).as_posix(): blob_id(p.read_bytes()) for p in files if not p.name.startswith(".")}
+
+
+class _Reads:
+    """Counts the content files egress reads and the front matter it parses."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.read: list[str] = []
+        self.parsed = 0
+        real_read, real_parse = egress.read_file, egress._parse
+
+        def read_file(path):
+            if "/content/" in str(path):
+                self.read.append(Path(path).name)
+            return real_read(path)
+
+        def parse(data):
+            self.parsed += 1
+            return real_parse(data)
+
+        monkeypatch.setattr(egress, "read_file", read_file)
+        monkeypatch.setattr(egress, "_parse", parse)
+
+    def clear(self) -> None:
+        self.read.clear()
+        self.parsed = 0
+
+
+def test_needles_kept_by_blob_id_are_those_read_afresh(site, tmp_path, monkeypatch):
+    """With the build's blob ids, after every kind of edit the needles and their digest equal a
+    fresh read without the cache; nothing is read when nothing changed, and one edited file is all
+    that is read and parsed after it."""
+    _trust_at_once(monkeypatch)
+    cache = tmp_path / "cache"
+    write(site, "templates/extra.html", "<p>页脚</p>\n")
+    templates = site / "templates"
+    hidden = "这是一段只在内部请示里出现的足够长的句子，用来检查缓存。"
+    write(site, "content/decisions/parking.md", WITHHELD)
+    write(
+        site,
+        "content/decisions/later.md",
+        f"---\ntitle: 关于明年城区道路养护计划的通知\nissuer: 示例市人民政府\npublished: 2024-05-20\n---\n{hidden}\n",
+    )
+    policy = site / "content/policies/rules.md"
+    reads = _Reads(monkeypatch)
+
+    def same(today: date = date(2024, 6, 1), vouched: dict | None = None) -> egress.Needles:
+        reads.clear()
+        cached = egress.collect(site, today, (templates,), cache, _blob_ids(site) if vouched is None else vouched)
+        counted = list(reads.read), reads.parsed
+        assert _needles(cached) == _needles(egress.collect(site, today, (templates,)))
+        reads.read[:], reads.parsed = counted
+        return cached
+
+    first = same()
+    assert {n.text for n in first.needles} >= {SECRET_TITLE, SECRET_BODY}
+    same()
+    assert reads.read == [] and reads.parsed == 0  # nothing changed: nothing read
+    state = (cache / egress.STATE_FILE).stat()
+    for path in [*(site / "content").rglob("*.md"), site / "site.yaml"]:  # a fresh clone: new stats, the same bytes
+        path.write_bytes(path.read_bytes())
+    same()
+    assert reads.read == [] and reads.parsed == 0  # the build's blob ids stand for the bytes
+    assert (cache / egress.STATE_FILE).stat().st_mtime_ns == state.st_mtime_ns  # nothing recomputed
+    assert hidden in {n.text for n in same(date(2024, 5, 1)).needles}  # not public yet on that day
+    same(date(2024, 5, 19))
+    assert reads.read == [] and reads.parsed == 0  # no visibility changed: nothing read
+    same(date(2024, 5, 25))
+    assert reads.read == ["later.md"]  # public from that day: its text is looked at, no other file's
+    policy.write_text(policy.read_text(encoding="utf-8") + "\n新增的一段公开正文，内容足够长以便成为句子。\n", "utf-8")
+    same()
+    assert reads.read == [policy.name] and reads.parsed == 1  # one public body edited: that file alone
+    parking = site / "content/decisions/parking.md"
+    parking.write_text(WITHHELD.replace("内部请示", "内部报告"), encoding="utf-8")
+    assert SECRET_TITLE.replace("内部请示", "内部报告") in {n.text for n in same().needles}
+    policy.write_text(policy.read_text(encoding="utf-8") + f"\n{SECRET_BODY}\n", encoding="utf-8")  # now public text
+    assert SECRET_BODY not in {n.text for n in same().needles}
+    saved = policy.read_bytes()
+    policy.unlink()
+    assert SECRET_BODY in {n.text for n in same().needles}  # its one public holder deleted
+    policy.write_bytes(saved)
+    assert SECRET_BODY not in {n.text for n in same().needles}
+    later = site / "content/decisions/later.md"
+    later.write_text(
+        later.read_text(encoding="utf-8").replace("published:", "disclosure: withheld\npublished:"), "utf-8"
+    )
+    assert hidden in {n.text for n in same().needles}  # turned withheld
+    later.rename(site / "content/policies/renamed.md")  # renamed into another folder
+    assert {n.path for n in same().needles if n.text == hidden} == {"content/policies/renamed.md"}
+    write(site, "templates/extra.html", f"<p>{hidden}</p>\n")  # a template now prints it
+    assert hidden not in {n.text for n in same().needles}
+    reported = SECRET_TITLE.replace("内部请示", "内部报告")
+    (site / "site.yaml").write_text((site / "site.yaml").read_text("utf-8") + f"# {reported}\n", "utf-8")
+    assert reported not in {n.text for n in same().needles}  # site.yaml prints it
+    hidden_file = f"---\ntitle: 隐藏文件里的一个足够长的标题\n---\n{hidden}\n"
+    write(site, "content/decisions/.draft.md", hidden_file)  # no build reads it: egress reads it itself
+    same()
+    parking.unlink()
+    assert not {n for n in same().needles if n.path.endswith("parking.md")}
+    write(site, "content/decisions/parking.md", WITHHELD)
+    assert SECRET_TITLE in {n.text for n in same(vouched={}).needles}  # vouched for nothing: read
+
+
+def test_a_build_vouches_for_every_content_file_and_egress_reads_none(site, tmp_path, monkeypatch):
+    """The blob ids the pipeline passes are those of the files' bytes, so a rebuild with nothing
+    changed reads no content file for the egress check."""
+    write(site, "content/decisions/parking.md", WITHHELD)
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    passed: list = []
+    real = egress.collect
+
+    def collect(*args):
+        passed.append(args[4])
+        return real(*args)
+
+    monkeypatch.setattr(egress, "collect", collect)
+    assert pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache).errors == []
+    assert passed[-1] == _blob_ids(site)
+    reads = _Reads(monkeypatch)
+    assert pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache).errors == []
+    assert reads.read == [] and reads.parsed == 0
+
+
+def test_needles_kept_through_random_edits_are_those_read_afresh(site, tmp_path, monkeypatch):
+    """A seeded series of edits, each followed by a collect with and without the cache (some with
+    the build's blob ids, some without, the date moving both ways): always the same needles."""
+    import random
+
+    _trust_at_once(monkeypatch)
+    cache = tmp_path / "cache"
+    pick = random.Random(12)
+    sentences = [f"第{n}条这是一句足够长的句子用来测试缓存是否与重读一致。" for n in range(40)]
+    titles = [f"关于第{n}号城区道路养护事项的内部请示文件" for n in range(12)]
+    heads = ["", "", "disclosure: withheld\n", "draft: true\n", "disclosure: on-request\n", "disclosure: public\n"]
+
+    def document() -> str:
+        day = f"2024-0{pick.randint(1, 9)}-1{pick.randint(0, 9)}"
+        body = "\n\n".join(pick.sample(sentences, pick.randint(0, 3)))
+        return f"---\ntitle: {pick.choice(titles)}\n{pick.choice(heads)}published: {day}\n---\n{body}\n"
+
+    today = date(2024, 6, 1)
+    for step in range(60):
+        docs = sorted((site / "content/decisions").glob("*.md")) if (site / "content/decisions").is_dir() else []
+        action = pick.choice(["add", "add", "edit", "edit", "delete", "rename", "date"])
+        if action == "add" or not docs:
+            write(site, f"content/decisions/d{step}.md", document())
+        elif action == "edit":
+            pick.choice(docs).write_text(document(), encoding="utf-8")
+        elif action == "delete":
+            pick.choice(docs).unlink()
+        elif action == "rename":
+            pick.choice(docs).rename(site / f"content/decisions/r{step}.md")
+        if action == "date":
+            today = date(2024, pick.randint(1, 9), pick.randint(1, 28))
+        vouched = _blob_ids(site) if pick.random() < 0.7 else None
+        cached = egress.collect(site, today, (), cache, vouched)
+        assert _needles(cached) == _needles(egress.collect(site, today)), (step, action)
+
+
+def test_a_lost_egress_state_is_read_again(site, tmp_path):
+    """The summary kept without the state it was made with (a cache partly restored or written)."""
+    cache = tmp_path / "cache"
+    parking = write(site, "content/decisions/parking.md", WITHHELD)
+    (site / "site.yaml").write_text((site / "site.yaml").read_text("utf-8") + f"# {SECRET_TITLE}\n", "utf-8")
+    egress.collect(site, date(2024, 6, 1), (), cache)
+    parking.unlink()
+    (cache / egress.STATE_FILE).unlink()
+    assert _needles(egress.collect(site, date(2024, 6, 1), (), cache)) == _needles(
+        egress.collect(site, date(2024, 6, 1))
+    )
+    write(site, "content/decisions/parking.md", WITHHELD)
+    (cache / egress.STATE_FILE).write_bytes(b"\x80\x05not a pickle")
     assert _needles(egress.collect(site, date(2024, 6, 1), (), cache)) == _needles(
         egress.collect(site, date(2024, 6, 1))
     )

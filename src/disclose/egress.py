@@ -15,12 +15,18 @@ prints (labels in its code) is dropped, and so is a needle too short to be disti
 A hit stops the build (exit status 1) naming the item and the output file; the old output stays.
 It means the gate let something through: a bug to report, not an editor's mistake.
 
-With a build cache, what this check takes from each file is kept there (`egress.pickle`) by the
-file's content digest: an item's visibility facts and distinctive text, and which of the texts
-looked for occur in each public file. A file is read again only when its stat changed
-(`file_digests` says what is trusted), and every public file only when a text to look for is new
-(a non-public item was added or edited, or a public one withheld). The needles are the same as
-without the cache; `pipeline._egress_pages` rescans every reused output file when they changed.
+With a build cache, what this check takes from each file is kept there by path
+(`egress-state.pickle`): its visibility facts, the distinctive text of each item not public, and
+which of the texts looked for each public file holds; beside it the last result and what it came
+from (`egress.pickle`: every file's git blob id, the stats of the folders and of the site's own
+text files, the dates between which no item's visibility changes). A file's bytes are known by
+their blob id: the build passes the ids of the bytes it parsed (`vouched`; all this check takes
+from the build is which bytes a file holds, never what they say), or the file's stat is the one
+it had when this check last read it (`file_digests` says what is trusted). When nothing changed
+the last result stands; otherwise only the changed files are read, and every public file only
+when a text to look for is new (a non-public item added or edited, or a public one withheld).
+The needles are the same as without the cache (`tests/test_egress.py`);
+`pipeline._egress_pages` rescans every reused output file when they changed.
 """
 
 from __future__ import annotations
@@ -31,16 +37,18 @@ import hashlib
 import os
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from stat import S_ISREG
 
 import ahocorasick
 import yaml
 
-from .file_digests import code_key, load_store, read_file, save_store, stamp, trusted
+from .file_digests import UNTRUSTED, Stamp, code_key, load_store, read_file, save_store, stamp, trusted
+from .git_index import blob_id
 from .identifiers import normalize_doc_no
 from .model import Problem
 
@@ -169,17 +177,28 @@ def _read_yaml(text: str) -> object:
         return None
 
 
-def _content_files(site: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """(path, stat) of every .md file under content/, folder by folder in name order; links are
-    followed to files, not into folders (as os.walk does)."""
+def _walk(site: Path) -> tuple[list[str], dict[str, Stamp] | None]:
+    """The site-relative paths of every .md file under content/, folder by folder in name order
+    (links are followed to files, not into folders, as os.walk does), and the stamp of every
+    folder listed: while none of them changes, no file was added, removed or renamed. None instead
+    of the stamps when a folder could not be listed or changed too recently to be trusted."""
+    found: list[str] = []
+    stamps: dict[str, Stamp] | None = {}
+    skip = len(str(site)) + 1
     folders = [str(site / "content")]
     while folders:
         folder = folders.pop()
         try:
+            status = os.stat(folder)
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError:
+            stamps = None
             continue
+        if stamps is not None:
+            stamps[folder] = now = trusted(status)
+            if now == UNTRUSTED:
+                stamps = None
         below = []
         for entry in entries:
             try:
@@ -187,11 +206,23 @@ def _content_files(site: Path) -> Iterator[tuple[str, os.stat_result]]:
                     if not entry.is_symlink():
                         below.append(entry.path)
                     continue
-                if entry.name.endswith(".md"):
-                    yield entry.path, entry.stat()
             except OSError:
                 continue
+            if entry.name.endswith(".md"):
+                found.append(entry.path[skip:].replace(os.sep, "/"))
         folders.extend(reversed(below))
+    return found, stamps
+
+
+def _unchanged(folders: dict[str, Stamp]) -> bool:
+    """Whether every folder still has the stamp it had when it was listed."""
+    for folder, then in folders.items():
+        try:
+            if stamp(os.stat(folder)) != then:
+                return False
+        except OSError:
+            return False
+    return bool(folders)
 
 
 @dataclass
@@ -205,6 +236,20 @@ class Needles:
 
     def __bool__(self) -> bool:
         return self.automaton is not None
+
+    @classmethod
+    def of(cls, needles: list[Needle], digest: str) -> Needles:
+        """The needles with their matcher: each text once, with every needle that has it."""
+        if not needles:
+            return cls(None, [], digest)
+        automaton = ahocorasick.Automaton()
+        for needle in needles:
+            if needle.text in automaton:
+                automaton.get(needle.text).append(needle)
+            else:
+                automaton.add_word(needle.text, [needle])
+        automaton.make_automaton()
+        return cls(automaton, needles, digest)
 
 
 def _candidate_texts(meta: dict, body: str) -> tuple[tuple[str, str], ...]:
@@ -237,18 +282,17 @@ def _site_texts(site: Path, template_dirs: Iterable[Path]) -> list[Path]:
     return files
 
 
-STORE_FILE = "egress.pickle"  # in the build cache folder
-_FORMAT = "egress/3"
+STORE_FILE = "egress.pickle"  # in the build cache folder: the last result and what it came from
+STATE_FILE = "egress-state.pickle"  # what was read of each content file, by path
+_FORMAT = "egress/4"
 
 
 @cache
 def _key() -> str:
     """Per process: the code this process runs is what its findings come from."""
-    return code_key(_FORMAT, modules=("egress.py", "identifiers.py", "file_digests.py"), packages=("yaml",))
-
-
-class _Moved(Exception):
-    """A file changed while the check read it: start again."""
+    return code_key(
+        _FORMAT, modules=("egress.py", "identifiers.py", "file_digests.py", "git_index.py"), packages=("yaml",)
+    )
 
 
 def _parse(data: bytes) -> tuple[dict, str] | None:
@@ -266,151 +310,302 @@ def _public_text(meta: dict, body: str) -> str:
     return "\n".join([*_strings(meta), body])
 
 
-def _found(probe: ahocorasick.Automaton, text: str) -> tuple[str, ...]:
-    """The words of `probe` in `text`, as written or with markup and spaces removed."""
+def _found(probe: ahocorasick.Automaton, text: str) -> tuple[int, ...]:
+    """The words of `probe` in `text`, as written or with markup and spaces removed: their
+    numbers (the values `probe` holds)."""
     words = {word for squeezed in (text, "".join(runs(text))) for _, word in probe.iter(squeezed)}
     return tuple(sorted(words))
 
 
-def collect(site: Path, today: date, template_dirs: Iterable[Path] = (), folder: Path | None = None) -> Needles:
-    """The distinctive text of every item not public on `today`, read from the files on disk;
-    with a build cache `folder`, only the files changed since the last build are read."""
-    path = folder / STORE_FILE if folder is not None else None
-    key = _key() if path is not None else ""
-    stored = load_store(path, key)
-    for _ in range(3):
-        try:
-            needles, store = _collect(site, today, tuple(template_dirs), stored)
-            break
-        except _Moved:
-            continue
-    else:  # files keep changing: read each once, without the store
-        needles, store = _collect(site, today, tuple(template_dirs), {})
-    if path is not None and store != stored:
+def collect(
+    site: Path,
+    today: date,
+    template_dirs: Iterable[Path] = (),
+    folder: Path | None = None,
+    vouched: Mapping[str, str] | None = None,
+) -> Needles:
+    """The distinctive text of every item not public on `today`, read from the files on disk.
+
+    With a build cache `folder`, what was read of each file is kept, and only files with new
+    bytes are read. A file's bytes are known without reading it when its stat is the one recorded
+    when it was read (`file_digests.trusted`), or from `vouched`: site-relative path -> git blob id
+    of the bytes this build read from the file (its parsed source, `pipeline`). When no folder,
+    file, stat, date boundary or template changed, the last result is returned as it was."""
+    dirs = tuple(template_dirs)
+    if folder is None:
+        return _Collect(site, today, dirs, {}, dict).run(None)[0]
+    key = _key()
+    summary = load_store(folder / STORE_FILE, key)
+
+    def state() -> dict:
+        kept = load_store(folder / STATE_FILE, key)
+        return kept if kept.get("token") is not None and kept.get("token") == summary.get("token") else {}
+
+    try:
+        needles, store, kept = _Collect(site, today, dirs, summary, state).run(vouched)
+    except _Moved:  # a file changed while it was read: read every file once, without the store
+        needles, store, kept = _Collect(site, today, dirs, {}, dict).run(None)
+    if store is not summary:
         with contextlib.suppress(OSError):  # a cache that cannot be written costs time, not correctness
-            save_store(path, key, store)
+            if kept:  # new state: a new token ties it to the summary written with it
+                store["token"] = kept["token"] = os.urandom(8).hex()
+                save_store(folder / STATE_FILE, key, kept)
+            save_store(folder / STORE_FILE, key, store)
     return needles
 
 
-# One file's entry in the store: its stamp (size, mtime_ns, ctime_ns, inode, device), digest,
-# visibility facts, candidates (text, field) or None, and the looked-for texts it holds or None.
-_STAMP, _SHA1, _FACTS, _CANDIDATES, _HITS = range(5)
+_NEVER = (-(10**9), 10**9)  # a date window no build date leaves
+FEW = 40  # files to search below which `in` is cheaper than making an automaton of the looked-for texts
 
 
-def _collect(site: Path, today: date, template_dirs: tuple[Path, ...], stored: dict) -> tuple[Needles, dict]:
-    known: dict[str, tuple] = stored.get("files", {})
-    universe = set(stored.get("universe", ()))
-    files: dict[str, tuple] = {}  # the entries of this run, by site-relative path
-    read: dict[str, tuple[dict, str]] = {}  # (front matter, body) of the files read here
-    candidates: list[Needle] = []
-    public: list[str] = []
-    skip = len(str(site)) + 1
-    for name, stat in _content_files(site):
-        rel = name[skip:].replace(os.sep, "/")
-        entry = known.get(rel)
-        if entry is None or entry[_STAMP] != stamp(stat):  # changed, or hashed too soon after a change
+class _Collect:
+    """One collect: each file's bytes known by their blob id; what a file holds read again only
+    when they changed.
+
+    The summary (`STORE_FILE`) holds the walk, each file's blob id and proving stamp, the site's
+    own text files, the dates between which no item's visibility changes (`window`) and the last
+    result. The state (`STATE_FILE`) holds, by path, each file's visibility facts (None: no UTF-8,
+    passed over), the candidate texts of each file not public within the window (`hidden`), and
+    for each public one the texts looked for (`universe`, by number) its public text holds."""
+
+    def __init__(
+        self, site: Path, today: date, dirs: tuple[Path, ...], summary: dict, state: Callable[[], dict]
+    ) -> None:
+        self.site, self.today, self.dirs, self.summary, self.load_state = site, today, dirs, summary, state
+        self.data: dict[str, bytes] = {}  # the bytes of the files read here, by site-relative path
+        self.parsed: dict[str, tuple[dict, str] | None] = {}  # and what they hold
+
+    def run(self, vouched: Mapping[str, str] | None) -> tuple[Needles, dict, dict]:
+        """The needles, the summary to keep (`summary` itself when nothing changed) and the state
+        to keep (empty when unchanged)."""
+        summary = self.summary
+        walked = summary.get("walk")
+        folders = summary.get("folders")
+        if walked is None or folders is None or not _unchanged(folders):
+            walked, folders = _walk(self.site)
+        files, stamps = self._digests(walked, vouched)
+        site_files = [str(file) for file in _site_texts(self.site, self.dirs)]
+        site_kept: dict[str, tuple] = summary.get("site", {})
+        day = self.today.toordinal()
+        low, high = summary.get("window", _NEVER)
+        result = summary.get("result")
+        if (
+            result is not None
+            and walked == summary.get("walk")
+            and files == summary.get("files")
+            and low <= day < high
+            and site_files == list(site_kept)
+            and (site_now := _same_site(site_kept)) is not None
+        ):
+            needles = Needles.of([Needle(*needle) for needle in result[0]], result[1])
+            if folders is summary.get("folders") and stamps == summary.get("stamps") and site_now == site_kept:
+                return needles, summary, {}
+            return needles, {**summary, "folders": folders, "stamps": stamps, "site": site_now}, {}  # new stats
+        return self._again(walked, folders, files, stamps, site_files)
+
+    def _digests(self, walked: list[str], vouched: Mapping[str, str] | None) -> tuple[dict[str, str], dict[str, Stamp]]:
+        """The blob id of each walked file's bytes (files that cannot be read are left out), and the
+        stamps that prove them."""
+        known: dict[str, str] = self.summary.get("files", {})
+        proven: dict[str, Stamp] = self.summary.get("stamps", {})
+        if vouched is not None and len(vouched) == len(walked) and vouched.keys() == set(walked):
+            if vouched == known:
+                return known, proven
+            files = dict(vouched)
+            return files, {rel: then for rel, then in proven.items() if known.get(rel) == files.get(rel)}
+        files, stamps = {}, {}
+        for rel in walked:
+            sha = vouched.get(rel) if vouched is not None else None
+            if sha is not None:
+                if rel in proven and known.get(rel) == sha:
+                    stamps[rel] = proven[rel]
+                files[rel] = sha
+                continue
+            name = os.path.join(self.site, rel)
             try:
-                sha1, data, stat = read_file(name)
+                status = os.stat(name)
             except OSError:
                 continue
-            if entry is None or entry[_SHA1] != sha1:  # new or changed: read it
-                parsed = _parse(data)
-                if parsed is None:
-                    continue
-                read[rel] = parsed
-                entry = (trusted(stat), sha1, _facts(parsed[0]), None, None)
-            else:  # the same bytes (a restored or copied file)
-                entry = (trusted(stat), *entry[_SHA1:])
-        why = _why(entry[_FACTS], today)
-        if why is not None and entry[_CANDIDATES] is None:
-            parsed = read.get(rel)
-            if parsed is None:
-                try:
-                    sha1, data, _ = read_file(name)
-                except OSError:
-                    raise _Moved from None
-                parsed = _parse(data)
-                if sha1 != entry[_SHA1] or parsed is None:
-                    raise _Moved
-                read[rel] = parsed
-            entry = (*entry[:_CANDIDATES], _candidate_texts(*parsed), entry[_HITS])
-        files[rel] = entry
-        if why is None:
-            public.append(rel)
-        else:
-            candidates += [Needle(text, rel, why, field) for text, field in entry[_CANDIDATES]]
-    texts = {needle.text for needle in candidates}
-    site_known: dict[str, tuple] = stored.get("site", {})
-    if not texts <= universe:  # new text to look for: every public file is searched again
-        universe, site_known = texts, {}
-        files = {rel: (*entry[:_HITS], None) for rel, entry in files.items()}
-    store = {"universe": tuple(sorted(universe)), "files": files, "site": site_known}
-    if not candidates:
-        return Needles(None, [], hashlib.sha1(b"").hexdigest()), store
-    # Drop what is public anyway: found in public text as written, or with markup and spaces removed.
-    probe: ahocorasick.Automaton | None = None
-
-    def found_in(text: str) -> tuple[str, ...]:
-        nonlocal probe
-        if probe is None:
-            probe = ahocorasick.Automaton()
-            for word in universe:
-                probe.add_word(word, word)
-            probe.make_automaton()
-        return _found(probe, text)
-
-    shared: set[str] = set()
-    for rel in public:
-        entry = files[rel]
-        if entry[_HITS] is None:
-            parsed = read.get(rel)
-            if parsed is None:
-                try:
-                    sha1, data, _ = read_file(str(site / rel))
-                except OSError:
-                    raise _Moved from None
-                parsed = _parse(data)
-                if sha1 != entry[_SHA1] or parsed is None:
-                    raise _Moved
-            entry = files[rel] = (*entry[:_HITS], found_in(_public_text(*parsed)))
-        shared.update(entry[_HITS])
-    store["site"] = site_now = {}
-    for file in _site_texts(site, template_dirs):
-        name = str(file)
-        entry = site_known.get(name)
-        try:
-            if entry is None or entry[_STAMP] != stamp(file.stat()):
-                sha1, data, stat = read_file(name)
-                if entry is None or entry[_SHA1] != sha1:
-                    text = data.decode("utf-8", errors="ignore").replace("\r\n", "\n").replace("\r", "\n")
-                    entry = (trusted(stat), sha1, found_in(text))
-                else:
-                    entry = (trusted(stat), *entry[_SHA1:])
-        except OSError:
-            continue
-        site_now[name] = entry
-        shared.update(entry[2])
-    needles: list[Needle] = []
-    per_item: dict[str, int] = {}
-    for needle in candidates:
-        if needle.text in shared:
-            continue
-        if needle.field == "body":
-            if per_item.get(needle.path, 0) >= SENTENCES:
+            if not S_ISREG(status.st_mode):
                 continue
-            per_item[needle.path] = per_item.get(needle.path, 0) + 1
-        needles.append(needle)
-    digest = hashlib.sha1("\n".join(sorted(f"{n.path}\0{n.text}" for n in needles)).encode()).hexdigest()
-    if not needles:
-        return Needles(None, [], digest), store
-    automaton = ahocorasick.Automaton()
-    for needle in needles:
-        if needle.text in automaton:
-            automaton.get(needle.text).append(needle)
-        else:
-            automaton.add_word(needle.text, [needle])
-    automaton.make_automaton()
-    return Needles(automaton, needles, digest), store
+            then = proven.get(rel)
+            if then is not None and rel in known and then == stamp(status):
+                files[rel], stamps[rel] = known[rel], then
+                continue
+            try:
+                _, data, status = read_file(name)
+            except OSError:
+                continue
+            files[rel], self.data[rel] = blob_id(data), data
+            if (now := trusted(status)) != UNTRUSTED:
+                stamps[rel] = now
+        return files, stamps
+
+    def _parsed(self, rel: str, files: dict[str, str]) -> tuple[dict, str] | None:
+        """(front matter, body) of `rel`, read now if not read yet: the bytes must be those of
+        `files[rel]`, or the file changed while this check read it."""
+        if rel in self.parsed:
+            return self.parsed[rel]
+        data = self.data.get(rel)
+        if data is None:
+            try:
+                _, data, _ = read_file(os.path.join(self.site, rel))
+            except OSError:
+                raise _Moved from None
+            if blob_id(data) != files[rel]:
+                raise _Moved
+        self.parsed[rel] = found = _parse(data)
+        return found
+
+    def _again(
+        self,
+        walked: list[str],
+        folders: dict[str, Stamp] | None,
+        files: dict[str, str],
+        stamps: dict[str, Stamp],
+        site_files: list[str],
+    ) -> tuple[Needles, dict, dict]:
+        """The needles when something changed: each file's facts, candidates and hits kept for the
+        files whose bytes are the same (all of them again when the date left the window)."""
+        summary, today = self.summary, self.today
+        state = self.load_state() if summary else {}
+        day = today.toordinal()
+        low, high = summary.get("window", _NEVER)
+        before: dict[str, str] = summary.get("files", {})
+        facts: dict[str, Facts | None] = dict(state.get("facts", {}))
+        hidden: dict[str, tuple] = dict(state.get("hidden", {}))
+        hits: dict[str, tuple[int, ...]] = dict(state.get("hits", {}))
+        universe: tuple[str, ...] = state.get("universe", ())
+        gone = facts.keys() - files.keys()
+        if not state or not low <= day < high:  # every file's visibility is decided again
+            changed = files.keys() | gone
+            keep = {rel for rel in files if rel in facts and before.get(rel) == files[rel]}
+        else:  # only the files whose bytes changed, or that were added or removed
+            changed = {rel for rel, _ in files.items() - before.items()} | gone | (files.keys() - facts.keys())
+            keep = set()
+        for rel in changed:
+            was = facts.pop(rel, None) if rel not in keep else facts.get(rel)
+            if rel not in keep:
+                hidden.pop(rel, None)
+                hits.pop(rel, None)
+            if rel not in files:
+                continue
+            if rel not in keep:
+                found = self._parsed(rel, files)
+                was = facts[rel] = None if found is None else _facts(found[0])
+            if was is None:
+                continue
+            if _why(was, today) is None:
+                hidden.pop(rel, None)
+            else:
+                hits.pop(rel, None)
+                if rel not in hidden:
+                    found = self._parsed(rel, files)
+                    assert found is not None  # its facts were read from these bytes
+                    hidden[rel] = _candidate_texts(*found)
+        texts = {text for candidates in hidden.values() for text, _ in candidates}
+        site_kept: dict[str, tuple] = summary.get("site", {}) if state else {}  # hits are numbers in `universe`
+        if not texts <= set(universe):  # new text to look for: every public file is searched again
+            universe, site_kept, hits = tuple(sorted(texts)), {}, {}
+        unread = [rel for rel in facts.keys() - hidden.keys() - hits.keys() if facts[rel] is not None] if hidden else []
+        few = len(unread) + len(site_files) - len(site_kept.keys() & set(site_files)) < FEW
+        probe: ahocorasick.Automaton | None = None
+
+        def found_in(text: str) -> tuple[int, ...]:
+            """The numbers of the looked-for texts `text` holds: with `in` when few files are
+            searched, else with an automaton (which costs more to make than a few searches)."""
+            nonlocal probe
+            if not universe:
+                return ()
+            if few:
+                squeezed = "".join(runs(text))
+                return tuple(n for n, word in enumerate(universe) if word in text or word in squeezed)
+            if probe is None:
+                probe = ahocorasick.Automaton()
+                for number, word in enumerate(universe):
+                    probe.add_word(word, number)
+                probe.make_automaton()
+            return _found(probe, text)
+
+        # Drop what is public anyway: found in public text as written, or with markup and spaces removed.
+        for rel in unread:
+            found = self._parsed(rel, files)
+            assert found is not None
+            hits[rel] = found_in(_public_text(*found))
+        site_now: dict[str, tuple] = {}
+        for name in site_files:
+            site_entry = site_kept.get(name)
+            try:
+                if site_entry is None or site_entry[0] != _stamp_of(name):
+                    sha1, data, status = read_file(name)
+                    if site_entry is None or site_entry[1] != sha1:
+                        text = data.decode("utf-8", errors="ignore").replace("\r\n", "\n").replace("\r", "\n")
+                        site_entry = (trusted(status), sha1, found_in(text))
+                    else:
+                        site_entry = (trusted(status), *site_entry[1:])
+            except OSError:
+                continue
+            site_now[name] = site_entry
+        shared_numbers = set().union(*hits.values(), *(entry[2] for entry in site_now.values()))
+        shared = {universe[number] for number in shared_numbers}
+        needles: list[Needle] = []
+        per_item: dict[str, int] = {}
+        for rel in walked:
+            if rel not in hidden:
+                continue
+            why = _why(facts[rel], today)  # type: ignore[arg-type]
+            for text, field in hidden[rel]:
+                if text in shared:
+                    continue
+                if field == "body":
+                    if per_item.get(rel, 0) >= SENTENCES:
+                        continue
+                    per_item[rel] = per_item.get(rel, 0) + 1
+                needles.append(Needle(text, rel, why, field))  # type: ignore[arg-type]
+        digest = hashlib.sha1("\n".join(sorted(f"{n.path}\0{n.text}" for n in needles)).encode()).hexdigest()
+        dates = {known[2] for known in facts.values() if known is not None and known[2] is not None}
+        store = {
+            "walk": walked,
+            "folders": folders,
+            "files": files,
+            "stamps": stamps,
+            "site": site_now,
+            "window": (
+                max((d for d in dates if d <= day), default=_NEVER[0]),
+                min((d for d in dates if d > day), default=_NEVER[1]),
+            ),
+            "result": ([(n.text, n.path, n.why, n.field) for n in needles], digest),
+        }
+        kept = {"facts": facts, "hidden": hidden, "hits": hits, "universe": universe}
+        return Needles.of(needles, digest), store, kept
+
+
+def _same_site(kept: dict[str, tuple]) -> dict[str, tuple] | None:
+    """The site's own text files' entries with their current stamps, when each holds the bytes it
+    held (read again only when its stamp changed); None when one changed or cannot be read."""
+    now = {}
+    for name, entry in kept.items():
+        try:
+            if _stamp_of(name) != entry[0]:
+                sha1, _, status = read_file(name)
+                if sha1 != entry[1]:
+                    return None
+                entry = (trusted(status), *entry[1:])
+        except OSError:
+            return None
+        now[name] = entry
+    return now
+
+
+def _stamp_of(name: str) -> Stamp | None:
+    try:
+        return stamp(os.stat(name))
+    except OSError:
+        return None
+
+
+class _Moved(Exception):
+    """A file changed while the check read it."""
 
 
 # -- scanning the staged output -------------------------------------------------------------------

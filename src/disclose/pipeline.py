@@ -485,7 +485,11 @@ def _build(
         # has the egress check start before Pagefind instead: the pages are shown before the search
         # index is complete, so their check comes first.
         with ThreadPoolExecutor(1) as background:
-            collected = [background.submit(egress.collect, site, today, dirs, cache.folder)] if pages_ready else []
+
+            def collect() -> egress.Needles:
+                return egress.collect(site, today, dirs, cache.folder, _read_as(report.catalogue, cache))
+
+            collected = [background.submit(collect)] if pages_ready else []
             bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
             fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
             fingerprints[CORE] = bundle_fingerprint(staging.written, [])  # the same while the engine is
@@ -498,7 +502,7 @@ def _build(
                 if checking:
                     return
                 if not collected:
-                    collected.append(background.submit(egress.collect, site, today, dirs, cache.folder))
+                    collected.append(background.submit(collect))
                 copied = _copy_assets(dirs, staging) + _copy_attachments(site, pub, staging, cache)
                 pages.extend((rel, len(staging.written[rel]) < 5) for rel in dict.fromkeys(rendered + copied))
                 checking.append(background.submit(_egress_pages, collected[0], staging, pages, cache))
@@ -550,6 +554,21 @@ def _tell(pages_ready: PagesReady, staging: Staging, pages: list[tuple[str, bool
     """Hand the checked pages to `pages_ready`, only when the egress check found nothing in them."""
     if checked.exception() is None and not checked.result()[2]:
         pages_ready(staging.root, frozenset(rel for rel, _ in pages), checked.result()[0].digest)
+
+
+def _read_as(catalogue: Catalogue | None, cache: BuildCache) -> dict[str, str] | None:
+    """Each content file's git blob id as this build read it: the cached source of an item that
+    is the very source it was built from (an entry left from before, when the file now failed to
+    parse, is not). The egress check takes these bytes as the files' without a stat of its own."""
+    if catalogue is None or cache.folder is None:
+        return None
+    known = cache.sources
+    read = {}
+    for item in catalogue.items:
+        entry = known.get(item.path)
+        if entry is not None and entry.source is item.source:
+            read[item.path] = entry.digest
+    return read
 
 
 def _egress_pages(
