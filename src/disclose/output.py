@@ -43,6 +43,7 @@ import shutil
 import signal
 import stat as stat_module
 import sys
+import tempfile
 import time
 from array import array
 from collections.abc import Callable, Iterator
@@ -518,8 +519,8 @@ class SpareCheck:
     cache's lock, and the child dies with the build (`PR_SET_PDEATHSIG`); it is killed and
     reaped when the build ends before taking its answer (`close`)."""
 
-    def __init__(self, pid: int, reader: int, state: Path, stamp: tuple) -> None:
-        self.pid, self.reader, self.state, self.stamp = pid, reader, state, stamp
+    def __init__(self, pid: int, answer: int, state: Path, stamp: tuple) -> None:
+        self.pid, self.answer, self.state, self.stamp = pid, answer, state, stamp
         self.done = False
 
     @classmethod
@@ -532,43 +533,36 @@ class SpareCheck:
             if not stat_module.S_ISDIR(os.lstat(spare).st_mode):
                 return None
             stamp = _state_stamp(os.stat(state))
+            answer = _answer_file()
         except OSError:
             return None
-        reader, writer = os.pipe()
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
+            status = 1
             try:
-                os.close(reader)
                 _die_with(parent)
-                payload = _check_spare(spare, state)
-            except BaseException:  # noqa: BLE001 - any failure: the build checks the spare itself
-                payload = b""
-            try:
-                view = memoryview(payload)
+                view = memoryview(_check_spare(spare, state))
                 while view:
-                    view = view[os.write(writer, view) :]
-            finally:
-                os._exit(0)
-        os.close(writer)
-        return cls(pid, reader, state, stamp)
+                    view = view[os.write(answer, view) :]
+                status = 0
+            finally:  # any failure: no answer, the build checks the spare itself
+                os._exit(status)
+        return cls(pid, answer, state, stamp)
 
     def result(self, manifest: Manifest) -> tuple[Manifest, Folders] | None:
         """Wait for the child; what it verified of `manifest` (the build's record of the spare)
         and the listings of the folders it left unchanged, or None (check the spare here)."""
-        chunks = []
         try:
-            while chunk := os.read(self.reader, 1 << 20):
-                chunks.append(chunk)
+            _, status = os.waitpid(self.pid, 0)
+            self.done = True  # reaped
+            data = os.pread(self.answer, os.fstat(self.answer).st_size, 0) if status == 0 else b""
+            stamp, count, codes, others, listings = pickle.loads(data)  # noqa: S301 - our child's
+            now = _state_stamp(os.stat(self.state))
+        except Exception:  # noqa: BLE001 - no answer, or an unreadable one
+            return None
         finally:
             self.close()
-        if not chunks:
-            return None
-        try:
-            stamp, count, codes, others, listings = pickle.loads(b"".join(chunks))  # noqa: S301 - our child's
-            now = _state_stamp(os.stat(self.state))
-        except Exception:  # noqa: BLE001 - an unreadable answer is no answer
-            return None
         if stamp != self.stamp or now != self.stamp or count != len(manifest):
             return None
         present: Manifest = {}
@@ -583,15 +577,24 @@ class SpareCheck:
 
     def close(self) -> None:
         """Stop the child if it still runs, and reap it."""
+        with contextlib.suppress(OSError):
+            os.close(self.answer)
         if self.done:
             return
         self.done = True
         with contextlib.suppress(OSError):
-            os.close(self.reader)
+            os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
-            if os.waitpid(self.pid, os.WNOHANG) == (0, 0):
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
+            os.waitpid(self.pid, 0)
+
+
+def _answer_file() -> int:
+    """A file without a name for the child's answer: written whole, then read once it exits (a
+    pipe would have it wait on the build for every 64 KB)."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("disclose-spare-check", os.MFD_CLOEXEC)
+    with tempfile.TemporaryFile() as handle:
+        return os.dup(handle.fileno())
 
 
 def _die_with(parent: int) -> None:  # pragma: no cover - runs in the child
