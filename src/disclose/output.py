@@ -537,7 +537,11 @@ class SpareCheck:
         except OSError:
             return None
         parent = os.getpid()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no room for a process: the build checks the spare itself
+            os.close(answer)
+            return None
         if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
             status = 1
             try:
@@ -603,7 +607,7 @@ def _die_with(parent: int) -> None:  # pragma: no cover - runs in the child
         with contextlib.suppress(AttributeError, OSError):
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # it died before that took effect
-        os._exit(0)
+        os._exit(1)
 
 
 def _check_spare(spare: Path, state: Path) -> bytes:  # pragma: no cover - runs in the child
