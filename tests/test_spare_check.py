@@ -134,3 +134,19 @@ def test_a_failed_build_leaves_no_child_behind(site, tmp_path, monkeypatch):
     assert started and started[-1] is not None
     with pytest.raises(ChildProcessError):  # reaped, not left running or a zombie
         os.waitpid(started[-1].pid, os.WNOHANG)
+
+
+@forks
+def test_no_room_for_a_child_leaves_the_check_to_the_build(site, tmp_path, monkeypatch):
+    def fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    for _ in range(2):
+        assert build(site, out, "--cache", str(cache)).exit_code == 0
+    monkeypatch.setattr(os, "fork", fork)
+    assert output.SpareCheck.start(cache / "spare", cache / "state.json") is None
+    assert build(site, out, "--cache", str(cache)).exit_code == 0
+    cold = tmp_path / "cold"
+    assert build(site, cold, "--no-cache").exit_code == 0
+    assert snapshot(out) == snapshot(cold)
