@@ -362,18 +362,23 @@ def test_cache_that_is_a_file_is_a_usage_error(site, tmp_path):
         assert result.exit_code == 2, result.output
 
 
-def test_a_stray_file_in_a_remembered_spare_folder_is_deleted(site, tmp_path, monkeypatch):
+@pytest.mark.parametrize("early", [True, False], ids=["in a child", "in the build"])
+def test_a_stray_file_in_a_remembered_spare_folder_is_deleted(site, tmp_path, monkeypatch, early):
     """The spare's folders are not listed again while their stat matches the listing kept in the
     cache; a file added by hand (the folder's modification time set back) moves the folder's
-    change time, so the folder is listed and the file deleted, never published."""
+    change time, so the folder is listed and the file deleted, never published. So whether the
+    spare is checked in a child beside the build's checks (output.SpareCheck) or by the build."""
     from disclose import output
 
     monkeypatch.setattr(output, "RACY_NS", 0)  # remember listings at once, so the shortcut is taken
-    remembered: list[int] = []
+    if not early:
+        monkeypatch.setattr(output.SpareCheck, "start", staticmethod(lambda spare, state: None))
+    log = tmp_path / "remembered"  # a file: the check may run in a forked child
     real = output._verified
 
     def verified(root, manifest, known=None):
-        remembered.append(len(known or {}))
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{len(known or {})}\n")
         return real(root, manifest, known)
 
     monkeypatch.setattr(output, "_verified", verified)
@@ -388,7 +393,7 @@ def test_a_stray_file_in_a_remembered_spare_folder_is_deleted(site, tmp_path, mo
     assert folder.stat().st_mtime_ns == before.st_mtime_ns
     assert build(site, out, "--cache", str(cache)).exit_code == 0  # out becomes the spare
     assert build(site, out, "--cache", str(cache)).exit_code == 0  # and the staging folder
-    assert remembered[-1] > 0  # the spare's listings were there to trust
+    assert int(log.read_text(encoding="utf-8").split()[-1]) > 0  # the spare's listings were there to trust
     relative = folder.relative_to(out)
     assert not (out / relative / "stray.html").exists()
     cold = tmp_path / "cold"

@@ -17,6 +17,12 @@ the build cache): adding, removing or renaming an entry moves a folder's change 
 tool can set back, so a folder whose stat is unchanged holds exactly the names it held. Only the
 folders whose stat changed are listed again; every file is still checked by its stat.
 
+That check still lstats every file (0.2 s at 10,000 documents, 0.5 s after a restore by CI, which
+lists every folder again), so a build starts it in a forked child before it checks the site
+(`SpareCheck`): the child checks the spare where it lies in the cache and hands back what it
+found, and the build takes that when it needs the staging folder, or checks the spare itself
+when the child's answer is missing or was made from another manifest.
+
 --out is guarded before anything is written (`check_out`): it may not be, hold or sit inside the
 site's inputs or the build cache, may not be a symbolic link, and an existing folder is replaced
 only when disclose wrote it. One build at a time may write an output folder (`locked`). The
@@ -37,13 +43,18 @@ import shutil
 import signal
 import stat as stat_module
 import sys
+import tempfile
 import time
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
+
 from .file_digests import RACY_NS  # the tick of the coarsest file-system clock (FAT: 2 s)
+from .forking import threads
 
 if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
     import fcntl
@@ -426,6 +437,8 @@ def _verified(root: Path, manifest: Manifest, known: Folders | None = None) -> t
         folder = folders.pop()
         where = f"{base}/{folder[:-1]}" if folder else base
         stat = os.lstat(where)
+        if not stat_module.S_ISDIR(stat.st_mode):  # a link put in its place: never followed
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder in the spare output", where)
         if not _may_write(stat, where):
             raise PermissionError(errno.EACCES, "read-only folder in the spare output", where)
         signature = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_dev)
@@ -475,6 +488,152 @@ def _verified(root: Path, manifest: Manifest, known: Folders | None = None) -> t
     return present, listings
 
 
+# How the child tells each record of the manifest (in its order): absent, as recorded, as
+# recorded but for its inode (the number then given is the inode), or another record (sent whole).
+_ABSENT, _SAME, _OTHER = -1, 0, -2
+
+
+def _state_stamp(status: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What identifies one version of the cache's state file: it is only ever replaced whole."""
+    return (status.st_ino, status.st_dev, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class SpareCheck:
+    """`_verified` run on the spare in a forked child, while the build reads and checks the site
+    (0.2–0.5 s at 10,000 documents off the build's critical path).
+
+    The child reads the spare's manifest from the cache's state file itself (the build has not
+    opened its cache yet), checks the spare where it lies, deleting what does not match, and
+    sends back which records hold and the folder listings. `result` takes that only when the
+    state file is the very version the build read its own manifest from (its stat the same
+    before the fork, in the child and at the end: the file is only ever replaced whole) and the
+    manifest has as many records; otherwise the build checks the spare itself, as without a
+    child. Deleting is all the child does, in the build's own folder while the build holds the
+    cache's lock, and the child dies with the build (`PR_SET_PDEATHSIG`); it is killed and
+    reaped when the build ends before taking its answer (`close`)."""
+
+    def __init__(self, pid: int, answer: int, state: Path, stamp: tuple) -> None:
+        self.pid, self.answer, self.state, self.stamp = pid, answer, state, stamp
+        self.done = False
+
+    @classmethod
+    def start(cls, spare: Path, state: Path) -> SpareCheck | None:
+        """Fork the child, when there is a spare to check, a core for it and no other thread
+        (see `forking`); None otherwise."""
+        if not hasattr(os, "fork") or _workers() < 2 or threads() > 1:
+            return None
+        try:
+            if not stat_module.S_ISDIR(os.lstat(spare).st_mode):
+                return None
+            stamp = _state_stamp(os.stat(state))
+            answer = _answer_file()
+        except OSError:
+            return None
+        parent = os.getpid()
+        try:
+            pid = os.fork()
+        except OSError:  # no room for a process: the build checks the spare itself
+            os.close(answer)
+            return None
+        if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
+            status = 1
+            try:
+                _die_with(parent)
+                view = memoryview(_check_spare(spare, state))
+                while view:
+                    view = view[os.write(answer, view) :]
+                status = 0
+            finally:  # any failure: no answer, the build checks the spare itself
+                os._exit(status)
+        return cls(pid, answer, state, stamp)
+
+    def result(self, manifest: Manifest) -> tuple[Manifest, Folders] | None:
+        """Wait for the child; what it verified of `manifest` (the build's record of the spare)
+        and the listings of the folders it left unchanged, or None (check the spare here)."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+            self.done = True  # reaped
+            data = os.pread(self.answer, os.fstat(self.answer).st_size, 0) if status == 0 else b""
+            stamp, count, codes, others, listings = pickle.loads(data)  # noqa: S301 - our child's
+            now = _state_stamp(os.stat(self.state))
+        except Exception:  # noqa: BLE001 - no answer, or an unreadable one
+            return None
+        finally:
+            self.close()
+        if stamp != self.stamp or now != self.stamp or count != len(manifest):
+            return None
+        present: Manifest = {}
+        for (rel, record), code in zip(manifest.items(), array("q", codes), strict=True):
+            if code == _SAME:
+                present[rel] = record
+            elif code > 0:
+                present[rel] = [*record[:4], code]
+            elif code == _OTHER:
+                present[rel] = others[rel]
+        return present, listings
+
+    def close(self) -> None:
+        """Stop the child if it still runs, and reap it."""
+        with contextlib.suppress(OSError):
+            os.close(self.answer)
+        if self.done:
+            return
+        self.done = True
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(self.pid, 0)
+
+
+def _answer_file() -> int:
+    """A file without a name for the child's answer: written whole, then read once it exits (a
+    pipe would have it wait on the build for every 64 KB)."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("disclose-spare-check", os.MFD_CLOEXEC)
+    with tempfile.TemporaryFile() as handle:
+        return os.dup(handle.fileno())
+
+
+def _die_with(parent: int) -> None:  # pragma: no cover - runs in the child
+    """Have the kernel kill this child when the build that forked it dies (Linux)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(AttributeError, OSError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before that took effect
+        os._exit(1)
+
+
+def _check_spare(spare: Path, state: Path) -> bytes:  # pragma: no cover - runs in the child
+    """The child's work (`SpareCheck`): the answer, pickled."""
+    with open(state, "rb") as handle:
+        stamp = _state_stamp(os.fstat(handle.fileno()))
+        manifest = orjson.loads(handle.read()).get("spare_manifest") or {}
+    if not isinstance(manifest, dict) or not manifest:
+        return b""
+    present, listings = _verified(spare, manifest, _load_listings(spare))
+    codes = array("q")
+    others: Manifest = {}
+    for rel, record in manifest.items():
+        now = present.get(rel)
+        if now is None:
+            codes.append(_ABSENT)
+        elif now == record:
+            codes.append(_SAME)
+        elif now[:4] == record[:4] and isinstance(now[4], int) and now[4] > 0:
+            codes.append(now[4])
+        else:
+            codes.append(_OTHER)
+            others[rel] = now
+    return pickle.dumps((stamp, len(manifest), codes.tobytes(), others, listings), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _remove_empty(root: Path, folder: Path) -> None:
     """Remove `folder` and its parents up to `root` while they are empty."""
     for path in (folder, *folder.parents):
@@ -493,7 +652,10 @@ def _fresh(out: Path) -> Path:
         number += 1
 
 
-def _staging(out: Path, spare: Path | None, spare_manifest: Manifest, known: Folders | None = None) -> Staging:
+def _staging(out: Path, spare: Path | None, spare_manifest: Manifest, early: SpareCheck | None = None) -> Staging:
+    """The staging folder: the spare when there is one, its content checked (by `early` when
+    that answers), else a new folder."""
+    checked = early.result(spare_manifest) if early is not None else None  # the child is done with the spare
     staging = _fresh(out)
     if spare is not None and (spare.exists() or spare.is_symlink()):
         if spare_manifest and spare.is_dir() and not spare.is_symlink():
@@ -502,8 +664,10 @@ def _staging(out: Path, spare: Path | None, spare_manifest: Manifest, known: Fol
             except OSError:  # the cache is on another file system
                 pass
             else:
+                if checked is not None:
+                    return Staging(staging, checked[0], folders=checked[1])
                 try:
-                    present, listings = _verified(staging, spare_manifest, known)
+                    present, listings = _verified(staging, spare_manifest, _load_listings(spare))
                     return Staging(staging, present, folders=listings)
                 except OSError:  # parts of it made read-only: start afresh
                     discard(staging)
@@ -570,17 +734,19 @@ def write_atomically(
     fill: Callable[[Staging], None],
     spare: Path | None = None,
     spare_manifest: Manifest | None = None,
+    early: SpareCheck | None = None,
 ) -> tuple[Manifest, bool]:
     """Let `fill` write the whole site into a staging folder, then replace `out` with it.
 
     With `spare` (a folder in the build cache), the staging folder starts as that spare and the
-    replaced output becomes the new spare. Returns the new output's manifest, and whether the
-    replaced output was kept as the spare. Call while holding `locked(out)`.
+    replaced output becomes the new spare; `early` is the spare's check if started (`SpareCheck`).
+    Returns the new output's manifest, and whether the replaced output was kept as the spare.
+    Call while holding `locked(out)`.
     """
     out = _absolute(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
-    staging = _staging(out, spare, spare_manifest or {}, _load_listings(spare))
+    staging = _staging(out, spare, spare_manifest or {}, early)
     try:
         fill(staging)
         staging.prune()

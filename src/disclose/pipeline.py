@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from . import attachment_text, egress
-from .build_cache import BuildCache, CacheBusy, bundle_fingerprint, exclusive
+from .build_cache import SPARE, BuildCache, CacheBusy, bundle_fingerprint, exclusive
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
 from .file_digests import stamp
@@ -29,7 +29,18 @@ from .gate import Publication, decide, with_history
 from .history import read_history
 from .load import load, load_reports
 from .model import Problem
-from .output import Manifest, OutputBusy, OutputError, Staging, check_out, digest, locked, recover, write_atomically
+from .output import (
+    Manifest,
+    OutputBusy,
+    OutputError,
+    SpareCheck,
+    Staging,
+    check_out,
+    digest,
+    locked,
+    recover,
+    write_atomically,
+)
 from .page_deps import DEPS, Tracker
 from .page_keys import KeyMismatch, verifying
 from .progress import QUIET, Progress
@@ -426,8 +437,17 @@ def build(
         check_out(site, out, cache_dir)
         with locked(out), exclusive(cache_dir):
             recover(out)
-            opened = BuildCache.open(cache_dir) if cache is None else cache
-            return _build(site, out, today, workers, opened, progress, pages_ready, save=cache is None)
+            # the spare output is checked beside the checks of the site (before the cache is opened: a
+            # small process to fork), from the manifest on disk (an open cache may hold a newer one)
+            early = (
+                SpareCheck.start(cache_dir / SPARE, cache_dir / "state.json") if cache is None and cache_dir else None
+            )
+            try:
+                opened = BuildCache.open(cache_dir) if cache is None else cache
+                return _build(site, out, today, workers, opened, progress, pages_ready, save=cache is None, early=early)
+            finally:
+                if early is not None:
+                    early.close()
     except OutputError as err:
         raise UsageError(str(err)) from None
     except OutputBusy:
@@ -453,8 +473,9 @@ def _build(
     progress: Progress,
     pages_ready: PagesReady | None = None,
     save: bool = True,
+    early: SpareCheck | None = None,
 ) -> Report:
-    """The build proper, while it holds the cache folder."""
+    """The build proper, while it holds the cache folder; `early` is the spare's check if started."""
     report = check(site, today, cache, workers, clashes=False)
     if report.errors or report.catalogue is None:
         return report
@@ -538,7 +559,7 @@ def _build(
         report.egress = needles.digest
 
     try:
-        manifest, kept = write_atomically(out, finish, cache.spare, cache.spare_manifest)
+        manifest, kept = write_atomically(out, finish, cache.spare, cache.spare_manifest, early)
     except egress.Leak as leak:
         report.problems.extend(leak.problems)
         report.problems.sort()
