@@ -362,6 +362,12 @@ def beside(out: Path, role: str) -> Path:
     return out.parent / f".{out.name}.disclose-{role}"
 
 
+def staging_name(out: Path) -> str:
+    """The staging folder this process gives `out` first, absolute: a name to give what a build
+    starts before the folder exists, so that `_stop_orphans` finds it."""
+    return str(beside(_absolute(out), f"new-{os.getpid()}"))
+
+
 def _swap_folders(out: Path) -> Iterator[Path]:
     """Staging, swap and indexing folders of `out` left by any build: exactly the names builds
     give them (staging `new-PID[-N]`, its indexing folders `….index-…`, the swapped-out `old`)."""
@@ -373,7 +379,8 @@ def _swap_folders(out: Path) -> Iterator[Path]:
 def _stop_orphans(out: Path) -> None:
     """Kill what a killed build started and left running on its staging folder (Pagefind runs in
     its own process group, so it outlives the build): any process whose command line names a
-    staging folder of `out`. Linux only (/proc); elsewhere such a run ends by itself."""
+    staging folder of `out`, other than this process's children. Linux only (/proc); elsewhere
+    such a run ends by itself."""
     marker = os.fsencode(str(beside(out, "new-")))
     proc = Path("/proc")
     if not proc.is_dir():
@@ -384,6 +391,8 @@ def _stop_orphans(out: Path) -> None:
         try:
             if marker not in (entry / "cmdline").read_bytes():
                 continue
+            if int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == os.getpid():
+                continue  # this build's own child (its warm Pagefind service), not a killed build's
             pid = int(entry.name)
             if os.getpgid(pid) == pid:
                 os.killpg(pid, signal.SIGKILL)

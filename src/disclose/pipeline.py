@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from . import attachment_text, egress
+from . import attachment_text, egress, search_index
 from .build_cache import SPARE, BuildCache, CacheBusy, bundle_fingerprint, exclusive
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
@@ -43,6 +43,7 @@ from .output import (
 )
 from .page_deps import DEPS, Tracker
 from .page_keys import KeyMismatch, verifying
+from .pagefind_service import Service
 from .progress import QUIET, Progress
 from .records import report_years
 from .render import Page, Producer, Product, listing_keys, render_site, template_dirs
@@ -442,10 +443,12 @@ def build(
             early = (
                 SpareCheck.start(cache_dir / SPARE, cache_dir / "state.json") if cache is None and cache_dir else None
             )
+            service = search_index.warm(out)  # after the fork: the spare's check holds no pipe of it
             try:
                 opened = BuildCache.open(cache_dir) if cache is None else cache
-                return _build(site, out, today, workers, opened, progress, pages_ready, save=cache is None, early=early)
+                return _build(site, out, today, workers, opened, progress, pages_ready, cache is None, early, service)
             finally:
+                search_index.close(service)
                 if early is not None:
                     early.close()
     except OutputError as err:
@@ -474,8 +477,10 @@ def _build(
     pages_ready: PagesReady | None = None,
     save: bool = True,
     early: SpareCheck | None = None,
+    service: Service | None = None,
 ) -> Report:
-    """The build proper, while it holds the cache folder; `early` is the spare's check if started."""
+    """The build proper, while it holds the cache folder; `early` is the spare's check if started,
+    `service` a warm Pagefind for the first bundles to index (search_index.warm)."""
     report = check(site, today, cache, workers, clashes=False)
     if report.errors or report.catalogue is None:
         return report
@@ -543,6 +548,7 @@ def _build(
                 scan_bundle,
                 lambda: {item_path(i): [str(i.get("doc_no") or ""), str(i.get("index_no") or "")] for i in pub.items},
                 meanwhile,
+                service,
             )
             meanwhile()  # when build_index did not call it (a stand-in for it, in tests)
             progress.finish()

@@ -40,8 +40,9 @@ from pathlib import Path
 
 import pagefind_bin_extended
 
-from .output import Staging
+from .output import Staging, staging_name
 from .pagefind_bundle import filter_counts, stabilize
+from .pagefind_service import Service, ServiceError, ServiceTimeout
 
 BUNDLES_FILE = "bundles.json"
 
@@ -101,10 +102,7 @@ def run_bounded(
         stdout, stderr = process.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
         _kill(process)
-        raise SearchIndexError(
-            f"{what} 超过 {limit:g} 秒仍未完成，已终止；构建已停止，原输出未改动"
-            f"（时限可用环境变量 {TIMEOUT_VARIABLE} 调整，单位秒）"
-        ) from None
+        raise _timed_out(what, limit) from None
     except BaseException:
         _kill(process)
         raise
@@ -112,6 +110,37 @@ def run_bounded(
         with _RUNNING_LOCK:
             _RUNNING.discard(process)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def _timed_out(what: str, limit: float) -> SearchIndexError:
+    return SearchIndexError(
+        f"{what} 超过 {limit:g} 秒仍未完成，已终止；构建已停止，原输出未改动"
+        f"（时限可用环境变量 {TIMEOUT_VARIABLE} 调整，单位秒）"
+    )
+
+
+SERVICE_PAGES = 1000  # the largest first run the warm service takes (`warm`); larger ones run as before
+
+
+def warm(out: Path) -> Service | None:
+    """A Pagefind service for this build's first run, its Chinese dictionary loading from now on
+    (see pagefind_service): worth it when few pages change, when the dictionary is a third of the
+    indexing. It is named after this build's staging folder, so that a killed build's is found
+    and stopped (output.recover), and `stop_all` stops it like any run. End it with `close`."""
+    try:
+        service = Service(pagefind_executable(), f"pagefind {staging_name(out)}")
+    except OSError:
+        return None
+    with _RUNNING_LOCK:
+        _RUNNING.add(service.process)
+    return service
+
+
+def close(service: Service | None) -> None:
+    if service is not None:
+        _kill(service.process)
+        with _RUNNING_LOCK:
+            _RUNNING.discard(service.process)
 
 
 def stop_all(stop: threading.Event) -> None:
@@ -299,12 +328,17 @@ def _scratch(pages: int) -> Path | None:
 
 
 def _index_run(
-    work: Path, jobs: list[tuple[str, list[str]]], site: Path, started: threading.Event, stop: threading.Event
+    work: Path,
+    jobs: list[tuple[str, list[str]]],
+    site: Path,
+    started: threading.Event,
+    stop: threading.Event,
+    service: Service | None = None,
 ) -> None:
     """One Pagefind run over the pages of several bundles (output paths under `site`), each under
     a language of its own (written as copies that name it), each index then moved into its own
     folder `work`/<bundle>. `started` is set once Pagefind runs (or this run has failed or was
-    stopped: see `run_bounded`)."""
+    stopped: see `run_bounded`). With `service` (see `warm`), the run is the service's."""
     try:
         pages = sum(len(paths) for _, paths in jobs)
         scratch = _scratch(pages)
@@ -321,16 +355,28 @@ def _index_run(
                 for number, rel in enumerate(paths):
                     (source / f"{name}-{number:05d}.html").write_bytes(relabelled((site / rel).read_bytes(), lang))
             names = ", ".join(name for name, _ in jobs[:3]) + ("…" if len(jobs) > 3 else "")
-            result = run_bounded(
-                [str(pagefind_executable()), "--site", str(source), "--output-path", str(out), "--silent"],
-                time_limit(pages),
-                f"Pagefind 建立搜索索引（分卷 {names}，{pages} 个页面）",
-                started.set,
-                stop,
-            )
-            if result.returncode != 0:
-                detail = result.stderr.strip() or result.stdout.strip()
-                raise SearchIndexError(f"Pagefind 建立搜索索引失败（分卷 {names}）：{detail}")
+            what = f"Pagefind 建立搜索索引（分卷 {names}，{pages} 个页面）"
+            if service is not None:
+                if stop.is_set():
+                    raise Stopped(what)
+                started.set()
+                try:
+                    service.index(source, out, time_limit(pages))
+                except ServiceTimeout:
+                    raise _timed_out(what, time_limit(pages)) from None
+                except ServiceError as err:
+                    raise SearchIndexError(f"Pagefind 建立搜索索引失败（分卷 {names}）：{err}") from None
+            else:
+                result = run_bounded(
+                    [str(pagefind_executable()), "--site", str(source), "--output-path", str(out), "--silent"],
+                    time_limit(pages),
+                    what,
+                    started.set,
+                    stop,
+                )
+                if result.returncode != 0:
+                    detail = result.stderr.strip() or result.stdout.strip()
+                    raise SearchIndexError(f"Pagefind 建立搜索索引失败（分卷 {names}）：{detail}")
             entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
             for name, _ in jobs:
                 target = work / name
@@ -376,6 +422,7 @@ def build_index(
     indexed: Callable[[str], None] = lambda rel: None,
     identifiers: Callable[[], dict[str, list[str]]] = dict,
     meanwhile: Callable[[], None] = lambda: None,
+    service: Service | None = None,
 ) -> list[str]:
     """Index each bundle into pagefind/<name>/, and pagefind/core/: kept when the staging folder
     already holds it, linked from the previous build when that indexed the same pages, else
@@ -383,6 +430,8 @@ def build_index(
     other runs go on). `fingerprints` has the content id of every bundle and of CORE;
     `identifiers` gives each page's 文号 and 索引号 (pagefind/ids/). Returns the bundles indexed
     anew.
+
+    `service` (see `warm`) indexes the first run when it is small.
 
     Pagefind is a separate process, so it is started first, as soon as the bundles to index are
     known: `meanwhile` is then called in this thread (the caller's own work runs beside Pagefind),
@@ -412,9 +461,10 @@ def build_index(
     ):
         work = Path(tmp)
         started, stop = [threading.Event() for _ in runs], threading.Event()
+        first = service if runs and sum(len(paths) for _, paths in runs[0]) <= SERVICE_PAGES else None
         futures = [
-            pool.submit(_index_run, work, run, staging.root, ready, stop)
-            for run, ready in zip(runs, started, strict=True)
+            pool.submit(_index_run, work, run, staging.root, ready, stop, first if number == 0 else None)
+            for number, (run, ready) in enumerate(zip(runs, started, strict=True))
         ]
         try:
             for ready in started[:workers]:  # the first runs are under way (or failed)
