@@ -29,6 +29,16 @@ def commit(repo: Path, message: str, day: str) -> None:
     git(repo, "commit", "-qm", message, "--allow-empty", date=day)
 
 
+def run(repo: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "x@x", "GIT_COMMITTER_NAME": "x"}
+    env |= {"GIT_COMMITTER_EMAIL": "x@x", "GIT_COMMITTER_DATE": "2024-04-05T12:00:00+08:00"}
+    return (
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+        .stdout.decode()
+        .strip()
+    )
+
+
 def head(repo: Path) -> str:
     return subprocess.run(
         ["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True
@@ -211,6 +221,14 @@ def test_a_merge_reads_every_commit_again(repo, monkeypatch):
     commit(root, "合并后\n\n公开说明：合并后修改", "2024-04-06")
     same(site, cache, reads)
     assert reads.in_build == 0  # a line of commits after a merge extends the history read at the merge
+    # A merge of an older commit whose tree it takes (`git merge -s ours` from the other side, made
+    # by hand here): git follows that parent only, and the commit after it is no longer shown.
+    older = run(root, "rev-parse", "HEAD~1")
+    merge = run(root, "commit-tree", f"{older}^{{tree}}", "-p", "HEAD", "-p", older, "-m", "回到旧版")
+    git(root, "reset", "-q", "--hard", merge)
+    built = same(site, cache, reads)
+    assert reads.in_build == 1
+    assert "合并后修改" not in {n.text for n in built[1].notes}
 
 
 @pytest.mark.parametrize("how", ["amend", "reset", "rebase"])
@@ -317,6 +335,13 @@ def test_a_damaged_or_foreign_kept_history_is_read_again(repo, monkeypatch):
     assert reads.in_build == 1
 
 
+def test_a_history_read_without_the_cache_is_kept_when_a_build_asks(repo):
+    site, cache = repo
+    history.read_history(site)
+    history.read_history(site, cache)  # the same commit: remembered, and now kept in the cache
+    assert (cache / history.HEAD_STORE).is_file()
+
+
 def test_no_repository_and_no_commit(tmp_path):
     put(tmp_path, "content/policies/a.md", "甲")
     cache = tmp_path / "cache"
@@ -324,3 +349,28 @@ def test_no_repository_and_no_commit(tmp_path):
     git(tmp_path, "init", "-q")
     assert history.read_history(tmp_path, cache) == {} and history.public_notes(tmp_path) == history.Notes()
     assert not (cache / history.HEAD_STORE).exists()
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        ("i18n.logOutputEncoding", "GB18030"),
+        ("diff.orderFile", "order.txt"),
+        ("log.showRoot", "false"),
+        ("diff.relative", "true"),
+        ("color.ui", "always"),
+        ("log.follow", "true"),
+    ],
+)
+def test_settings_that_change_what_git_log_prints_change_nothing(repo, setting):
+    """A history kept from an earlier read holds only if a read now prints the same: the settings
+    that change `git log`'s output are overridden on its command line."""
+    site, cache = repo
+    root = site.parent
+    put(site, "content/policies/b.md", "乙", body="改。")
+    put(site, "content/policies/a.md", "甲", body="改。")
+    commit(root, "两条\n\n公开说明：两条修订", "2024-04-01")
+    before = same(site, cache)
+    (root / "order.txt").write_text("site/content/policies/b.md\n", encoding="utf-8")
+    git(root, "config", *setting)
+    assert same(site, cache) == before
