@@ -170,25 +170,28 @@ def test_new_commits_extend_the_kept_history_exactly(repo, monkeypatch):
     assert "content/policies/工作 规则\n二.md" in found
 
 
-def test_one_new_commit_costs_three_git_commands(repo, monkeypatch):
-    """rev-parse, a log of the new commit and a cat-file of its blob in the check; a rev-parse in
-    the build (what the check read is remembered); no log of every commit."""
+def test_one_new_commit_costs_two_git_commands_and_one_more(repo, monkeypatch):
+    """rev-parse and a log of the new commit in the check; a rev-parse in the build (what the
+    check read is remembered); no log of every commit. The new version is read from the work
+    tree, where it is; a `git cat-file` reads it when the file there is another."""
     site, cache = repo
     as_built(site, cache)
     put(site, "content/policies/a.md", "甲", body="改。")
     commit(site.parent, "修订\n\n公开说明：修订", "2024-04-01")
     reads = Reads(monkeypatch)
     as_built(site, cache)
-    assert [args[args.index("log") if "log" in args else 0] for args in reads.git] == [
-        "rev-parse",
-        "log",
-        "cat-file",
-        "rev-parse",
-    ]
+    assert [args[args.index("log") if "log" in args else 0] for args in reads.git] == ["rev-parse", "log", "rev-parse"]
     assert reads.full == 0
     reads.reset()
     as_built(site, cache)  # nothing new: one rev-parse for each
     assert [args[0] for args in reads.git] == ["rev-parse", "rev-parse"]
+    put(site, "content/policies/a.md", "甲", extra=WITHHELD)
+    commit(site.parent, "不公开\n\n公开说明：不公开", "2024-04-02")
+    put(site, "content/policies/a.md", "甲", body="未提交的修改。")  # the work tree is not the commit
+    reads.reset()
+    built = same(site, cache, reads)
+    assert reads.in_build == 0 and any(args[0] == "cat-file" for args in reads.git)
+    assert [r.note for r in dict(built[0])["content/policies/a.md"]] == ["修订", None]  # withheld: not listed
 
 
 def test_a_merge_reads_every_commit_again(repo, monkeypatch):

@@ -8,8 +8,10 @@ was public then, so no note can speak of something that is not public.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import stat
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -24,7 +26,7 @@ from .model import Source
 
 NOTE = re.compile(r"^(?:公开说明|Change-note)\s*[:：]\s*(.+)$", re.MULTILINE)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-SHA = re.compile(rb"[0-9a-f]{40}")
+SHA = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1, or SHA-256 repositories
 GIT_SECONDS = 120  # one git command; a repository that takes longer is reported, not waited on
 
 
@@ -337,15 +339,13 @@ def _judge(
     """The public revisions of each path the commits touched, newest first, and whether each
     (blob, day) read was public; `known` gives answers found before (only the other blobs are
     read, all through one `git cat-file`)."""
-    wanted = sorted(
-        {
-            blob
-            for commit in found
-            for _, blob in commit.files
-            if blob is not None and (blob, commit.day.isoformat()) not in known
-        }
-    )
-    contents = dict(zip(wanted, _blobs(site, wanted), strict=True)) if wanted else {}
+    wanted = {
+        blob: path
+        for commit in found
+        for path, blob in commit.files
+        if blob is not None and (blob, commit.day.isoformat()) not in known
+    }
+    contents = _contents(site, wanted)
     revisions: dict[str, list[Revision]] = {}
     seen: dict[tuple[str, str], bool] = {}
     for commit in found:
@@ -367,6 +367,44 @@ def _judge(
             if ok:
                 revisions.setdefault(path, []).append(revision)
     return revisions, seen
+
+
+WORK_TREE_BLOBS = 64  # at most this many versions are looked for in the work tree before asking git
+
+
+def _contents(site: Path, wanted: dict[str, str]) -> dict[str, bytes | None]:
+    """The bytes of each blob (a path that had it as key), from the work tree when the file there
+    is that blob, which spares starting `git cat-file` for the commits just made; from git for
+    the others (all of them when there are many: old versions are seldom in the work tree)."""
+    contents: dict[str, bytes | None] = {}
+    if len(wanted) <= WORK_TREE_BLOBS:
+        for blob, path in wanted.items():
+            if (data := _work_tree_blob(site / path, blob)) is not None:
+                contents[blob] = data
+    missing = sorted(wanted.keys() - contents.keys())
+    if missing:
+        contents.update(zip(missing, _blobs(site, missing), strict=True))
+    return contents
+
+
+def _work_tree_blob(path: Path, blob: str) -> bytes | None:
+    """The file's bytes if they are the blob: git's id of a blob is the hash of a header and its
+    bytes, so bytes with that hash are the blob's, whatever filters the checkout ran."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO put there must not block
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return None
+        with open(handle, "rb", closefd=False) as file:
+            data = file.read()
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    digest = hashlib.sha1 if len(blob) == 40 else hashlib.sha256
+    return data if digest(b"blob %d\0" % len(data) + data).hexdigest() == blob else None
 
 
 def _full(site: Path, where: _Where, folder: Path | None, judge: bool) -> _State:
