@@ -431,9 +431,9 @@ def _extended(site: Path, base: _State, head: str, new: list[Commit]) -> _State:
     if base.revisions is None:  # (judged or not, a judged base stays judged: new commits cost little)
         return _State(head, notes, None)
     newer, _ = _judge(site, new, {})
-    revisions = {path: (*revs, *base.revisions.get(path, ())) for path, revs in newer.items()}
-    for path, revs in base.revisions.items():
-        revisions.setdefault(path, revs)  # in the order a full read meets the paths
+    older = dict(base.revisions)
+    revisions = {path: (*revs, *older.pop(path, ())) for path, revs in newer.items()}
+    revisions.update(older)  # the paths in the order a full read meets them
     return _State(head, notes, revisions)
 
 
