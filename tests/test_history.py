@@ -313,7 +313,9 @@ def test_replace_refs_are_read_as_git_shows_them(repo):
             "GIT_COMMITTER_EMAIL": "x@x",
         },
     )
+    remembered = history.read_history(site, cache)  # this process remembers the history at HEAD
     git(root, "replace", head(root).strip(), other.stdout.decode().strip())
+    assert list(history.read_history(site, cache).items()) == fresh(site)[0] != list(remembered.items())
     built = same(site, cache)
     assert "替换的说明" in {n.text for n in built[1].notes}
 

@@ -463,13 +463,13 @@ def _read(site: Path, folder: Path | None, judge: bool) -> _State | None:
         return None
     judge = judge or folder is not None
     memo_key = (str(site.absolute()), where.prefix)
-    memo, synced = _MEMO.get(memo_key, (None, None))
+    memo, synced = _MEMO.get(memo_key, (None, None)) if where.extendable else (None, None)
     if memo is not None and (memo.revisions is None and judge):
         memo = None
     if memo is not None and memo.head == where.head and (folder is None or synced == folder):
         return memo
     kept = _load(folder, where.prefix) if folder is not None and where.extendable else None
-    base = kept or (memo if where.extendable else None)
+    base = kept or memo
     state = None
     if base is not None:
         new = [] if base.head == where.head else commits_since(site, base.head, where.head)
