@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from disclose import history
+from disclose.page_keys import VERIFY, KeyMismatch
 
 from .conftest import git
 
@@ -49,6 +51,7 @@ class Reads:
     """Counts the full reads (every commit) and the git commands started."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv(VERIFY, "0")  # verifying reads every commit again: these count the reads
         self.full = self.in_build = 0
         self.git: list[tuple[str, ...]] = []
         commits, run_git = history.commits, history.run_git
@@ -379,3 +382,16 @@ def test_settings_that_change_what_git_log_prints_change_nothing(repo, setting):
     (root / "order.txt").write_text("site/content/policies/b.md\n", encoding="utf-8")
     git(root, "config", *setting)
     assert same(site, cache) == before
+
+
+def test_verifying_stops_on_a_kept_history_that_is_not_a_fresh_read(repo, monkeypatch):
+    site, cache = repo
+    monkeypatch.setenv(VERIFY, "1")
+    same(site, cache)
+    put(site, "content/policies/a.md", "甲", body="改。")
+    commit(site.parent, "修订\n\n公开说明：修订", "2024-04-01")
+    real = history._extended
+    monkeypatch.setattr(history, "_extended", lambda *args: replace(real(*args), notes=()))
+    history.forget()
+    with pytest.raises(KeyMismatch):
+        history.read_history(site, cache)

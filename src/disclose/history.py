@@ -477,12 +477,26 @@ def _read(site: Path, folder: Path | None, judge: bool) -> _State | None:
             state = base if not new else _extended(site, base, where.head, new)
     if state is None:
         state = _full(site, where, folder, judge)
+    else:
+        _verify(site, where, state)
     if where.extendable:
         if folder is not None and state is not kept and state.revisions is not None:
             with suppress(OSError):
                 save_store(folder / HEAD_STORE, _key("history-head"), {"prefix": where.prefix, "state": state})
         _MEMO[memo_key] = (state, folder)
     return state
+
+
+def _verify(site: Path, where: _Where, state: _State) -> None:
+    """Under `page_keys.verifying` (every test): stop when the history kept or extended is not
+    what reading every commit gives now."""
+    from .page_keys import KeyMismatch, verifying  # imported when used: page_keys imports the gate
+
+    if not verifying():
+        return
+    again = _full(site, where, None, state.revisions is not None)
+    if again != state or list(again.revisions or ()) != list(state.revisions or ()):
+        raise KeyMismatch(f"{site}: 保留的修订记录与重新读取的不同 / the kept history differs from a fresh read")
 
 
 def read_history(site: Path, cache_folder: Path | None = None) -> dict[str, tuple[Revision, ...]]:
