@@ -4,6 +4,10 @@ A commit gives a note with a line `公开说明：…` (or `Change-note: …`) i
 is listed only if the item was public in that version (not withheld, on request, a draft or
 embargoed at the commit's date); a note is shown only when every content file the commit touched
 was public then, so no note can speak of something that is not public.
+
+A build reads the history once, for the notes' scan and the 修订记录 (`session`), and keeps it
+with the commit it was read at; the next build reads only the commits made since when they extend
+that commit in a line (`commits_since`), and every commit otherwise (`_read`).
 """
 
 from __future__ import annotations
