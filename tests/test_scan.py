@@ -256,6 +256,7 @@ def test_history_answers_are_kept_by_blob_and_day(site, tmp_path, monkeypatch):
     _git(site, "add", "-A")
     _git(site, "commit", "-qm", "发布\n\n公开说明：首次发布")
     cache = tmp_path / "cache"
+    monkeypatch.setenv("DISCLOSE_VERIFY_KEYS", "0")  # verifying reads every version again: this counts them
     history.forget()  # each read below as a new process makes it
     fresh = history.read_history(site)
     history.forget()
