@@ -27,6 +27,7 @@ from .file_digests import stamp
 from .forking import fork_context
 from .gate import Publication, decide, with_history
 from .history import read_history
+from .history import session as history_session
 from .load import load, load_reports
 from .model import Problem
 from .output import (
@@ -98,7 +99,9 @@ def check(
     reports, problems = load_reports(site)
     report.problems.extend(problems)
     report.seconds["load"] = time.perf_counter() - started
-    with attachment_text.session(cache.folder if cache is not None else None):  # each attachment read once
+    folder = cache.folder if cache is not None else None
+    # Each attachment read once; the git history read once, for the notes' scan and the 修订记录.
+    with attachment_text.session(folder), history_session(folder):
         catalogue, problems = validate(
             site,
             config,
