@@ -48,6 +48,9 @@ class Catalogue:
     firsts: Mapping[str, Mapping[str, Item]] = field(default_factory=dict)  # and value -> the first item with it
     _links: dict[str, list[tuple[str, int]]] = field(default_factory=dict, compare=False, repr=False)
     _hidden: dict[str, dict[str, tuple[Item, str]]] = field(default_factory=dict, compare=False, repr=False)
+    # digests of what validation found the catalogue to depend on: "front" is `validate.others_key`,
+    # every content file but its body's text (set only when validation keeps its findings)
+    keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(

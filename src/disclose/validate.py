@@ -119,7 +119,7 @@ def validate(
     if others is None or not keep:
         problems.extend(p for found in _cross(cross + every, catalogue).values() for p in found)
     else:
-        world = others_key(key, fronts, rejected, catalogue)
+        world = catalogue.keys["front"] = others_key(key, fronts, rejected, catalogue)
         problems.extend(_kept(cross, catalogue, entries, changed, world, others))
         problems.extend(p for found in _cross(every, catalogue).values() for p in found)
     for rule in all_rules():
