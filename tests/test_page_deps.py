@@ -30,7 +30,9 @@ def u001(output: str) -> list[str]:
     return [line for line in output.splitlines() if " U001 " in line]
 
 
-def test_the_u001_findings_are_kept_with_the_entries_they_were_found_in(site, tmp_path):
+def test_the_u001_findings_are_kept_with_the_entries_they_were_found_in(site, tmp_path, monkeypatch):
+    from disclose.page_keys import KeyMismatch
+
     out, cache = tmp_path / "out", tmp_path / "cache"
     assert build(site, out, cache).exit_code == 0
     stored = orjson.loads((cache / "page_keys.json").read_bytes())
@@ -41,9 +43,14 @@ def test_the_u001_findings_are_kept_with_the_entries_they_were_found_in(site, tm
     planted = ["content/planted.md", 1, "U001", "种下的", "planted", "error"]
     stored["pages"][pipeline.U001] = [digest, [planted]]
     (cache / "page_keys.json").write_bytes(orjson.dumps(stored))
+    monkeypatch.setenv("DISCLOSE_VERIFY_KEYS", "0")
     result = build(site, out, cache)
     assert result.exit_code == 1
     assert u001(result.output) == ["content/planted.md:1: U001 种下的"], result.output
+    # Verifying (as every other test does), the kept findings are found again: the plant stops the build.
+    monkeypatch.setenv("DISCLOSE_VERIFY_KEYS", "1")
+    with pytest.raises(KeyMismatch):
+        pipeline.build(site, out, DAY, cache_dir=cache)
     # Different entries (one more item): checked again, and the plant is gone.
     write(site, "content/decisions/d1.md", decision("第1次常务会议决定"))
     assert build(site, out, cache).exit_code == 0
