@@ -279,6 +279,13 @@ def test_the_catalogue_indexes_equal_what_each_rule_found_alone(tmp_path):
             (i for items in holders.values() for i in items[1:]), key=lambda i: i.id
         )
     assert catalogue.repeats["doc_no"]
+    from disclose.build_cache import BuildCache
+
+    cache = BuildCache.open(tmp_path / "cache")
+    for _ in range(2):  # the public ids validation found, through the cache (kept entries) too
+        cached = pipeline.check(sample, date(2024, 6, 1), cache, 1).catalogue
+        assert cached is not None and cached.public_ids == catalogue.public_ids
+        assert cached.hidden_ids == catalogue.hidden_ids and catalogue.hidden_ids
 
 
 # ---- identifiers: the normal form without rewriting ---------------------------------------------

@@ -62,7 +62,10 @@ class Catalogue:
         reports: Mapping[int, Source] | None = None,
         rejected: list[Source] | None = None,
         unreadable: frozenset[str] = frozenset(),
+        public_ids: frozenset[str] | None = None,
     ) -> Catalogue:
+        """`public_ids`, when the caller has them, are the ids of the `items` that
+        `visibility.is_public` finds public on `today` (validation asks it of every item anyway)."""
         ordered = tuple(sorted(items, key=_ID))
         by_id: dict[str, Item] = {}
         by_kind: dict[str, list[Item]] = defaultdict(list)
@@ -79,7 +82,7 @@ class Catalogue:
             for name in UNIQUE:
                 if (value := get(name)) and firsts[name].setdefault(value, item) is not item:
                     repeats[name].append(item)
-            if is_public(item, today):
+            if item.id in public_ids if public_ids is not None else is_public(item, today):
                 public.append(item.id)
                 if published := get("published"):
                     years.add(published.year)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
@@ -308,11 +309,11 @@ def attachment_sizes(site: Path | None, pub: Publication) -> dict[str, int]:
     """Byte count of every public attachment (site-relative path), shown beside its link."""
     if site is None:
         return {}
-    sizes = {}
+    sizes, root, stat = {}, str(site), os.stat  # os.path, not pathlib: a build asks for thousands
     for paths in pub.attachments.values():
         for rel in paths:
             try:
-                sizes[rel] = (site / rel).stat().st_size
+                sizes[rel] = stat(os.path.join(root, rel)).st_size
             except OSError:
                 continue
     return sizes
