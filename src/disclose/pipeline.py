@@ -34,7 +34,7 @@ from .page_deps import DEPS, Tracker
 from .page_keys import KeyMismatch, verifying
 from .progress import QUIET, Progress
 from .records import report_years
-from .render import Page, Producer, Product, listing_keys, render_site, template_dirs
+from .render import Page, Producer, Product, listing_keys, outline, recalled, render_site, shared, template_dirs
 from .search_index import CORE, build_index, plan
 from .urls import SITE, attachment_output, clashes, encode, item_path
 from .validate import validate
@@ -177,22 +177,38 @@ def output_clashes(
 def listing(pub: Publication, dirs: tuple[Path, ...], site: Path, cache: BuildCache) -> Listing:
     """Every file `render_site` lists, with the collector paused while they are made: some 50,000
     objects at 10,000 documents (pages, their contexts and keys), none of them garbage. They live
-    until the build ends: frozen like what was read and checked, no collection walks them again."""
+    until the build ends: frozen like what was read and checked, no collection walks them again.
+
+    When the decision was recalled (gate.recall), so are the orders it gave (browse.recall) and,
+    with the same annual-report data, the files listed (render.recalled: each made when asked
+    for). Under `page_keys.verifying` the files are listed afresh too and compared."""
     key, kept = pub.memo.get(DECISION, (None, None))  # kept: the decision was recalled, so may its orders be
     ordered = kept is not None and browse.recall(pub, kept.get("browse"))
+    reports = hashlib.sha1(repr(pub.reports).encode("utf-8", "surrogatepass")).hexdigest()
+    laid = kept.get("listing") if ordered else None
     enabled = gc.isenabled()
     gc.disable()
     try:
-        files = list(render_site(pub, dirs, site, cache.sources, cache.folder))
+        made = shared(pub, dirs, site, cache.sources, cache.folder)
+        kept_files = laid[1] if isinstance(laid, list) and len(laid) == 2 and laid[0] == reports else None
+        files = recalled(made, kept_files) if kept_files is not None else []
+        if files:
+            if verifying() and outline(list(render_site(pub, dirs, made=made)), pub) != kept_files:
+                raise KeyMismatch("文件清单的输入未变而清单变了 / the listing changed, not its inputs")
+        else:
+            files = list(render_site(pub, dirs, made=made))
+            laid = [reports, outline(files, pub)]
     finally:
         if enabled:
             gc.enable()
     gc.freeze()
     records: dict[str, Any] = cache.page_keys  # kept with the page keys, not one of them
-    if ordered:
+    if ordered and laid is kept.get("listing"):
         records[DECISION] = kept
+    elif ordered:
+        records[DECISION] = {**kept, "listing": laid}
     elif key is not None:
-        records[DECISION] = {**remember(pub, key), "browse": browse.remember(pub)}
+        records[DECISION] = {**remember(pub, key), "browse": browse.remember(pub), "listing": laid}
     else:
         records.pop(DECISION, None)
     return files
