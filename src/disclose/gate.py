@@ -3,6 +3,10 @@
 Rendering, search indexing, feeds, the sitemap and open data receive a
 Publication, which holds public items and relations between public items only.
 What is not public is reduced here to numbers (Statistics) and nothing else.
+
+A rebuild whose front matter, site.yaml and date are unchanged recalls the last decision
+(`recall`) instead of making it again; the public items it recalls are checked to be exactly
+those `visibility.is_public` finds in this build's catalogue.
 """
 
 from __future__ import annotations
