@@ -141,7 +141,9 @@ class Page:
 
     Its key (page_keys) is a digest of the inputs of its context, found without resolving it:
     from `keyed` (item pages), or from the context's plain values and the keys of its Lazy values.
-    A page without one is resolved on every build (cheap: its context is plain values). An item's
+    A page whose context is plain values only has the key of those values (a listing recalled by
+    render.recalled then makes none of its pages when no key changed); one without a key is
+    resolved on every build. An item's
     own page names its `item` (its id): page_deps tracks what its key read."""
 
     env: Environment
@@ -163,7 +165,7 @@ class Page:
         if keys is None or callable(self.context):
             return None
         lazy = {k: v.key for k, v in self.context.items() if isinstance(v, Lazy)}
-        if not lazy or None in lazy.values():
+        if None in lazy.values():
             return None
         plain = {k: v for k, v in self.context.items() if k not in lazy}
         inputs = [f"{k}=".encode() + key() for k, key in lazy.items() if key is not None]
