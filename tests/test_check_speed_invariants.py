@@ -279,6 +279,13 @@ def test_the_catalogue_indexes_equal_what_each_rule_found_alone(tmp_path):
             (i for items in holders.values() for i in items[1:]), key=lambda i: i.id
         )
     assert catalogue.repeats["doc_no"]
+    from disclose.build_cache import BuildCache
+
+    cache = BuildCache.open(tmp_path / "cache")
+    for _ in range(2):  # the public ids validation found, through the cache (kept entries) too
+        cached = pipeline.check(sample, date(2024, 6, 1), cache, 1).catalogue
+        assert cached is not None and cached.public_ids == catalogue.public_ids
+        assert cached.hidden_ids == catalogue.hidden_ids and catalogue.hidden_ids
 
 
 # ---- identifiers: the normal form without rewriting ---------------------------------------------
@@ -310,3 +317,127 @@ def test_identifiers_in_normal_form_come_out_as_the_full_rewriting_gives_them(te
     assert canonical(text) == _canonical(text)
     assert normalize_doc_no(text) == _normalize_doc_no(text)
     assert normalize_doc_no(normalize_doc_no(text)) == normalize_doc_no(text)
+
+
+# ---- the decision kept between builds (gate.remember, gate.recall) -------------------------------
+
+
+def _kept_decision(tmp_path: Path, today: str = "2026-11-22"):
+    """The sample site checked once through a cache, and its catalogue as the next check finds it."""
+    from disclose import pipeline
+    from disclose.build_cache import BuildCache
+
+    sample = copy_sample(tmp_path / "sample")
+    cache = BuildCache.open(tmp_path / "cache")
+    report = pipeline.check(sample, date.fromisoformat(today), cache, 1)
+    assert report.catalogue is not None and report.catalogue.keys["front"]
+    return sample, cache, report.catalogue
+
+
+def _record(catalogue):
+    import orjson
+
+    from disclose import browse
+    from disclose.gate import decide, decision_key, remember
+
+    pub = decide(catalogue)
+    key = decision_key(catalogue)
+    assert key is not None
+    return orjson.loads(orjson.dumps({**remember(pub, key), "browse": browse.remember(pub)}))  # as stored
+
+
+@pytest.mark.parametrize("today", ["2024-06-01", "2026-11-22"])
+def test_a_kept_decision_is_the_decision_made_afresh(tmp_path, today, trusting):
+    """On both days the sample has hidden and embargoed items, relations of every kind and (in
+    2024) an update not yet public: recalled, the Publication equals `decide`'s, order included."""
+    from dataclasses import replace
+
+    from disclose import browse
+    from disclose.gate import decide, recall, same
+
+    _, _, catalogue = _kept_decision(tmp_path, today)
+    record = _record(catalogue)
+    pub = recall(catalogue, record)
+    assert pub is not None
+    assert same(pub, decide(catalogue)) and pub == decide(catalogue)
+    assert len(pub.successors) and len(pub.interprets) and len(pub.references)  # the sample relates items
+    assert browse.recall(pub, record["browse"])
+    fresh = decide(catalogue)
+    assert browse.newest(pub) == browse.newest(fresh)
+    for facet in browse.FACETS:
+        assert list(browse.facet_index(pub, facet).items()) == list(browse.facet_index(fresh, facet).items())
+    assert recall(replace(catalogue, today=date(2030, 1, 1), keys=catalogue.keys), record) is None  # another day
+
+
+def test_a_kept_decision_never_publishes_what_is_not_public(tmp_path, trusting):
+    """Whatever a record holds, the items it makes public are exactly those the catalogue finds
+    public afresh: a record naming a hidden item (in place of a public one, or as the owner of a
+    relation or attachment) is not used."""
+    from disclose.gate import recall
+
+    _, _, catalogue = _kept_decision(tmp_path)
+    hidden = catalogue.hidden_ids[0]
+    for plant in (
+        lambda r: r["ids"].__setitem__(0, hidden),
+        lambda r: r["ids"].append(hidden),
+        lambda r: r["ids"].pop(),
+        lambda r: r["one"]["interprets"].append([hidden, 0]),
+        lambda r: r["many"]["successors"].append([hidden, [0]]),
+        lambda r: r["references"].append([hidden, [["basis", [0]]]]),
+        lambda r: r["attachments"].append([hidden, ["content/secret.pdf"]]),
+    ):
+        record = _record(catalogue)
+        assert recall(catalogue, record) is not None
+        plant(record)
+        assert recall(catalogue, record) is None
+
+
+def test_a_kept_decision_is_checked_while_verifying(tmp_path, monkeypatch):
+    """A record whose key holds but whose relations or orders differ from what deciding afresh
+    finds is used as it is when trusted (so the tests above are not vacuous), and stops the
+    build under DISCLOSE_VERIFY_KEYS."""
+    from disclose import browse
+    from disclose.gate import recall
+    from disclose.page_keys import KeyMismatch
+
+    _, _, catalogue = _kept_decision(tmp_path)
+    record = _record(catalogue)
+    (policy, interpretation), *_ = record["one"]["interprets"]
+    record["one"]["interprets"][0] = [policy, 0 if interpretation else 1]
+    monkeypatch.setenv("DISCLOSE_VERIFY_KEYS", "0")
+    pub = recall(catalogue, record)
+    assert pub is not None and pub.interprets[policy] is pub.items[record["one"]["interprets"][0][1]]
+    record["browse"]["newest"].reverse()
+    assert browse.recall(pub, record["browse"]) and browse.newest(pub)[0] is pub.items[record["browse"]["newest"][0]]
+    monkeypatch.setenv("DISCLOSE_VERIFY_KEYS", "1")
+    with pytest.raises(KeyMismatch):
+        recall(catalogue, record)
+    record = _record(catalogue)
+    record["browse"]["newest"].reverse()
+    pub = recall(catalogue, record)
+    assert pub is not None
+    with pytest.raises(KeyMismatch):
+        browse.recall(pub, record["browse"])
+
+
+def test_a_body_edit_keeps_the_decision_a_front_matter_edit_does_not(tmp_path, monkeypatch, trusting):
+    from disclose import pipeline
+
+    sample, cache, catalogue = _kept_decision(tmp_path)
+    decided = []
+    decide = pipeline.decide
+    monkeypatch.setattr(pipeline, "decide", lambda *a: decided.append(1) or decide(*a))
+    out = tmp_path / "out"
+    day = date(2026, 11, 22)
+    assert not pipeline.build(sample, out, day, cache=cache).errors
+    assert pipeline.DECISION in cache.page_keys and decided == [1]  # kept by the build's listing
+    decided.clear()
+    assert not pipeline.build(sample, out, day, cache=cache).errors
+    assert decided == []
+    path = sample / "content/policies/shaoxing-2022-work-rules.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    assert not pipeline.build(sample, out, day, cache=cache).errors
+    assert decided == []
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: （修订）", 1), encoding="utf-8")
+    assert not pipeline.build(sample, out, day, cache=cache).errors
+    assert decided == [1]

@@ -30,7 +30,9 @@ def u001(output: str) -> list[str]:
     return [line for line in output.splitlines() if " U001 " in line]
 
 
-def test_the_u001_findings_are_kept_with_the_entries_they_were_found_in(site, tmp_path):
+def test_the_u001_findings_are_kept_with_the_entries_they_were_found_in(site, tmp_path, monkeypatch):
+    from disclose.page_keys import KeyMismatch
+
     out, cache = tmp_path / "out", tmp_path / "cache"
     assert build(site, out, cache).exit_code == 0
     stored = orjson.loads((cache / "page_keys.json").read_bytes())
@@ -41,9 +43,14 @@ def test_the_u001_findings_are_kept_with_the_entries_they_were_found_in(site, tm
     planted = ["content/planted.md", 1, "U001", "种下的", "planted", "error"]
     stored["pages"][pipeline.U001] = [digest, [planted]]
     (cache / "page_keys.json").write_bytes(orjson.dumps(stored))
+    monkeypatch.setenv("DISCLOSE_VERIFY_KEYS", "0")
     result = build(site, out, cache)
     assert result.exit_code == 1
     assert u001(result.output) == ["content/planted.md:1: U001 种下的"], result.output
+    # Verifying (as every other test does), the kept findings are found again: the plant stops the build.
+    monkeypatch.setenv("DISCLOSE_VERIFY_KEYS", "1")
+    with pytest.raises(KeyMismatch):
+        pipeline.build(site, out, DAY, cache_dir=cache)
     # Different entries (one more item): checked again, and the plant is gone.
     write(site, "content/decisions/d1.md", decision("第1次常务会议决定"))
     assert build(site, out, cache).exit_code == 0
@@ -260,3 +267,44 @@ def test_a_damaged_record_is_not_trusted(tmp_path, part, value):
     edit(site / "content/policies/shaoxing-2022-work-rules.md", "title: ", "title: （修订）")
     sample_build(site, out, cache)
     same_as_cold(site, out, tmp_path / "cold")
+
+
+# ---- the listing recalled (render.recalled) ------------------------------------------------------
+# With the decision kept (gate.recall) and the same annual-report data, the files of the last
+# listing are listed again without making them; each is made when its key or content is asked for.
+
+
+def test_after_a_body_edit_the_listing_is_recalled_and_the_output_is_a_cold_builds(tmp_path, monkeypatch):
+    site, out, cache = primed(tmp_path)
+    monkeypatch.setenv("DISCLOSE_VERIFY_KEYS", "0")
+    listed = []
+    render_site = pipeline.render_site
+    monkeypatch.setattr(pipeline, "render_site", lambda *a, **k: listed.append(1) or render_site(*a, **k))
+    edit(site / "content/policies/shaoxing-2022-work-rules.md", "第一条", "第一条（修订）")
+    sample_build(site, out, cache)
+    assert listed == []  # nothing listed afresh: the page of the edited item was made alone
+    same_as_cold(site, out, tmp_path / "cold")
+    listed.clear()
+    edit(site / "content/policies/shaoxing-2022-work-rules.md", "title: ", "title: （修订）")
+    sample_build(site, out, cache)  # front matter: decided and listed afresh
+    assert listed == [1]
+    monkeypatch.setenv("DISCLOSE_VERIFY_KEYS", "1")
+    same_as_cold(site, out, tmp_path / "cold2")
+
+
+def test_a_recalled_listing_is_checked_while_verifying(tmp_path, monkeypatch):
+    """A kept outline that differs from the listing is used as it is when trusted (a file it
+    lacks is not written), and stops the build under DISCLOSE_VERIFY_KEYS."""
+    from disclose.page_keys import KeyMismatch
+
+    site, out, cache = primed(tmp_path)
+    stored = orjson.loads((cache / "page_keys.json").read_bytes())
+    outline = stored["pages"][pipeline.DECISION]["listing"][1]
+    assert ["404.html", "page"] in outline and ["sitemap.xml", "product"] in outline
+    outline.remove(["404.html", "page"])
+    (cache / "page_keys.json").write_bytes(orjson.dumps(stored))
+    with pytest.raises(KeyMismatch):
+        pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache)
+    monkeypatch.setenv("DISCLOSE_VERIFY_KEYS", "0")
+    pipeline.build(site, out, date(2026, 11, 22), cache_dir=cache)
+    assert not (out / "404.html").exists()

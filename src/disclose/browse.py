@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from .gate import Publication
 from .model import Item
@@ -116,3 +117,44 @@ def related(pub: Publication, topics_index: dict[str, list[Item]], item: Item, l
             if other.id not in linked:
                 found.setdefault(other.id, other)
     return _newest(list(found.values()))[:limit]
+
+
+def remember(pub: Publication) -> dict[str, Any]:
+    """The orders this module found for `pub` (`newest`, every facet's index), as positions in
+    `pub.items`: kept with the decision (gate.remember), as they follow from it alone."""
+    at = {id(item): n for n, item in enumerate(pub.items)}
+    return {
+        "newest": [at[id(item)] for item in newest(pub)],
+        "facets": {
+            facet.key: [[value, [at[id(item)] for item in items]] for value, items in facet_index(pub, facet).items()]
+            for facet in FACETS
+        },
+    }
+
+
+def recall(pub: Publication, record: Any) -> bool:
+    """Set `pub`'s orders from the `record` kept with its decision (`remember`); False when it
+    does not fit. Under `page_keys.verifying` they are found afresh too and any difference stops
+    the build."""
+    from .page_keys import KeyMismatch, verifying  # page_keys builds on this module
+
+    items = pub.items
+    try:
+        order = [items[n] for n in record["newest"]]
+        facets = {
+            facet.key: {value: [items[n] for n in at] for value, at in record["facets"][facet.key]} for facet in FACETS
+        }
+    except (KeyError, IndexError, TypeError, ValueError):
+        return False
+    if len(order) != len(items):
+        return False
+    if verifying():
+        fresh = replace(pub, memo={})
+        if order != newest(fresh) or any(
+            list(facets[facet.key].items()) != list(facet_index(fresh, facet).items()) for facet in FACETS
+        ):
+            raise KeyMismatch("浏览顺序的输入未变而顺序变了 / the orders changed, not their inputs")
+    pub.memo["newest"] = order
+    for facet in FACETS:
+        pub.memo[("facet", facet.key)] = facets[facet.key]
+    return True

@@ -48,6 +48,9 @@ class Catalogue:
     firsts: Mapping[str, Mapping[str, Item]] = field(default_factory=dict)  # and value -> the first item with it
     _links: dict[str, list[tuple[str, int]]] = field(default_factory=dict, compare=False, repr=False)
     _hidden: dict[str, dict[str, tuple[Item, str]]] = field(default_factory=dict, compare=False, repr=False)
+    # digests of what validation found the catalogue to depend on: "front" is `validate.others_key`,
+    # every content file but its body's text (set only when validation keeps its findings)
+    keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -59,7 +62,10 @@ class Catalogue:
         reports: Mapping[int, Source] | None = None,
         rejected: list[Source] | None = None,
         unreadable: frozenset[str] = frozenset(),
+        public_ids: frozenset[str] | None = None,
     ) -> Catalogue:
+        """`public_ids`, when the caller has them, are the ids of the `items` that
+        `visibility.is_public` finds public on `today` (validation asks it of every item anyway)."""
         ordered = tuple(sorted(items, key=_ID))
         by_id: dict[str, Item] = {}
         by_kind: dict[str, list[Item]] = defaultdict(list)
@@ -76,7 +82,7 @@ class Catalogue:
             for name in UNIQUE:
                 if (value := get(name)) and firsts[name].setdefault(value, item) is not item:
                     repeats[name].append(item)
-            if is_public(item, today):
+            if item.id in public_ids if public_ids is not None else is_public(item, today):
                 public.append(item.id)
                 if published := get("published"):
                     years.add(published.year)

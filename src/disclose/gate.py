@@ -3,10 +3,15 @@
 Rendering, search indexing, feeds, the sitemap and open data receive a
 Publication, which holds public items and relations between public items only.
 What is not public is reduced here to numbers (Statistics) and nothing else.
+
+A rebuild whose front matter, site.yaml and date are unchanged recalls the last decision
+(`recall`) instead of making it again; the public items it recalls are checked to be exactly
+those `visibility.is_public` finds in this build's catalogue.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -232,3 +237,136 @@ def decide(catalogue: Catalogue, history: Mapping[str, tuple[Revision, ...]] | N
         references=references,
         by_doc_no=by_doc_no,
     )
+
+
+# The decision kept between builds (`remember`, `recall`). A body edit changes no input of the
+# decision, yet deciding again visits every item: at 10,000 documents that is most of a rebuild's
+# decision time. What is kept names items by id and by position in `Publication.items`, never
+# holds one, so what is recalled is this build's items themselves.
+MEMORY = 1  # the record's format
+
+
+def decision_key(catalogue: Catalogue) -> str | None:
+    """A digest of everything `decide` reads, None when validation did not find it: site.yaml,
+    every content file but its body's text and which files are items (`validate.others_key`,
+    kept in `catalogue.keys`), and the build date. `decide` reads of an item only its kind and
+    fields, which follow from its file's front matter and site.yaml; the history is added apart
+    (`with_history`), the annual reports' data is taken afresh."""
+    front = catalogue.keys.get("front")
+    if not front:
+        return None
+    return hashlib.sha1(f"{MEMORY}\0{front}\0{catalogue.today.isoformat()}".encode()).hexdigest()
+
+
+def remember(pub: Publication, key: str) -> dict[str, Any]:
+    """`pub`'s decision as plain data under `key` (`decision_key`): items as ids, and as positions
+    in `pub.items` where they are related. Mappings are lists of pairs, so their order is kept
+    however the record is stored."""
+    at = {item.id: n for n, item in enumerate(pub.items)}
+
+    def many(relation: Mapping[str, tuple[Item, ...]]) -> list[list]:
+        return [[iid, [at[i.id] for i in items]] for iid, items in relation.items()]
+
+    return {
+        "v": MEMORY,
+        "key": key,
+        "ids": list(at),
+        "current": [n for n, item in enumerate(pub.items) if "updates" in item.fields],
+        "attachments": [[iid, list(paths)] for iid, paths in pub.attachments.items()],
+        "doc_no": [[doc_no, at[item.id]] for doc_no, item in pub.by_doc_no.items()],
+        "one": {name: [[iid, at[i.id]] for iid, i in getattr(pub, name).items()] for name in _ONE},
+        "many": {name: many(getattr(pub, name)) for name in _MANY},
+        "references": [
+            [iid, [[name, [at[i.id] for i in targets]] for name, targets in refs.items()]]
+            for iid, refs in pub.references.items()
+        ],
+    }
+
+
+_ONE = ("interprets", "feedback")
+_MANY = ("interpretations", "successors", "predecessors", "amended_by", "amends", "declared_expired")
+
+
+def recall(catalogue: Catalogue, record: Any) -> Publication | None:
+    """The Publication `decide(catalogue)` gives, rebuilt from the `record` of an earlier build
+    (`remember`) when its key is this catalogue's `decision_key`; None otherwise, or when the
+    record does not fit the catalogue.
+
+    Whatever the key, the recalled public items must be exactly those `visibility.is_public` finds
+    in this catalogue (`Catalogue.public_ids`, found afresh), each once: a record can never
+    publish an item that is not public. Under `page_keys.verifying` the decision is made afresh
+    too and any difference stops the build."""
+    from .page_keys import KeyMismatch, verifying  # page_keys reads the Publication: imported when used
+
+    key = decision_key(catalogue)
+    if key is None or not isinstance(record, dict) or record.get("v") != MEMORY or record.get("key") != key:
+        return None
+    try:
+        pub = _recalled(catalogue, record)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a damaged record: decide
+        return None
+    if pub is not None and verifying() and not same(pub, decide(catalogue)):
+        raise KeyMismatch("公开决定的输入未变而决定变了 / the decision changed, not its inputs")
+    return pub
+
+
+def _recalled(catalogue: Catalogue, record: dict[str, Any]) -> Publication | None:
+    today, ids = catalogue.today, record["ids"]
+    items = list(map(catalogue.by_id.__getitem__, ids))
+    by_id = dict(zip(ids, items, strict=True))
+    public = catalogue.public_ids
+    if not (len(by_id) == len(items) == len(public) and public.issuperset(by_id)):
+        return None
+    for n in record["current"]:
+        items[n] = by_id[ids[n]] = _current(items[n], today)
+    at = items.__getitem__
+
+    def many(relation: list[list]) -> dict[str, tuple[Item, ...]]:
+        return {iid: tuple(map(at, positions)) for iid, positions in relation}
+
+    one = {name: {iid: items[n] for iid, n in relation} for name, relation in record["one"].items()}
+    related = {name: many(relation) for name, relation in record["many"].items()}
+    references = {iid: {name: tuple(map(at, where)) for name, where in refs} for iid, refs in record["references"]}
+    attachments = {iid: tuple(paths) for iid, paths in record["attachments"]}
+    # every relation and attachment belongs to a public item (its ends are public by position)
+    owners = (*one.values(), *related.values(), references, attachments)
+    if not all(by_id.keys() >= relation.keys() for relation in owners):
+        return None
+    hidden = list(map(catalogue.by_id.__getitem__, catalogue.hidden_ids))
+    return Publication(
+        config=catalogue.config,
+        today=today,
+        items=tuple(items),
+        by_id=by_id,
+        interpretations=related["interpretations"],
+        interprets=one["interprets"],
+        successors=related["successors"],
+        predecessors=related["predecessors"],
+        feedback=one["feedback"],
+        attachments=attachments,
+        statistics=_statistics(catalogue, hidden),
+        history={},
+        reports={year: dict(source.meta) for year, source in sorted(catalogue.reports.items())},
+        amended_by=related["amended_by"],
+        amends=related["amends"],
+        declared_expired=related["declared_expired"],
+        references=references,
+        by_doc_no={doc_no: items[n] for doc_no, n in record["doc_no"]},
+    )
+
+
+def same(one: Publication, other: Publication) -> bool:
+    """Whether two Publications are equal, the order of every mapping included (dicts compare
+    equal in any order; the pages list what they hold in theirs)."""
+    for name in one.__dataclass_fields__:
+        if name == "memo":
+            continue
+        mine, theirs = getattr(one, name), getattr(other, name)
+        if mine != theirs:
+            return False
+        if isinstance(mine, Mapping) and (
+            list(mine) != list(theirs)
+            or any(isinstance(v, Mapping) and list(v) != list(theirs[k]) for k, v in mine.items())
+        ):
+            return False
+    return True

@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from .browse import newest, newest_of_kind, slug
+from .browse import newest_of_kind, slug
 from .dates import cn_date
 from .gate import Publication
 from .lifecycle import (
@@ -73,7 +73,7 @@ def normative_pages(
 ) -> Iterator[tuple[str, Page | Producer]]:
     """/normative/ with every public 行政规范性文件, and one page (paginated) per filter value."""
     base = pub.config.base_path
-    docs = [i for i in newest(pub) if is_normative(i)]
+    docs = [i for i in newest_of_kind(pub, "policy") if is_normative(i)]  # only policies can be normative
     filters = _filters(pub, docs)
     nav = [
         {

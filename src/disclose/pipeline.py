@@ -19,13 +19,13 @@ from typing import Any
 
 import orjson
 
-from . import attachment_text, egress, search_index
+from . import attachment_text, browse, egress, search_index
 from .build_cache import SPARE, BuildCache, CacheBusy, bundle_fingerprint, exclusive
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
 from .file_digests import stamp
 from .forking import fork_context
-from .gate import Publication, decide, with_history
+from .gate import Publication, decide, decision_key, recall, remember, with_history
 from .history import read_history
 from .history import session as history_session
 from .load import load, load_reports
@@ -47,7 +47,7 @@ from .page_keys import KeyMismatch, verifying
 from .pagefind_service import Service
 from .progress import QUIET, Progress
 from .records import report_years
-from .render import Page, Producer, Product, listing_keys, render_site, template_dirs
+from .render import Page, Producer, Product, listing_keys, outline, recalled, render_site, shared, template_dirs
 from .search_index import CORE, build_index, plan
 from .urls import SITE, attachment_output, clashes, encode, item_path
 from .validate import validate
@@ -116,7 +116,14 @@ def check(
     report.problems.extend(problems)
     report.catalogue = catalogue
     if not report.errors:
-        report.publication = decide(catalogue)  # without history: the build adds it (`with_history`)
+        # without history: the build adds it (`with_history`); kept from the last build when the
+        # decision's inputs are the same (gate.recall checks the public set against the catalogue)
+        kept = cache.page_keys.get(DECISION) if cache is not None else None
+        pub = recall(catalogue, kept)
+        if pub is None:
+            pub, kept = decide(catalogue), None
+        pub.memo[DECISION] = (decision_key(catalogue), kept)  # for `listing`, which keeps it
+        report.publication = pub
         if clashes:
             report.problems.extend(output_clashes(site, catalogue, report.publication))
     report.problems.sort()
@@ -126,6 +133,7 @@ def check(
 
 Listing = list[tuple[str, Page | Producer]]  # render_site's files, listed once per build
 U001 = "\0U001"  # the U001 check's last entries and findings, kept among the page keys (no path starts with NUL)
+DECISION = "\0decision"  # the last decision (gate.remember) and its orders (browse.remember), kept there too
 
 
 def output_clashes(
@@ -145,23 +153,37 @@ def output_clashes(
     instead of comparing every path again."""
     pub = pub if pub is not None else decide(catalogue)
     dirs = tuple(template_dirs(site))
+    assets = _assets(dirs)
+    # The entries follow from the decision's inputs (catalogue.keys), the reports' data and the
+    # assets when `files` is the listing of this `pub`: then their key spares listing them.
+    decided = pub.memo.get(DECISION, (None, None))[0] if files is not None else None
+    known = cache.page_keys.get(U001) if cache is not None else None
+    digest = ""
+    if decided is not None:
+        inputs = f"{decided}\0{pub.reports!r}\0{chr(0).join(assets)}".encode("utf-8", "surrogatepass")
+        digest = "d" + hashlib.sha1(inputs).hexdigest()
+        if known is not None and known[0] == digest and not verifying():
+            return [Problem(*found) for found in known[1]]
     entries = [(item_path(item), item.path) for item in catalogue.items]
     generated = Counter([rel for rel, _ in (files if files is not None else render_site(pub, dirs))])
     generated.subtract([item_path(item) for item in pub.items])  # listed above under their files
     entries += [(rel, SITE) for rel, count in generated.items() if count > 0]
-    entries += [(rel, SITE) for rel in _assets(dirs)]
+    entries += [(rel, SITE) for rel in assets]
     entries += [(attachment_output(rel), rel) for paths in pub.attachments.values() for rel in paths]
     entries.append(("pagefind/bundles.json", SITE))
     if cache is None:
         return _clash_problems(entries)
-    try:
-        text = orjson.dumps(entries)  # unambiguous, like repr, and ten times faster
-    except TypeError:  # a name orjson cannot encode (a lone surrogate)
-        text = repr(entries).encode()
-    digest = hashlib.sha1(text).hexdigest()
-    known = cache.page_keys.get(U001)
+    if decided is None:
+        try:
+            text = orjson.dumps(entries)  # unambiguous, like repr, and ten times faster
+        except TypeError:  # a name orjson cannot encode (a lone surrogate)
+            text = repr(entries).encode()
+        digest = hashlib.sha1(text).hexdigest()
     if known is not None and known[0] == digest:
-        return [Problem(*found) for found in known[1]]
+        problems = [Problem(*found) for found in known[1]]
+        if decided is not None and problems != _clash_problems(entries):  # verifying: else returned above
+            raise KeyMismatch("U001 的输入未变而结果变了 / the U001 findings changed, not their inputs")
+        return problems
     problems = _clash_problems(entries)
     cache.page_keys[U001] = [digest, [list(astuple(problem)) for problem in problems]]
     return problems
@@ -170,15 +192,40 @@ def output_clashes(
 def listing(pub: Publication, dirs: tuple[Path, ...], site: Path, cache: BuildCache) -> Listing:
     """Every file `render_site` lists, with the collector paused while they are made: some 50,000
     objects at 10,000 documents (pages, their contexts and keys), none of them garbage. They live
-    until the build ends: frozen like what was read and checked, no collection walks them again."""
+    until the build ends: frozen like what was read and checked, no collection walks them again.
+
+    When the decision was recalled (gate.recall), so are the orders it gave (browse.recall) and,
+    with the same annual-report data, the files listed (render.recalled: each made when asked
+    for). Under `page_keys.verifying` the files are listed afresh too and compared."""
+    key, kept = pub.memo.get(DECISION, (None, None))  # kept: the decision was recalled, so may its orders be
+    ordered = kept is not None and browse.recall(pub, kept.get("browse"))
+    reports = hashlib.sha1(repr(pub.reports).encode("utf-8", "surrogatepass")).hexdigest()
+    laid = kept.get("listing") if ordered else None
     enabled = gc.isenabled()
     gc.disable()
     try:
-        files = list(render_site(pub, dirs, site, cache.sources, cache.folder))
+        made = shared(pub, dirs, site, cache.sources, cache.folder)
+        kept_files = laid[1] if isinstance(laid, list) and len(laid) == 2 and laid[0] == reports else None
+        files = recalled(made, kept_files) if kept_files is not None else []
+        if files:
+            if verifying() and outline(list(render_site(pub, dirs, made=made)), pub) != kept_files:
+                raise KeyMismatch("文件清单的输入未变而清单变了 / the listing changed, not its inputs")
+        else:
+            files = list(render_site(pub, dirs, made=made))
+            laid = [reports, outline(files, pub)]
     finally:
         if enabled:
             gc.enable()
     gc.freeze()
+    records: dict[str, Any] = cache.page_keys  # kept with the page keys, not one of them
+    if ordered and laid is kept.get("listing"):
+        records[DECISION] = kept
+    elif ordered:
+        records[DECISION] = {**kept, "listing": laid}
+    elif key is not None:
+        records[DECISION] = {**remember(pub, key), "browse": browse.remember(pub), "listing": laid}
+    else:
+        records.pop(DECISION, None)
     return files
 
 
@@ -357,7 +404,7 @@ def write_pages(
     progress.start("生成页面", len(files))
     verify = verifying()
     recorded = cache.page_keys
-    keys: dict[str, Any] = {U001: recorded[U001]} if U001 in recorded else {}  # output_clashes's, kept as it is
+    keys: dict[str, Any] = {k: recorded[k] for k in (U001, DECISION) if k in recorded}  # check's, kept as they are
     todo: list[tuple[str, Page | Producer, str | None, str | None]] = []
     keyed = cache.folder is not None  # without a cache there is nothing to compare keys with, nor to keep them in
     listed = listing_keys(files) if keyed else None

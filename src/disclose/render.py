@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
@@ -140,7 +141,9 @@ class Page:
 
     Its key (page_keys) is a digest of the inputs of its context, found without resolving it:
     from `keyed` (item pages), or from the context's plain values and the keys of its Lazy values.
-    A page without one is resolved on every build (cheap: its context is plain values). An item's
+    A page whose context is plain values only has the key of those values (a listing recalled by
+    render.recalled then makes none of its pages when no key changed); one without a key is
+    resolved on every build. An item's
     own page names its `item` (its id): page_deps tracks what its key read."""
 
     env: Environment
@@ -162,7 +165,7 @@ class Page:
         if keys is None or callable(self.context):
             return None
         lazy = {k: v.key for k, v in self.context.items() if isinstance(v, Lazy)}
-        if not lazy or None in lazy.values():
+        if None in lazy.values():
             return None
         plain = {k: v for k, v in self.context.items() if k not in lazy}
         inputs = [f"{k}=".encode() + key() for k, key in lazy.items() if key is not None]
@@ -308,14 +311,49 @@ def attachment_sizes(site: Path | None, pub: Publication) -> dict[str, int]:
     """Byte count of every public attachment (site-relative path), shown beside its link."""
     if site is None:
         return {}
-    sizes = {}
+    sizes, root, stat = {}, str(site), os.stat  # os.path, not pathlib: a build asks for thousands
     for paths in pub.attachments.values():
         for rel in paths:
             try:
-                sizes[rel] = (site / rel).stat().st_size
+                sizes[rel] = stat(os.path.join(root, rel)).st_size
             except OSError:
                 continue
     return sizes
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every file of one listing shares: the templates, the common context, the topics'
+    index, the attachments' sizes and the page keys (`Keys`, whose digests are each computed once)."""
+
+    pub: Publication
+    dirs: tuple[Path, ...]
+    env: Environment
+    common: dict[str, Any]
+    topics: dict[str, list[Item]]
+    sizes: dict[str, int]
+    keys: Keys
+
+
+def shared(
+    pub: Publication,
+    dirs: tuple[Path, ...],
+    site: Path | None = None,
+    sources: Mapping[str, Any] | None = None,
+    cache_folder: Path | None = None,
+) -> Shared:
+    """What `render_site` makes once before listing the files (see there for the arguments)."""
+    env = environment(dirs, cache_folder)
+    common = _common(pub, env, dirs)
+    sizes = attachment_sizes(site, pub)
+    keys = common["keys"] = Keys(pub, common["fingerprint"], sizes, sources)
+    return Shared(pub, dirs, env, common, facet_index(pub, FACETS[0]), sizes, keys)
+
+
+def _item_page(made: Shared, item: Item) -> Page:
+    """`item`'s own page as the listing has it."""
+    context = partial(_item_context, made.pub, made.topics, [made.common["hub"]], item, made.sizes)
+    return Page(made.env, "item.html", made.common, context, partial(made.keys.item, item, made.topics), item.id)
 
 
 def render_site(
@@ -324,21 +362,19 @@ def render_site(
     site: Path | None = None,
     sources: Mapping[str, Any] | None = None,
     cache_folder: Path | None = None,
+    made: Shared | None = None,
 ) -> Iterator[tuple[str, Page | Producer]]:
     """Every generated file of the site (except copied assets, attachments and the search index),
-    as (path, producer of its bytes). `site` is read only for the attachments' sizes; `sources`
-    (the build cache's parsed sources) spare hashing the bodies for the page keys; the templates'
-    compiled code is kept in `cache_folder`."""
-    env = environment(dirs, cache_folder)
-    common = _common(pub, env, dirs)
+    as (path, producer of its bytes): the public items' pages first, in their order. `site` is
+    read only for the attachments' sizes; `sources` (the build cache's parsed sources) spare
+    hashing the bodies for the page keys; the templates' compiled code is kept in `cache_folder`.
+    `made` is what `shared` made for this `pub` and `dirs`, if made."""
+    made = made if made is not None else shared(pub, dirs, site, sources, cache_folder)
+    env, common, keys = made.env, made.common, made.keys
     base, cfg = pub.config.base_path, pub.config
     hub_crumb = [common["hub"]]
-    topics = facet_index(pub, FACETS[0])
-    sizes = attachment_sizes(site, pub)
-    keys = common["keys"] = Keys(pub, common["fingerprint"], sizes, sources)
     for item in pub.items:
-        context = partial(_item_context, pub, topics, hub_crumb, item, sizes)
-        yield item_path(item), Page(env, "item.html", common, context, partial(keys.item, item, topics), item.id)
+        yield item_path(item), _item_page(made, item)
     sections = []
     for kind in pub.config.kinds.listed():  # the built-in kinds and the site's categories alike
         items = newest_of_kind(pub, kind.id)
@@ -403,6 +439,83 @@ def render_site(
 def listing_keys(files: list[tuple[str, Page | Producer]]) -> Keys | None:
     """The page keys of a listing `render_site` made (None when it has no page)."""
     return next((produce.common["keys"] for _, produce in files if isinstance(produce, Page)), None)
+
+
+# A listing recalled (`outline`, `recalled`): the files of the last build's listing, of a
+# Publication decided from the same inputs, made only when asked for. After an edit of a body a
+# build computes the keys of a few pages and makes fewer; listing 12,000 files it would not use
+# costs more than the rest of deciding what to build.
+
+
+def outline(files: list[tuple[str, Page | Producer]], pub: Publication) -> list[list[str]]:
+    """What `recalled` needs to list `files` again (the listing of `pub`): every file but the
+    items' pages (which come first, one per public item) by path, "page" or "product"."""
+    count = len(pub.items)
+    assert [rel for rel, _ in files[:count]] == [item_path(item) for item in pub.items]
+    return [[rel, "page" if isinstance(produce, Page) else "product"] for rel, produce in files[count:]]
+
+
+class Later(Page):
+    """A page of a recalled listing: made (`Shared`, `_item_page` or the whole listing) when its
+    key or content is asked for, with what a listing tells without that (its `item`, `common`)."""
+
+    __slots__ = ("made", "rel", "of", "page", "whole")
+    page: Page | None
+
+    def __init__(self, made: Shared, rel: str, of: Item | None, whole: Callable[[], dict[str, Any]]) -> None:
+        self.made, self.rel, self.of, self.whole, self.page = made, rel, of, whole, None
+        self.env, self.name, self.common, self.context, self.keyed = made.env, "", made.common, {}, None
+        self.item = of.id if of is not None else None
+
+    def made_page(self) -> Page:
+        if self.page is None:
+            self.page = _item_page(self.made, self.of) if self.of is not None else self.whole()[self.rel]
+        return self.page
+
+    def resolve(self) -> dict[str, Any]:
+        return self.made_page().resolve()
+
+    def key(self) -> str | None:
+        return self.made_page().key()
+
+    def fingerprint(self, context: dict[str, Any]) -> str:
+        return self.made_page().fingerprint(context)
+
+    def render(self, context: dict[str, Any]) -> bytes:
+        return self.made_page().render(context)
+
+
+def recalled(made: Shared, kept: list[list[str]]) -> list[tuple[str, Page | Producer]]:
+    """The listing whose `outline` is `kept`, for `made.pub` (decided from the same inputs as
+    the Publication it was made of), each file made only when asked for; none when `kept` is
+    no outline."""
+    whole: dict[str, Any] = {}
+
+    def every() -> dict[str, Any]:
+        if not whole:
+            whole.update(render_site(made.pub, made.dirs, made=made))
+        return whole
+
+    files: list[tuple[str, Page | Producer]] = [
+        (item_path(item), Later(made, "", item, every)) for item in made.pub.items
+    ]
+    try:
+        for rel, kind in kept:
+            if kind == "page":
+                files.append((str(rel), Later(made, str(rel), None, every)))
+            else:
+                files.append((str(rel), Product(partial(_produce, every, rel), partial(_product_key, every, rel))))
+    except (TypeError, ValueError):  # a damaged record
+        return []
+    return files
+
+
+def _produce(every: Callable[[], dict[str, Any]], rel: str) -> bytes:
+    return every()[rel]()
+
+
+def _product_key(every: Callable[[], dict[str, Any]], rel: str) -> str:
+    return every()[rel].key()
 
 
 def _feed(pub: Publication, env: Environment, keys: Keys, items: list[Item], title: str, path: str) -> Product:

@@ -61,6 +61,7 @@ def validate(
     stale: list[tuple[Item, CachedSource | None, str | None]] = []  # (item, entry, own_key) to check below
     changed: list[tuple[Item, CachedSource | None]] = []  # items whose file is not the one `others` knows
     fronts: list[str] = []
+    public: list[str] = []  # the ids of the items public on `today`, asked once of each item
     # One pass over the files for everything that needs no catalogue: at 10,000 files, each pass
     # over them all costs milliseconds in memory reads alone.
     for source in sources:
@@ -84,14 +85,14 @@ def validate(
             continue
         typed.append(item)
         entries.append((item, entry))
+        shown = is_public(item, today)
+        if shown:
+            public.append(item.id)
         if entry is None:  # nothing to keep the findings in
             stale.append((item, None, None))
             changed.append((item, None))
             continue
-        if item.fields.get("attachments"):
-            own = own_key(item, key, is_public(item, today), state)
-        else:
-            own = plain[is_public(item, today)]
+        own = own_key(item, key, shown, state) if item.fields.get("attachments") else plain[shown]
         if own is None or entry.own_for != own or entry.dated_for != dated:
             stale.append((item, entry, own))
         else:
@@ -99,7 +100,7 @@ def validate(
             problems.extend(entry.dated)
         if keep and digests.get(source.path) != entry.digest:
             changed.append((item, entry))
-    catalogue = Catalogue.of(root, config, today, typed, reports, rejected, unreadable)
+    catalogue = Catalogue.of(root, config, today, typed, reports, rejected, unreadable, frozenset(public))
     for item, entry, own in stale:  # the own and dated rules of new or changed items (or dates)
         if entry is None:
             problems.extend(_run(own_rules, item, catalogue))
@@ -119,7 +120,7 @@ def validate(
     if others is None or not keep:
         problems.extend(p for found in _cross(cross + every, catalogue).values() for p in found)
     else:
-        world = others_key(key, fronts, rejected, catalogue)
+        world = catalogue.keys["front"] = others_key(key, fronts, rejected, catalogue)
         problems.extend(_kept(cross, catalogue, entries, changed, world, others))
         problems.extend(p for found in _cross(every, catalogue).values() for p in found)
     for rule in all_rules():
