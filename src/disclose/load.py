@@ -129,7 +129,7 @@ def load(
                 missed.append(rel)
         cached = [rel for rel in missed if rel in cache]
         asking = len(cached) >= max(GIT_FROM, len(files) * GIT_SHARE)  # a checkout, a clone, a restore
-        vouched = git_index.unchanged(root, cached) if asking else {}
+        vouched = git_index.unchanged(root, cached, walked) if asking else {}
         for rel in missed:
             status = walked[rel]
             hit = known(rel)
