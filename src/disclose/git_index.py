@@ -33,8 +33,9 @@ file at stage 0 with no flag telling git to skip it, and it must be older than t
 itself (git's "racily clean" rule: a file changed in the same tick as the index was written could
 keep its stat; git empties the recorded size of such an entry when it writes the index again).
 An index git could read differently (split or sparse, another hash, a checksum that does not
-match, anything not understood) is not parsed: `git ls-files --modified` answers instead, as it does without stats. That costs a second stat of
-every file, in git, and its output read back (a tenth of a second at 10,000 files).
+match, anything not understood) is not parsed: `git ls-files --modified` answers instead, as it
+does without stats. That costs a second stat of every file, in git, and its output read back (a
+tenth of a second at 10,000 files).
 
 Without git, outside a work tree, or on any git error or timeout, nothing is vouched for and every
 file whose stat changed is read and hashed as before.
