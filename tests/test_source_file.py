@@ -21,7 +21,9 @@ def entries() -> dict[str, CachedSource]:
     found = {}
     for n in range(3):
         path = f"content/policies/p{n}.md"
-        source = Source(path, f"policies/p{n}", {"title": f"第{n}号", "n": n}, {"title": 2, "n": 3}, f"正文{n}\n" * n, 5)
+        source = Source(
+            path, f"policies/p{n}", {"title": f"第{n}号", "n": n}, {"title": 2, "n": 3}, f"正文{n}\n" * n, 5
+        )
         item = Item(source, "policy", {"title": f"第{n}号"}) if n != 1 else None
         problems = [Problem(path, 1, "F101", "中", "en")] if n == 1 else []
         found[path] = CachedSource(f"{n:040x}", source, "key", problems, item, (n, 1, 2, 3, 4))
