@@ -31,6 +31,7 @@ import pickle
 import sys
 import zlib
 from collections.abc import Mapping
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -111,11 +112,33 @@ def _kept_state(source: KeptSource) -> tuple[Any, ...]:
     return (copyreg.__newobj__, (KeptSource,), source.__dict__)  # type: ignore[attr-defined]
 
 
+class _Shared(dict):
+    """Equal immutable values as one object: pickled once, then referred to (most fields repeat
+    across items: kinds, issuers, dates, `public`), so reading makes far fewer objects."""
+
+    def value(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is str or kind is date:
+            return self.setdefault((kind, value), value)
+        if kind is tuple:
+            return self.setdefault((kind, value), tuple(self.value(part) for part in value))
+        if kind is list:
+            return [self.value(part) for part in value]
+        return value
+
+    def fields(self, fields: Mapping[str, Any]) -> Mapping[str, Any]:
+        if type(fields) is not dict:
+            return fields
+        return {self.value(key): self.value(value) for key, value in fields.items()}
+
+
 def write(path: Path, head: tuple, entries: Mapping[str, Any]) -> None:
     """Write `entries` (path -> build_cache.CachedSource) after `head` (what the reader checks
     first: the engine key) to `path`, atomically. The entries are not changed: each is written as
-    a copy whose source (and its item's) is a `KeptSource` pointing into the tail."""
+    a copy whose source (and its item's) is a `KeptSource` pointing into the tail, and whose
+    item's fields share equal values (`_Shared`)."""
     tail = Tail()
+    shared = _Shared()
     chunks: list[bytes] = []
     at = 0
     shadows: dict[str, Any] = {}
@@ -141,7 +164,7 @@ def write(path: Path, head: tuple, entries: Mapping[str, Any]) -> None:
         shadow.__dict__.update(entry.__dict__, source=kept)
         if entry.item is not None:
             item = Item.__new__(Item)
-            item.__dict__.update(entry.item.__dict__, source=kept)
+            item.__dict__.update(entry.item.__dict__, source=kept, fields=shared.fields(entry.item.fields))
             shadow.__dict__["item"] = item
         shadows[rel] = shadow
     buffer = io.BytesIO()
