@@ -24,7 +24,8 @@ def entries() -> dict[str, CachedSource]:
         source = Source(
             path, f"policies/p{n}", {"title": f"第{n}号", "n": n}, {"title": 2, "n": 3}, f"正文{n}\n" * n, 5
         )
-        item = Item(source, "policy", {"title": f"第{n}号"}) if n != 1 else None
+        fields = {"title": f"第{n}号", "kind": "policy", "topics": ("甲", "乙"), "odd": ([n], {"k": n}), "list": [n]}
+        item = Item(source, "policy", fields) if n != 1 else None
         problems = [Problem(path, 1, "F101", "中", "en")] if n == 1 else []
         found[path] = CachedSource(f"{n:040x}", source, "key", problems, item, (n, 1, 2, 3, 4))
     found["content/odd.md"] = CachedSource("f" * 40, Source("content/odd.md", "odd", {}, {}, "\udcff 坏", 1))
@@ -59,6 +60,7 @@ def test_what_is_read_is_what_was_written(tmp_path):
         assert entry.item == before.item
         if entry.item is not None:
             assert entry.item.source is entry.source  # one object, as the build compares by identity
+            assert entry.item.fields == before.item.fields
     assert type(given["content/odd.md"].source) is Source  # the entries written are left as they were
 
 
@@ -129,3 +131,10 @@ def test_a_damaged_byte_stops_the_build_instead_of_showing_other_text(tmp_path):
     assert read["content/policies/p1.md"].source.body == "正文1\n"
     with pytest.raises(CacheDamaged):
         read["content/policies/p2.md"].source.body  # noqa: B018 - the access is the test
+
+
+def test_equal_field_values_are_read_as_one_object(tmp_path):
+    _, read = source_file.read(written(tmp_path))
+    first, second = (read[f"content/policies/p{n}.md"].item.fields for n in (0, 2))
+    assert first["kind"] is second["kind"] and first["topics"] is second["topics"]
+    assert first["list"] is not second["list"] and first["odd"][1] == {"k": 0}

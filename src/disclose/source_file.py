@@ -102,8 +102,9 @@ class KeptSource(Source):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Source):
             return NotImplemented
-        mine = (self.path, self.id, self.meta, self.lines, self.body, self.body_line)
-        return mine == (other.path, other.id, other.meta, other.lines, other.body, other.body_line)
+        if (self.path, self.id, self.body_line) != (other.path, other.id, other.body_line):
+            return False  # without reading either's other part
+        return (self.meta, self.lines, self.body) == (other.meta, other.lines, other.body)
 
     __hash__ = Source.__hash__
 
@@ -121,7 +122,11 @@ class _Shared(dict):
         if kind is str or kind is date:
             return self.setdefault((kind, value), value)
         if kind is tuple:
-            return self.setdefault((kind, value), tuple(self.value(part) for part in value))
+            parts = tuple(self.value(part) for part in value)
+            try:
+                return self.setdefault((kind, value), parts)
+            except TypeError:  # holds something unhashable (a list, a mapping)
+                return parts
         if kind is list:
             return [self.value(part) for part in value]
         return value
