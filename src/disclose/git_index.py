@@ -155,7 +155,8 @@ def _entries(
         return None  # another format, or not the bytes git wrote (all zeros: index.skipHash)
     blobs: dict[str, str] = {}
     refused: set[str] = set()
-    unpack, end, cut, second = ENTRY.unpack_from, len(data) - 20, len(prefix), 10**9
+    unpack, end, second = ENTRY.unpack_from, len(data) - 20, 10**9
+    top, cut = prefix.encode("utf-8", "surrogateescape"), len(prefix.encode("utf-8", "surrogateescape"))
     at, name, start = 12, b"", 0
     for _ in range(count):
         flags = data[at + 60] << 8 | data[at + 61]
@@ -179,7 +180,7 @@ def _entries(
             name, following = data[start:stop], at + ((stop - at + 8) & ~7)  # NUL-padded to 8 bytes
         if following > end:
             return None
-        path = name.decode("utf-8", "surrogateescape")[cut:] if name.startswith(prefix.encode()) else ""
+        path = name[cut:].decode("utf-8", "surrogateescape") if name.startswith(top) else ""
         if path in wanted:
             status = stats.get(path)
             ctime_s, ctime_ns, mtime_s, mtime_ns, dev, ino, mode, uid, gid, size, blob, _ = unpack(data, at)
