@@ -34,14 +34,14 @@ import orjson
 if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
     import fcntl
 
-from . import __version__, page_keys
+from . import __version__, page_keys, source_file
 from .file_digests import RACY_NS
 from .file_digests import Stamp as Stat  # size, mtime_ns, ctime_ns, inode, device
 from .file_digests import stamp as stat_key  # what identifies a file's bytes without reading them
 from .model import Item, Problem, Source
 from .output import Manifest, digest, verified
 
-FORMAT = 6
+FORMAT = 7
 SPARE = "spare"
 SOURCES, DELTA, STAMPS = "sources.pickle", "sources.delta.pickle", "stamps.pickle"
 OTHERS = "others.pickle"  # what the rules that read other items found (`OthersFound`)
@@ -251,8 +251,7 @@ class BuildCache:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            with (folder / SOURCES).open("rb") as handle:  # read as it is unpickled: never all its bytes at once
-                engine, sources = pickle.load(handle)
+            engine, sources = source_file.read(folder / SOURCES)  # bodies and front matter read when asked for
             if engine != _engine_key():
                 return
             if (folder / DELTA).is_file():
@@ -332,7 +331,7 @@ class BuildCache:
         if read is None or len(self.delta) + len(self.deleted) > max(DELTA_MIN, len(self.sources) * DELTA_SHARE):
             for entry in self.sources.values():  # equal keys as one object: a smaller file, faster to read
                 entry.own_for, entry.dated_for = sys.intern(entry.own_for), sys.intern(entry.dated_for)
-            _write(folder / SOURCES, (engine, self.sources))
+            source_file.write(folder / SOURCES, (engine,), self.sources)
             (folder / DELTA).unlink(missing_ok=True)
             self.delta, self.deleted, self.stamps, stamped = {}, set(), {}, True
         elif changed:

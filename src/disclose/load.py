@@ -120,19 +120,17 @@ def load(
     if cache is not None:
         read_at = time.time_ns()
         known = cache.get
-        missed = []
+        missed: list[tuple[str, os.stat_result, CachedSource | None]] = []
         for rel in files:
-            hit = known(rel)
-            if hit is not None and hit.stat == stat_key(walked[rel]):  # None (not trusted) never equals
+            hit, status = known(rel), walked[rel]
+            if hit is not None and hit.stat == stat_key(status):  # None (not trusted) never equals
                 kept[rel] = hit.source
             else:
-                missed.append(rel)
-        cached = [rel for rel in missed if rel in cache]
+                missed.append((rel, status, hit))
+        cached = [rel for rel, _, hit in missed if hit is not None]
         asking = len(cached) >= max(GIT_FROM, len(files) * GIT_SHARE)  # a checkout, a clone, a restore
-        vouched = git_index.unchanged(root, cached) if asking else {}
-        for rel in missed:
-            status = walked[rel]
-            hit = known(rel)
+        vouched = git_index.unchanged(root, cached, walked) if asking else {}
+        for rel, status, hit in missed:
             if status.st_size > MAX_BYTES:
                 continue  # parsing reports it
             if hit is not None and vouched.get(rel) == hit.digest:
