@@ -49,6 +49,7 @@ from .progress import QUIET, Progress
 from .records import report_years
 from .render import Page, Producer, Product, listing_keys, outline, recalled, render_site, shared, template_dirs
 from .search_index import CORE, build_index, plan
+from .source_file import CacheDamaged
 from .urls import SITE, attachment_output, clashes, encode, item_path
 from .validate import validate
 
@@ -496,7 +497,13 @@ def build(
             service = search_index.warm(out)  # after the fork: the spare's check holds no pipe of it
             try:
                 opened = BuildCache.open(cache_dir) if cache is None else cache
-                return _build(site, out, today, workers, opened, progress, pages_ready, cache is None, early, service)
+                try:
+                    return _build(
+                        site, out, today, workers, opened, progress, pages_ready, cache is None, early, service
+                    )
+                except CacheDamaged:  # a damaged byte in the cache's sources file: build as if it were empty
+                    opened.__init__(cache_dir)  # type: ignore[misc]  # in place: `serve` holds it too
+                    return _build(site, out, today, workers, opened, progress, pages_ready, cache is None)
             finally:
                 search_index.close(service)
                 if early is not None:
