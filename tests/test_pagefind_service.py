@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import stat
 import subprocess
@@ -130,3 +131,27 @@ def test_the_name_is_the_services_command_line(tmp_path):
     finally:
         service.process.kill()
         service.process.wait()
+
+
+def test_a_rebuild_indexes_the_changed_bundle_with_the_warm_service(sample, tmp_path, monkeypatch):
+    """After one edit the changed bundle goes to the service started with the build, and the
+    output is a cold build's."""
+    from disclose import pipeline
+
+    from .conftest import snapshot
+
+    today = datetime.date(2026, 11, 22)
+    out, cache, cold = tmp_path / "out", tmp_path / "cache", tmp_path / "cold"
+    assert not pipeline.build(sample, out, today, cache_dir=cache).errors
+    indexed: list[Path] = []
+    real = Service.index
+    monkeypatch.setattr(
+        Service, "index", lambda self, source, out, limit: indexed.append(source) or real(self, source, out, limit)
+    )
+    edited = sorted(sample.glob("content/policies/*.md"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n本段为重建时追加的正文。\n", encoding="utf-8")
+    report = pipeline.build(sample, out, today, cache_dir=cache)
+    assert not report.errors and report.reindexed
+    assert len(indexed) == 1
+    assert not pipeline.build(sample, cold, today).errors
+    assert snapshot(out) == snapshot(cold)

@@ -29,6 +29,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import unicodedata
@@ -126,7 +127,10 @@ def warm(out: Path) -> Service | None:
     """A Pagefind service for this build's first run, its Chinese dictionary loading from now on
     (see pagefind_service): worth it when few pages change, when the dictionary is a third of the
     indexing. It is named after this build's staging folder, so that a killed build's is found
-    and stopped (output.recover), and `stop_all` stops it like any run. End it with `close`."""
+    and stopped (output.recover), and `stop_all` stops it like any run. End it with `close`. None
+    on Windows, where a pipe cannot be waited on with a deadline (`select`): runs start as before."""
+    if sys.platform == "win32":
+        return None
     try:
         service = Service(pagefind_executable(), f"pagefind {staging_name(out)}")
     except OSError:
