@@ -36,6 +36,7 @@ GROUPS = {
     "gate": (["src/disclose/gate.py", "src/disclose/visibility.py"], ["tests/test_rule_mutants.py"]),
     "disclosure": (["src/disclose/rules/disclosure.py"], RULE_TESTS),
     "pairing": (["src/disclose/rules/pairing.py"], RULE_TESTS),
+    "service": (["src/disclose/pagefind_service.py"], ["tests/test_pagefind_service.py"]),
 }
 EXCLUDED = [
     r"core/ReplaceBinaryOperator_BitOr_.*",
@@ -128,7 +129,7 @@ def main() -> int:
                     f"({counts['skipped']} left out as equivalent, {counts['not run']} not run) "
                     f"in {time.perf_counter() - started:.0f} s"
                 )
-            for module, line, operator, outcome in sorted(results):
+            for module, line, operator, outcome in sorted(results, key=lambda r: (r[0], r[1] or 0, r[2] or "")):
                 if outcome == "survived":
                     survivors += 1
                     print(f"  survived: {module}:{line} {operator}")
