@@ -60,8 +60,8 @@ if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
     import fcntl
 
 # output path -> [content id, sha1 of the bytes, size, mtime_ns, inode]; a key ending in "/" is a
-# folder written as one unit (a search bundle): its sha1 covers every file in it and its stat is
-# that of its UNIT_MARKER.
+# folder written as one unit (a search bundle): its sha1 covers every file in it, its "size" is a
+# digest of its files' names, sizes and times (`unit_stat`), its time and inode its UNIT_MARKER's.
 Manifest = dict[str, list]
 UNIT_MARKER = "pagefind-entry.json"
 
@@ -97,6 +97,29 @@ def sha1_of(path: Path) -> str:
     return hasher.hexdigest()
 
 
+def unit_stat(path: str | Path) -> tuple[str, os.stat_result]:
+    """What stands for a unit folder's size in its record: a digest of the name, size and
+    modification time of every file in it, so that a file added, removed or written anew there
+    (the spare is the live output a deploy step may have changed) is not trusted on the stat of
+    its marker; and the marker's stat (its inode and time). Stat calls only, no file is read."""
+    marker = os.stat(os.path.join(path, UNIT_MARKER))
+    hasher = hashlib.sha1()
+    found: list[tuple[str, int, int]] = []
+    folders = [("", os.fspath(path))]
+    while folders:
+        prefix, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((f"{prefix}{entry.name}/", entry.path))
+                else:
+                    status = entry.stat(follow_symlinks=False)
+                    found.append((prefix + entry.name, status.st_size, status.st_mtime_ns))
+    for name, size, mtime in sorted(found):
+        hasher.update(f"{name}\0{size}\0{mtime}\0".encode("utf-8", "surrogateescape"))
+    return hasher.hexdigest(), marker
+
+
 def verified(path: str | Path, record: list, unit: bool = False, stat: os.stat_result | None = None) -> list | None:
     """The record of the file or unit folder at `path`, with its current stat, if its content is
     what the manifest `record` says (for a unit folder, the stat is its UNIT_MARKER's).
@@ -114,18 +137,23 @@ def verified(path: str | Path, record: list, unit: bool = False, stat: os.stat_r
       modification times are then that one tick). The output, the spare and the cache that
       records them are the build's own folders: only a deliberate `touch -d`/`os.utime` to the
       recorded nanosecond after a same-size edit could pass, as it could pass a check of the
-      inode too for an edit in place. A unit folder is trusted on its marker, as before.
+      inode too for an edit in place. A unit folder's size is `unit_stat`'s digest of its files'
+      names, sizes and times, its time and inode its marker's.
     - otherwise the sha1 of the content (the whole folder's for a unit) decides.
 
     What this trusts is only whether a reused file is the build's own earlier output; the egress
     check still scans reused files whenever what it looks for changed (`pipeline`).
     """
-    if stat is None:
-        try:
-            stat = os.stat(os.path.join(path, UNIT_MARKER) if unit else path)
-        except OSError:
-            return None
-    now = [record[0], record[1], stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    size: str | int
+    try:
+        if unit:  # every file's size and time (a file added, removed or rewritten), the marker's stat
+            size, stat = unit_stat(path)
+        else:
+            stat = stat or os.stat(path)
+            size = stat.st_size
+    except OSError:
+        return None
+    now = [record[0], record[1], size, stat.st_mtime_ns, stat.st_ino]
     if now[2:] == record[2:]:
         return record
     if now[2:4] == record[2:4] and stat.st_ctime_ns - stat.st_mtime_ns >= RACY_NS:
@@ -202,8 +230,13 @@ class Staging:
         for rel, record in self.written.items():
             if len(record) < 5:
                 path = self.root / rel.rstrip("/")
-                stat = (path / UNIT_MARKER if rel.endswith("/") else path).stat()
-                record = [record[0], record[1] or sha1_of(path), stat.st_size, stat.st_mtime_ns, stat.st_ino]
+                size: str | int
+                if rel.endswith("/"):
+                    size, stat = unit_stat(path)
+                else:
+                    stat = path.stat()
+                    size = stat.st_size
+                record = [record[0], record[1] or sha1_of(path), size, stat.st_mtime_ns, stat.st_ino]
             manifest[rel] = record
         return manifest
 
