@@ -47,6 +47,16 @@ def same_as_uncached(site: Path, cache: Path, today: str = TODAY) -> list[str]:
     return found
 
 
+def _linking_a_missing_file(site: Path, cache: Path) -> None:
+    """A decision linking b.md, which does not exist: one R703, the same with the cache as without."""
+    write(
+        site,
+        "content/decisions/a.md",
+        DECISION.format(title="甲", published="2024-03-01", extra="", body="见[乙](b.md)。"),
+    )
+    assert codes(same_as_uncached(site, cache)) == ["R703"]
+
+
 def codes(found: list[str]) -> list[str]:
     return [line.split(": ", 1)[1].split(" ", 1)[0] for line in found]
 
@@ -77,12 +87,7 @@ def calls(monkeypatch):
 
 def test_after_a_body_edit_only_that_file_is_checked_again_against_the_others(site, tmp_path, trusting, calls):
     cache = tmp_path / "cache"
-    write(
-        site,
-        "content/decisions/a.md",
-        DECISION.format(title="甲", published="2024-03-01", extra="", body="见[乙](b.md)。"),
-    )
-    assert codes(same_as_uncached(site, cache)) == ["R703"]
+    _linking_a_missing_file(site, cache)
     calls.clear()
     with (site / "content/policies/rules.md").open("a", encoding="utf-8") as handle:
         handle.write("\n第二条 新增一句。\n")
@@ -97,12 +102,7 @@ def test_front_matter_edited_elsewhere_checks_every_file_again(site, tmp_path, t
     """The policy's file is unchanged, but its interpretation is no longer public (P401), and then
     a file appears that a kept finding said was missing (R703)."""
     cache = tmp_path / "cache"
-    write(
-        site,
-        "content/decisions/a.md",
-        DECISION.format(title="甲", published="2024-03-01", extra="", body="见[乙](b.md)。"),
-    )
-    assert codes(same_as_uncached(site, cache)) == ["R703"]
+    _linking_a_missing_file(site, cache)
     jd = site / "content/interpretations/rules-jd.md"
     jd.write_text(jd.read_text(encoding="utf-8").replace("---\n本规则", "draft: true\n---\n本规则"), encoding="utf-8")
     found = same_as_uncached(site, cache)
@@ -150,12 +150,7 @@ def test_a_damaged_record_is_ignored(site, tmp_path, trusting):
     from disclose.build_cache import OTHERS
 
     cache = tmp_path / "cache"
-    write(
-        site,
-        "content/decisions/a.md",
-        DECISION.format(title="甲", published="2024-03-01", extra="", body="见[乙](b.md)。"),
-    )
-    assert codes(same_as_uncached(site, cache)) == ["R703"]
+    _linking_a_missing_file(site, cache)
     (cache / OTHERS).write_bytes(b"\x80\x05not a pickle")
     assert codes(same_as_uncached(site, cache)) == ["R703"]
 
@@ -167,12 +162,7 @@ def test_a_record_that_differs_from_what_the_rules_find_stops_the_check(site, tm
     from disclose.page_keys import KeyMismatch
 
     cache = tmp_path / "cache"
-    write(
-        site,
-        "content/decisions/a.md",
-        DECISION.format(title="甲", published="2024-03-01", extra="", body="见[乙](b.md)。"),
-    )
-    assert codes(same_as_uncached(site, cache)) == ["R703"]
+    _linking_a_missing_file(site, cache)
     with (cache / OTHERS).open("rb") as handle:
         engine, others = pickle.load(handle)
     assert engine == _engine_key() and others.found
