@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -227,6 +228,20 @@ def _needles(needles: egress.Needles) -> tuple[str, list[tuple[str, str, str, st
     return needles.digest, sorted((n.text, n.path, n.why, n.field) for n in needles.needles)
 
 
+def _withheld_title_and_public_holder_edits(site: Path, policy: Path, same: Callable[[], egress.Needles]) -> None:
+    """The withheld decision's title edited; its secret sentence put in a public policy (no longer
+    looked for), that policy deleted (looked for again) and put back: `same` checks each step."""
+    (site / "content/decisions/parking.md").write_text(WITHHELD.replace("内部请示", "内部报告"), encoding="utf-8")
+    assert SECRET_TITLE.replace("内部请示", "内部报告") in {n.text for n in same().needles}
+    policy.write_text(policy.read_text(encoding="utf-8") + f"\n{SECRET_BODY}\n", encoding="utf-8")  # now public text
+    assert SECRET_BODY not in {n.text for n in same().needles}
+    saved = policy.read_bytes()
+    policy.unlink()
+    assert SECRET_BODY in {n.text for n in same().needles}  # its one public holder deleted
+    policy.write_bytes(saved)
+    assert SECRET_BODY not in {n.text for n in same().needles}
+
+
 def test_the_cached_needles_are_those_read_afresh_after_every_edit(site, tmp_path, monkeypatch):
     """After each edit (withholding, editing a withheld item, quoting it in a public one, an
     embargo passing, publishing, deleting) the needles from the cache equal a fresh read."""
@@ -251,15 +266,7 @@ def test_the_cached_needles_are_those_read_afresh_after_every_edit(site, tmp_pat
     embargoed = same(date(2024, 5, 1))  # the same files, not public yet on that day: read for their text
     assert hidden in {n.text for n in embargoed.needles}
     same()
-    (site / "content/decisions/parking.md").write_text(WITHHELD.replace("内部请示", "内部报告"), encoding="utf-8")
-    assert SECRET_TITLE.replace("内部请示", "内部报告") in {n.text for n in same().needles}
-    policy.write_text(policy.read_text(encoding="utf-8") + f"\n{SECRET_BODY}\n", encoding="utf-8")  # now public text
-    assert SECRET_BODY not in {n.text for n in same().needles}
-    saved = policy.read_bytes()
-    policy.unlink()
-    assert SECRET_BODY in {n.text for n in same().needles}  # its one public holder deleted
-    policy.write_bytes(saved)
-    assert SECRET_BODY not in {n.text for n in same().needles}
+    _withheld_title_and_public_holder_edits(site, policy, same)
     later = site / "content/decisions/later.md"
     later.write_text(later.read_text(encoding="utf-8").replace("published:", "draft: true\npublished:"), "utf-8")
     assert hidden in {n.text for n in same().needles}
@@ -358,15 +365,7 @@ def test_needles_kept_by_blob_id_are_those_read_afresh(site, tmp_path, monkeypat
     same()
     assert reads.read == [policy.name] and reads.parsed == 1  # one public body edited: that file alone
     parking = site / "content/decisions/parking.md"
-    parking.write_text(WITHHELD.replace("内部请示", "内部报告"), encoding="utf-8")
-    assert SECRET_TITLE.replace("内部请示", "内部报告") in {n.text for n in same().needles}
-    policy.write_text(policy.read_text(encoding="utf-8") + f"\n{SECRET_BODY}\n", encoding="utf-8")  # now public text
-    assert SECRET_BODY not in {n.text for n in same().needles}
-    saved = policy.read_bytes()
-    policy.unlink()
-    assert SECRET_BODY in {n.text for n in same().needles}  # its one public holder deleted
-    policy.write_bytes(saved)
-    assert SECRET_BODY not in {n.text for n in same().needles}
+    _withheld_title_and_public_holder_edits(site, policy, same)
     later = site / "content/decisions/later.md"
     later.write_text(
         later.read_text(encoding="utf-8").replace("published:", "disclosure: withheld\npublished:"), "utf-8"
