@@ -155,3 +155,19 @@ def test_a_rebuild_indexes_the_changed_bundle_with_the_warm_service(sample, tmp_
     assert len(indexed) == 1
     assert not pipeline.build(sample, cold, today).errors
     assert snapshot(out) == snapshot(cold)
+
+
+def test_a_first_build_starts_no_service(sample, tmp_path, monkeypatch):
+    """Without a previous build every bundle is indexed by `pagefind --site` runs: a service
+    would load its dictionary for nothing. A rebuild from the cache starts one."""
+    from disclose import pipeline, search_index
+
+    started: list[Path] = []
+    real = search_index.warm
+    monkeypatch.setattr(search_index, "warm", lambda out: started.append(out) or real(out))
+    today = datetime.date(2026, 11, 22)
+    assert not pipeline.build(sample, tmp_path / "plain", today).errors
+    assert not pipeline.build(sample, tmp_path / "out", today, cache_dir=tmp_path / "cache").errors
+    assert started == []
+    assert not pipeline.build(sample, tmp_path / "out", today, cache_dir=tmp_path / "cache").errors
+    assert started == [tmp_path / "out"]

@@ -494,7 +494,10 @@ def build(
             early = (
                 SpareCheck.start(cache_dir / SPARE, cache_dir / "state.json") if cache is None and cache_dir else None
             )
-            service = search_index.warm(out)  # after the fork: the spare's check holds no pipe of it
+            # after the fork: the spare's check holds no pipe of it. Only a rebuild indexes few pages:
+            # a first build (no cache, or none written yet) would only load the dictionary for nothing
+            rebuild = cache is not None or (cache_dir is not None and (cache_dir / "state.json").is_file())
+            service = search_index.warm(out) if rebuild else None
             try:
                 opened = BuildCache.open(cache_dir) if cache is None else cache
                 try:
