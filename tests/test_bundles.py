@@ -75,7 +75,16 @@ def test_a_small_site_is_one_bundle_and_a_site_without_dates_too():
     bundles = plan(site_pages(2, 2020, 2026), 500)
     assert len(bundles) == 1 and list(bundles.years.values()) == [(2020, 2026)]
     undated = plan([("a/index.html", "pages"), ("b/index.html", "reports")], 500)
-    assert list(undated.values()) == [["a/index.html", "b/index.html"]] and list(undated.years.values()) == [None]
+    assert list(undated.values()) == [["b/index.html", "a/index.html"]] and list(undated.years.values()) == [None]
+
+
+def test_a_bundle_lists_its_pages_newest_first():
+    """Pagefind reads a bundle's copies newest last (index_ahead): the page edits land on most."""
+    pages = site_pages(3, 2024, 2026)
+    dates = dict(pages)
+    for paths in plan(pages, 100).values():
+        keys = [(dates[path], path) for path in paths]
+        assert keys == sorted(keys, reverse=True)
 
 
 def test_a_page_is_relabelled_with_its_bundles_language_and_nothing_else():

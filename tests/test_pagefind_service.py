@@ -61,18 +61,6 @@ def test_the_service_writes_what_the_command_line_writes(tmp_path):
     assert any(name.startswith("index/zh-a_") for name in _tree(cli))
 
 
-def test_a_service_indexes_one_folder(tmp_path):
-    _pages(tmp_path / "pages")
-    service = Service(pagefind_executable(), "pagefind")
-    try:
-        service.index(tmp_path / "pages", tmp_path / "one", 60)
-        with pytest.raises(ServiceError):
-            service.index(tmp_path / "pages", tmp_path / "two", 60)
-    finally:
-        service.process.kill()
-        service.process.wait()
-
-
 def _stand_in(tmp_path: Path, body: str) -> Path:
     script = tmp_path / "pagefind"
     script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")

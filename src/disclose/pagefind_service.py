@@ -42,7 +42,7 @@ class ServiceTimeout(RuntimeError):
 
 
 class Service:
-    """One `pagefind --service` process, warmed up at once; `index` may be called once."""
+    """One `pagefind --service` process, warmed up at once. Used by one thread at a time."""
 
     def __init__(self, executable: Path, name: str) -> None:
         """Start the service. `name` is its argv[0]: what the build's orphan search looks for
@@ -55,7 +55,6 @@ class Service:
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # a process group of its own: killed with what it starts
         )
-        self.used = False
         self._sent = 0
         self._unread = b""
         try:
@@ -68,12 +67,26 @@ class Service:
         """Index the pages under `source` into `out`, as `pagefind --site source --output-path
         out` does; returns the page count. Raises ServiceTimeout after `limit` seconds (the
         warm-up included) and ServiceError on any failure; either way the caller kills it."""
-        if self.used:
-            raise ServiceError("a Pagefind service indexes one folder")
-        self.used = True
         deadline = time.monotonic() + limit
-        index = self._ask({"type": "NewIndex", "config": None}, deadline)["index_id"]
-        counted = self._ask({"type": "AddDir", "index_id": index, "path": os.fspath(source)}, deadline)
+        index = self.new_index(deadline)
+        counted = self.add_dir(index, source, deadline)
+        self.write_files(index, out, deadline)
+        return counted
+
+    def new_index(self, deadline: float) -> int:
+        """A new, empty index; returns its id."""
+        return int(self._ask({"type": "NewIndex", "config": None}, deadline)["index_id"])
+
+    def add_dir(self, index: int, source: Path, deadline: float) -> int:
+        """Add the pages under `source` to `index`, in the order `pagefind --site` walks them
+        (the folder's listing order); returns their count. Folders added one after the other
+        give the index `pagefind --site` gives one folder listing their pages in that order
+        (tests/test_index_ahead.py), each page's address being its path under its folder."""
+        answer = self._ask({"type": "AddDir", "index_id": index, "path": os.fspath(source)}, deadline)
+        return int(answer.get("page_count", 0))
+
+    def write_files(self, index: int, out: Path, deadline: float) -> None:
+        """Write the files of `index` under `out`: what `pagefind --site` writes."""
         files = self._ask({"type": "GetFiles", "index_id": index}, deadline).get("files") or []
         for file in files:
             rel = PurePosixPath(str(file.get("path", "")))
@@ -82,7 +95,6 @@ class Service:
             target = out.joinpath(*rel.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(base64.b64decode(file.get("content", "")))
-        return int(counted.get("page_count", 0))
 
     def _send(self, payload: dict[str, Any]) -> int:
         self._sent += 1

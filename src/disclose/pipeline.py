@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from . import attachment_text, browse, egress, search_index
+from . import attachment_text, browse, egress, index_ahead, search_index
 from .build_cache import SPARE, BuildCache, CacheBusy, bundle_fingerprint, exclusive
 from .catalogue import Catalogue
 from .config import SITE_FILE, load_config
@@ -28,6 +28,7 @@ from .forking import fork_context
 from .gate import Publication, decide, decision_key, recall, remember, with_history
 from .history import read_history
 from .history import session as history_session
+from .index_ahead import Ahead
 from .load import load, load_reports
 from .model import Problem
 from .output import (
@@ -48,7 +49,7 @@ from .pagefind_service import Service
 from .progress import QUIET, Progress
 from .records import report_years
 from .render import Page, Producer, Product, listing_keys, outline, recalled, render_site, shared, template_dirs
-from .search_index import CORE, build_index, plan
+from .search_index import CORE, SERVICE_PAGES, build_index, plan, time_limit
 from .source_file import CacheDamaged
 from .urls import SITE, attachment_output, clashes, encode, item_path
 from .validate import validate
@@ -76,10 +77,16 @@ class Report:
 
 
 def check(
-    site: Path, today: date, cache: BuildCache | None = None, workers: int | None = None, clashes: bool = True
+    site: Path,
+    today: date,
+    cache: BuildCache | None = None,
+    workers: int | None = None,
+    clashes: bool = True,
+    loaded: Callable[[list[str]], None] | None = None,
 ) -> Report:
     """Every rule over the whole site; nothing is written. Without `clashes` the U001 check is left
-    to the caller: a build runs it on the listing it renders from (`output_clashes`)."""
+    to the caller: a build runs it on the listing it renders from (`output_clashes`). `loaded` is
+    told, once the content files are read, which of them the cache did not hold as they are now."""
     if not (site / SITE_FILE).is_file():
         raise UsageError(f"{site}: 找不到 {SITE_FILE}（用 --site 指向含 {SITE_FILE} 的目录）")
     report = Report()
@@ -89,8 +96,11 @@ def check(
     if config is None:
         report.problems.sort()
         return report
+    before = dict(cache.sources) if cache is not None and loaded is not None else {}
     sources, problems = load(site, cache.sources if cache is not None else None, workers or os.cpu_count() or 1)
     report.problems.extend(problems)
+    if loaded is not None and cache is not None:  # an entry parsed or read anew is a new object
+        loaded([rel for rel, entry in cache.sources.items() if before.get(rel) is not entry])
     read = {source.path for source in sources}
     unreadable = frozenset(  # content files that could not be read: references to them name them
         p.path.removeprefix("content/").removesuffix(".md")
@@ -498,17 +508,20 @@ def build(
             # a first build (no cache, or none written yet) would only load the dictionary for nothing
             rebuild = cache is not None or (cache_dir is not None and (cache_dir / "state.json").is_file())
             service = search_index.warm(out) if rebuild else None
+            ahead = Ahead(service, cache_dir, out, time_limit(SERVICE_PAGES)) if service is not None else None
             try:
                 opened = BuildCache.open(cache_dir) if cache is None else cache
                 try:
                     return _build(
-                        site, out, today, workers, opened, progress, pages_ready, cache is None, early, service
+                        site, out, today, workers, opened, progress, pages_ready, cache is None, early, service, ahead
                     )
                 except CacheDamaged:  # a damaged byte in the cache's sources file: build as if it were empty
                     opened.__init__(cache_dir)  # type: ignore[misc]  # in place: `serve` holds it too
                     return _build(site, out, today, workers, opened, progress, pages_ready, cache is None)
             finally:
                 search_index.close(service)
+                if ahead is not None:  # after the service: its thread cannot be waiting on it
+                    ahead.close()
                 if early is not None:
                     early.close()
     except OutputError as err:
@@ -538,10 +551,12 @@ def _build(
     save: bool = True,
     early: SpareCheck | None = None,
     service: Service | None = None,
+    ahead: Ahead | None = None,
 ) -> Report:
     """The build proper, while it holds the cache folder; `early` is the spare's check if started,
-    `service` a warm Pagefind for the first bundles to index (search_index.warm)."""
-    report = check(site, today, cache, workers, clashes=False)
+    `service` a warm Pagefind for the first bundles to index (search_index.warm), `ahead` the
+    guess that sends it the changed bundle's other pages as soon as the sources are read."""
+    report = check(site, today, cache, workers, clashes=False, loaded=ahead.start if ahead is not None else None)
     if report.errors or report.catalogue is None:
         return report
     started = time.perf_counter()
@@ -577,6 +592,8 @@ def _build(
 
             collected = [background.submit(collect)] if pages_ready else []
             bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
+            known = ahead.plan if ahead is not None else index_ahead.previous_plan(cache.folder)
+            index_ahead.remember(cache.folder, bundles, known)  # for the next build's guess
             fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
             fingerprints[CORE] = bundle_fingerprint(staging.written, [])  # the same while the engine is
             progress.start("建立搜索索引", len(bundles) + 1)
@@ -609,6 +626,7 @@ def _build(
                 lambda: {item_path(i): [str(i.get("doc_no") or ""), str(i.get("index_no") or "")] for i in pub.items},
                 meanwhile,
                 service,
+                ahead,
             )
             meanwhile()  # when build_index did not call it (a stand-in for it, in tests)
             progress.finish()

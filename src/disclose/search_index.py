@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unicodedata
 import zlib
 from collections import defaultdict
@@ -41,8 +42,10 @@ from pathlib import Path
 
 import pagefind_bin_extended
 
+from .index_ahead import Ahead
 from .output import Staging, staging_name
 from .pagefind_bundle import filter_counts, stabilize
+from .pagefind_copies import PAGE_ROOM, SCRATCH, SCRATCH_PREFIX, copy_name, language, relabelled
 from .pagefind_service import Service, ServiceError, ServiceTimeout
 
 BUNDLES_FILE = "bundles.json"
@@ -197,9 +200,9 @@ def _cut(pages: list[tuple[str, str]], size: int) -> list[list[tuple[str, str]]]
 
 
 class Plan(dict[str, list[str]]):
-    """Bundle name -> output paths, newest bundle first; `years` gives each bundle's (first, last)
-    year (None on a site without dates) and `front` how many of the newest pages (at least) the
-    search page searches before it loads older bundles."""
+    """Bundle name -> output paths, newest bundle first and in each bundle newest page first;
+    `years` gives each bundle's (first, last) year (None on a site without dates) and `front` how
+    many of the newest pages (at least) the search page searches before it loads older bundles."""
 
     front: int = 0
     years: dict[str, tuple[int, int] | None]
@@ -222,7 +225,7 @@ def plan(pages: Iterable[tuple[str, str]], size: int) -> Plan:
         first, last = (latest if key == UNDATED else int(key[:4]) for key in (bundle[0][0], bundle[-1][0]))
         span = None if first is None or last is None else (last, first)
         name = f"{span[1] if span else 'x'}-{hashlib.sha1(bundle[0][1].encode()).hexdigest()[:8]}"
-        result[name] = sorted([path for _, path in bundle])
+        result[name] = [path for _, path in bundle]  # newest first: see index_ahead
         result.years[name] = span
     return result
 
@@ -272,25 +275,6 @@ def bundle_years(name: str, bundles: Plan | None = None) -> tuple[int, int] | No
     return (int(year), int(year)) if year.isdigit() else None
 
 
-def language(name: str) -> str:
-    """The language a bundle's pages are given for Pagefind: one index per language."""
-    return f"zh-{name}"
-
-
-_HTML_TAG = re.compile(rb"<html\b[^>]*>", re.IGNORECASE)
-_LANG = re.compile(rb"""\slang\s*=\s*("[^"]*"|'[^']*'|[^\s>]*)""", re.IGNORECASE)
-
-
-def relabelled(page: bytes, lang: str) -> bytes:
-    """The page with `lang` as the language of its <html> element (Pagefind reads it there)."""
-    found = _HTML_TAG.search(page)
-    if found is None:
-        return f'<html lang="{lang}">'.encode() + page
-    tag = _LANG.sub(b"", found.group())
-    tag = tag[:5] + f' lang="{lang}"'.encode() + tag[5:]
-    return page[: found.start()] + tag + page[found.end() :]
-
-
 def _move_index(out: Path, entry: dict, lang: str, target: Path) -> None:
     """Move the index of one language out of a Pagefind run's output into its own bundle folder,
     with an entry file naming that language alone."""
@@ -308,11 +292,6 @@ def _move_index(out: Path, entry: dict, lang: str, target: Path) -> None:
     (out / meta).rename(target / meta)
     own = {"version": entry["version"], "languages": {lang: info}, "include_characters": entry["include_characters"]}
     (target / "pagefind-entry.json").write_text(json.dumps(own, ensure_ascii=False), encoding="utf-8")
-
-
-SCRATCH = Path("/dev/shm")  # memory: a file made there costs a tenth of one on a disk
-SCRATCH_PREFIX = "disclose-index-"
-PAGE_ROOM = 64 * 1024  # what the scratch folder must have free for each page, to be used
 
 
 def _scratch(pages: int) -> Path | None:
@@ -338,11 +317,13 @@ def _index_run(
     started: threading.Event,
     stop: threading.Event,
     service: Service | None = None,
+    ahead: Ahead | None = None,
 ) -> None:
     """One Pagefind run over the pages of several bundles (output paths under `site`), each under
     a language of its own (written as copies that name it), each index then moved into its own
     folder `work`/<bundle>. `started` is set once Pagefind runs (or this run has failed or was
-    stopped: see `run_bounded`). With `service` (see `warm`), the run is the service's."""
+    stopped: see `run_bounded`). With `service` (see `warm`), the run is the service's, and
+    finishes what went `ahead` (index_ahead) when that holds."""
     try:
         pages = sum(len(paths) for _, paths in jobs)
         scratch = _scratch(pages)
@@ -357,7 +338,7 @@ def _index_run(
                 if name == CORE:
                     (source / f"{name}.html").write_bytes(relabelled(CORE_PAGE, lang))
                 for number, rel in enumerate(paths):
-                    (source / f"{name}-{number:05d}.html").write_bytes(relabelled((site / rel).read_bytes(), lang))
+                    (source / copy_name(name, number)).write_bytes(relabelled((site / rel).read_bytes(), lang))
             names = ", ".join(name for name, _ in jobs[:3]) + ("…" if len(jobs) > 3 else "")
             what = f"Pagefind 建立搜索索引（分卷 {names}，{pages} 个页面）"
             if service is not None:
@@ -365,7 +346,9 @@ def _index_run(
                     raise Stopped(what)
                 started.set()
                 try:
-                    service.index(source, out, time_limit(pages))
+                    deadline = time.monotonic() + time_limit(pages)
+                    if ahead is None or not ahead.complete(jobs, source, out, deadline):
+                        service.index(source, out, max(0.0, deadline - time.monotonic()))
                 except ServiceTimeout:
                     raise _timed_out(what, time_limit(pages)) from None
                 except ServiceError as err:
@@ -427,6 +410,7 @@ def build_index(
     identifiers: Callable[[], dict[str, list[str]]] = dict,
     meanwhile: Callable[[], None] = lambda: None,
     service: Service | None = None,
+    ahead: Ahead | None = None,
 ) -> list[str]:
     """Index each bundle into pagefind/<name>/, and pagefind/core/: kept when the staging folder
     already holds it, linked from the previous build when that indexed the same pages, else
@@ -435,7 +419,7 @@ def build_index(
     `identifiers` gives each page's 文号 and 索引号 (pagefind/ids/). Returns the bundles indexed
     anew.
 
-    `service` (see `warm`) indexes the first run when it is small.
+    `service` (see `warm`) indexes the first run when it is small, from what went `ahead`.
 
     Pagefind is a separate process, so it is started first, as soon as the bundles to index are
     known: `meanwhile` is then called in this thread (the caller's own work runs beside Pagefind),
@@ -467,7 +451,7 @@ def build_index(
         started, stop = [threading.Event() for _ in runs], threading.Event()
         first = service if runs and sum(len(paths) for _, paths in runs[0]) <= SERVICE_PAGES else None
         futures = [
-            pool.submit(_index_run, work, run, staging.root, ready, stop, first if number == 0 else None)
+            pool.submit(_index_run, work, run, staging.root, ready, stop, *((first, ahead) if number == 0 else ()))
             for number, (run, ready) in enumerate(zip(runs, started, strict=True))
         ]
         try:
