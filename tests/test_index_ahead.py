@@ -135,9 +135,11 @@ def test_a_rebuild_after_an_edit_indexes_the_other_pages_of_its_bundle_ahead(sam
     added: list[int] = []
     real_add = Service.add_dir
     monkeypatch.setattr(
-        Service, "add_dir", lambda self, index, folder, deadline: added.append(len(os.listdir(folder))) or real_add(
-            self, index, folder, deadline
-        )
+        Service,
+        "add_dir",
+        lambda self, index, folder, deadline: (
+            added.append(len(os.listdir(folder))) or real_add(self, index, folder, deadline)
+        ),
     )
     completed = _completions(monkeypatch)
     edited = sample / source
