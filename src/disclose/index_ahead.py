@@ -95,6 +95,7 @@ class Ahead:
         self.paths: list[str] = []
         self.index: int | None = None  # the service's index holding the pages that went ahead
         self.folder: Path | None = None
+        self.copies: dict[str, bytes] = {}  # the copies that went ahead, by name
         self._thread: threading.Thread | None = None
 
     def start(self, changed: list[str]) -> None:
@@ -117,8 +118,9 @@ class Ahead:
             ahead.mkdir()
             lang = language(self.bundle)
             for number in range(self.first, len(self.paths)):  # made in the order the run makes its copies
-                page = (self.out / self.paths[number]).read_bytes()
-                (ahead / copy_name(self.bundle, number)).write_bytes(relabelled(page, lang))
+                name = copy_name(self.bundle, number)
+                self.copies[name] = relabelled((self.out / self.paths[number]).read_bytes(), lang)
+                (ahead / name).write_bytes(self.copies[name])
             deadline = time.monotonic() + self.limit
             index = self.service.new_index(deadline)
             self.service.add_dir(index, ahead, deadline)
@@ -137,9 +139,8 @@ class Ahead:
         if self.index is None or self.folder is None or [(self.bundle, self.paths)] != jobs:
             return False
         ahead, rest = self.folder / "ahead", self.folder / "rest"
-        for number in range(self.first, len(self.paths)):
-            name = copy_name(self.bundle, number)
-            if (ahead / name).read_bytes() != (source / name).read_bytes():
+        for name, copy in self.copies.items():
+            if (source / name).read_bytes() != copy:
                 return False
         rest.mkdir()
         for number in range(self.first):
