@@ -127,6 +127,19 @@ def _completions(monkeypatch) -> list[bool]:
     return results
 
 
+def _edit_and_rebuild(site: Path, out: Path, cache: Path, source: str, bundle: str) -> None:
+    """Add a paragraph to the body of `source` and rebuild: only `bundle` is indexed again."""
+    edited = site / source
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n本段为重建时追加的正文。\n", encoding="utf-8")
+    report = pipeline.build(site, out, TODAY, cache_dir=cache)
+    assert not report.errors and report.reindexed == [bundle]
+
+
+def _as_cold(site: Path, out: Path, cold: Path) -> None:
+    assert not pipeline.build(site, cold, TODAY).errors
+    assert snapshot(out) == snapshot(cold)
+
+
 def test_a_rebuild_after_an_edit_indexes_the_other_pages_of_its_bundle_ahead(sample, tmp_path, monkeypatch, memory):
     out, cache, cold = tmp_path / "out", tmp_path / "cache", tmp_path / "cold"
     _built(sample, out, cache)
@@ -142,14 +155,10 @@ def test_a_rebuild_after_an_edit_indexes_the_other_pages_of_its_bundle_ahead(sam
         ),
     )
     completed = _completions(monkeypatch)
-    edited = sample / source
-    edited.write_text(edited.read_text(encoding="utf-8") + "\n本段为重建时追加的正文。\n", encoding="utf-8")
-    report = pipeline.build(sample, out, TODAY, cache_dir=cache)
-    assert not report.errors and report.reindexed == [name]
+    _edit_and_rebuild(sample, out, cache, source, name)
     assert completed == [True]
     assert sum(added) == len(pages) and added[0] > len(pages) // 2  # most pages went ahead
-    assert not pipeline.build(sample, cold, TODAY).errors
-    assert snapshot(out) == snapshot(cold)
+    _as_cold(sample, out, cold)
 
 
 def test_a_page_changed_in_the_live_output_is_not_indexed_from_there(sample, tmp_path, monkeypatch, memory):
@@ -162,13 +171,9 @@ def test_a_page_changed_in_the_live_output_is_not_indexed_from_there(sample, tmp
     tampered = out / pages[-1]
     tampered.write_bytes(tampered.read_bytes().replace(b"</main>", "<p>篡改的内容不应被索引</p></main>".encode()))
     completed = _completions(monkeypatch)
-    edited = sample / source
-    edited.write_text(edited.read_text(encoding="utf-8") + "\n本段为重建时追加的正文。\n", encoding="utf-8")
-    report = pipeline.build(sample, out, TODAY, cache_dir=cache)
-    assert not report.errors and report.reindexed == [name]
+    _edit_and_rebuild(sample, out, cache, source, name)
     assert completed == [False]
-    assert not pipeline.build(sample, cold, TODAY).errors
-    assert snapshot(out) == snapshot(cold)
+    _as_cold(sample, out, cold)
 
 
 def test_the_plan_is_kept_only_when_it_changes(tmp_path):
