@@ -100,6 +100,7 @@ def test_the_guess_is_the_one_bundle_of_the_changed_files_and_the_pages_after_th
     assert guess(plan, ["content/p/new.md", "content/p/x.md"]) is None  # two bundles
     assert guess(plan, ["content/p/added.md"]) is None  # not indexed last time
     assert guess(plan, []) is None
+    assert guess({"x": ["p/new/index.html", "../../secret"]}, ["content/p/new.md"]) is None  # outside the output
 
 
 def _built(site: Path, out: Path, cache: Path) -> None:

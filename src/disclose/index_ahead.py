@@ -81,6 +81,8 @@ def guess(plan: Mapping[str, list[str]], changed: list[str]) -> tuple[str, list[
         return None  # a page the last build did not index: the plan changes
     first = max(found.values()) + 1
     paths = list(plan[owner])
+    if any(not isinstance(path, str) or path.startswith("/") or ".." in path.split("/") for path in paths):
+        return None  # not a plan this engine wrote: its pages are read from the last output
     return (owner, paths, first) if first < len(paths) else None
 
 
