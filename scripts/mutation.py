@@ -37,6 +37,7 @@ GROUPS = {
     "disclosure": (["src/disclose/rules/disclosure.py"], RULE_TESTS),
     "pairing": (["src/disclose/rules/pairing.py"], RULE_TESTS),
     "service": (["src/disclose/pagefind_service.py"], ["tests/test_pagefind_service.py"]),
+    "ahead": (["src/disclose/index_ahead.py"], ["tests/test_index_ahead.py"]),
 }
 EXCLUDED = [
     r"core/ReplaceBinaryOperator_BitOr_.*",
