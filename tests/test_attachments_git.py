@@ -85,13 +85,13 @@ def repository(tmp_path: Path) -> Path:
     return origin
 
 
-def clone(origin: Path, site: Path) -> Path:
+def clone(origin: Path, site: Path, *options: str) -> Path:
     """What `actions/checkout` leaves: a fresh clone, every file new, older than RACY_NS as the
     files of a checkout are by the time a build hashes them."""
     import shutil
 
     shutil.rmtree(site, ignore_errors=True)
-    git(origin.parent, "clone", "-q", str(origin), str(site))
+    git(origin.parent, "clone", "-q", *options, str(origin), str(site))
     aged(*(path for path in (site / "content").rglob("*") if path.is_file()))
     return site
 
@@ -203,17 +203,25 @@ def test_an_attachment_git_does_not_check_is_read(tmp_path, how):
     assert published(out, EDITED) == new
 
 
-def test_an_attachment_git_converts_is_read(tmp_path):
-    """An attribute that makes git change a file's bytes on checkout (`ident`): the index blob is
-    not the work tree's bytes, so git's word is not taken for them."""
+@pytest.mark.parametrize("how", ["ident", "eol=crlf", "core.autocrlf"])
+def test_an_attachment_git_converts_is_read(tmp_path, how):
+    """Git may check a file out as other bytes than its blob's: an attribute (`ident`, `eol`), or
+    core.autocrlf. Then its word is not taken for the bytes: the clone below holds CRLF where the
+    cached digests are of LF, and the index blobs are the same, yet what is published is a cold
+    build's."""
     origin = repository(tmp_path)
-    write(origin, ".gitattributes", f"/{EDITED} ident\n")
-    git(origin, "add", "-A")
-    git(origin, "commit", "-qm", "属性")
     site, out, cache = clone(origin, tmp_path / "site"), tmp_path / "out", tmp_path / "cache"
     pipeline.build(site, out, DAY, cache_dir=cache)
-    clone(origin, site)
+    if how == "core.autocrlf":
+        clone(origin, site, "--config", "core.autocrlf=true")
+    else:
+        write(origin, ".gitattributes", f"/content/decisions/files/*.txt {how}\n")
+        git(origin, "add", "-A")
+        git(origin, "commit", "-qm", "属性")
+        clone(origin, site)
     with attachments_opened(site) as opened:
         pipeline.build(site, out, DAY, cache_dir=cache)
-    assert set(opened) == {EDITED}
+    assert set(opened) == set(PUBLIC + HIDDEN)
     assert_same_as_cold(site, out, tmp_path / "cold")
+    if how != "ident":
+        assert published(out, EDITED).endswith(b"\r\n")

@@ -338,7 +338,7 @@ class _Attachments:
                 changed[rel] = status
         if len(changed) < GIT_FROM:
             return {}
-        blobs = git_index.unchanged(self.root, changed, changed)
+        blobs = git_index.unchanged(self.root, changed, changed, exact=True)
         return {rel: (stat_key(changed[rel]), blob) for rel, blob in blobs.items()}
 
     def _folder(self, folder: str) -> str | None:
