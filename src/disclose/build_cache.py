@@ -1,8 +1,8 @@
 """A persistent build cache (a folder CI can restore between runs): parsed sources by content
 hash, with what the per-file rules and the rules that read only their own item found in them
 (`sources.pickle`, and the few changed since in `sources.delta.pickle`), the newer stats of
-unchanged sources apart from them, with the attachments' digests (`stamps.pickle`); the manifest
-of the previous build's output (a content id for every file: for a page, the fingerprint of what
+unchanged sources apart from them, with the attachments' digests and blob ids
+(`stamps.pickle`); the manifest of the previous build's output (a content id for every file: for a page, the fingerprint of what
 it shows; for a search bundle, the fingerprint of the pages it indexes); and the spare output
 folder with its manifest (see `output`).
 

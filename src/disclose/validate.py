@@ -44,7 +44,8 @@ def validate(
     under the same configuration: their results are kept in the cache entry. So are the findings
     of the item rules that read only their own item (`Rule.reads`), under a key of everything
     they read: the configuration, whether the item is public, its attachment files (`files`
-    remembers their digests by stat), and for the rules that read it, the build date. The
+    remembers their digests by stat, and by git blob id for git's index to vouch for them after a
+    checkout: `_Attachments`), and for the rules that read it, the build date. The
     findings of the item rules that read other items are kept in `others` (see `others_key`).
     """
     files = files if files is not None else {}
