@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .file_digests import FileDigests, code_key, load_store, save_store
+from .file_digests import FileDigests, Stamp, code_key, load_store, save_store, stamp
 from .scan import Hit, personal, secrets
 
 TEXT_TYPES = {".txt", ".csv", ".md", ".markdown", ".svg"}
@@ -233,6 +233,7 @@ class _Session:
 
 _DEFAULT = _Store(FileDigests(accumulate=True), {})  # without a build cache: for this process
 _SESSION: _Session | None = None
+_PROVEN: tuple[str, Mapping[str, tuple[Stamp, str, str]]] | None = None  # see `proven`
 
 
 @cache
@@ -264,6 +265,28 @@ def session(folder: Path | None) -> Iterator[None]:
     if path is not None and (store.used.keys() != loaded or store.digests.seen != store.digests.known):
         with suppress(OSError):  # a cache that cannot be written costs time next build, not correctness
             save_store(path, key, {"digests": store.digests.seen, "found": store.used})
+
+
+@contextmanager
+def proven(root: Path, files: Mapping[str, tuple[Stamp, str, str]]) -> Iterator[None]:
+    """While the rules run: the attachments' digests this build took or git vouched for
+    (`build_cache.file_digest`: path -> (stat, sha1, blob id), the stat only when it proves the
+    bytes), so a file whose stat changed since this store last saw it (a fresh checkout) is not
+    read again for findings kept under the same digest."""
+    global _PROVEN
+    outer, _PROVEN = _PROVEN, (os.path.abspath(root), files)
+    try:
+        yield
+    finally:
+        _PROVEN = outer
+
+
+def _proven(base: str, rel: str, stat: os.stat_result) -> str | None:
+    """The sha1 `proven` holds for the file at this very stat."""
+    if _PROVEN is None or _PROVEN[0] != base:
+        return None
+    known = _PROVEN[1].get(rel)
+    return known[1] if known is not None and known[0] == stamp(stat) else None
 
 
 def scan(root: Path, rel: str) -> Scanned:
@@ -301,6 +324,8 @@ def _look(root: Path, rel: str, store: _Store, linked: dict[str, bool]) -> Scann
         why = _unknown(suffix)
         return Scanned("unreadable", reason_zh=why.zh, reason_en=why.en)
     sha1, data = store.digests.lookup(name, stat), None
+    if sha1 is None and (sha1 := _proven(base, rel, stat)) is not None and (suffix, sha1) in store.found:
+        store.digests.keep(name, stat, sha1)
     if sha1 is None or (suffix, sha1) not in store.found:
         try:
             sha1, data, stat = store.digests.read(name)

@@ -1,8 +1,8 @@
 """A persistent build cache (a folder CI can restore between runs): parsed sources by content
 hash, with what the per-file rules and the rules that read only their own item found in them
 (`sources.pickle`, and the few changed since in `sources.delta.pickle`), the newer stats of
-unchanged sources apart from them, with the attachments' digests (`stamps.pickle`); the manifest
-of the previous build's output (a content id for every file: for a page, the fingerprint of what
+unchanged sources apart from them, with the attachments' digests and blob ids
+(`stamps.pickle`); the manifest of the previous build's output (a content id for every file: for a page, the fingerprint of what
 it shows; for a search bundle, the fingerprint of the pages it indexes); and the spare output
 folder with its manifest (see `output`).
 
@@ -35,13 +35,14 @@ if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
     import fcntl
 
 from . import __version__, page_keys, source_file
-from .file_digests import RACY_NS
+from .file_digests import RACY_NS, UNTRUSTED
 from .file_digests import Stamp as Stat  # size, mtime_ns, ctime_ns, inode, device
 from .file_digests import stamp as stat_key  # what identifies a file's bytes without reading them
+from .git_index import blob_id
 from .model import Item, Problem, Source
 from .output import Manifest, digest, verified
 
-FORMAT = 7
+FORMAT = 8
 SPARE = "spare"
 SOURCES, DELTA, STAMPS = "sources.pickle", "sources.delta.pickle", "stamps.pickle"
 OTHERS = "others.pickle"  # what the rules that read other items found (`OthersFound`)
@@ -159,20 +160,30 @@ def exclusive(folder: Path | None) -> Iterator[None]:
         yield
 
 
-def file_digest(files: dict[str, tuple[Stat, str]], root: Path, rel: str, status: os.stat_result) -> str:
+Files = dict[str, tuple[Stat, str, str]]  # attachment path -> (stat, sha1, git blob id) of the bytes hashed
+
+
+def file_digest(
+    files: Files, root: Path, rel: str, status: os.stat_result, vouched: str | None = None, asked_at: int = 0
+) -> str:
     """The sha1 of the file `rel` under `root` (an attachment), read only when its stat does not
-    prove it unchanged since it was last hashed; `files` remembers stats and digests by path."""
+    prove it unchanged since it was last hashed, nor git's index vouches that it holds the bytes
+    hashed then: `vouched` is the blob id git's index gives the file at this very stat, taken at
+    `asked_at` (time.time_ns(), see `git_index`). `files` remembers stats, digests and blob ids by
+    path; a stat too new to prove anything next time (`trusted`) is kept as one that matches no
+    file, so only git's index can vouch for it then."""
     known = files.get(rel)
-    if known is not None and known[0] == stat_key(status):
-        return known[1]
+    if known is not None:
+        if known[0] == stat_key(status):
+            return known[1]
+        if vouched is not None and vouched == known[2]:
+            files[rel] = (trusted(status, asked_at) or UNTRUSTED, known[1], known[2])
+            return known[1]
     read_at = time.time_ns()
     with open(os.path.join(root, rel), "rb") as handle:
-        sha = digest(handle.read())
-    kept = trusted(status, read_at)
-    if kept is not None:
-        files[rel] = (kept, sha)
-    else:
-        files.pop(rel, None)
+        data = handle.read()
+    sha = digest(data)
+    files[rel] = (trusted(status, read_at) or UNTRUSTED, sha, blob_id(data))
     return sha
 
 
@@ -209,7 +220,7 @@ class BuildCache:
     out: str = ""  # the output folder the previous build was written to
     egress: str = ""  # the needles the previous output was checked for (see `egress`)
     spare_egress: str = ""  # and the spare output
-    files: dict[str, tuple[Stat, str]] = field(default_factory=dict)  # attachment path -> (stat, sha1)
+    files: Files = field(default_factory=dict)  # attachment path -> (stat, sha1, blob id), see `file_digest`
     read: dict[str, tuple] | None = None  # signatures of the sources as read or last written (`_signatures`)
     delta: dict[str, CachedSource] = field(default_factory=dict)  # sources changed since SOURCES was written
     deleted: set[str] = field(default_factory=set)  # and those gone since

@@ -64,6 +64,12 @@ class FileDigests:
             return entry[1]
         return None
 
+    def keep(self, path: str, stat: os.stat_result, sha1: str) -> None:
+        """Keep `sha1` for the file at this stat, learnt without reading it (see `attachment_text.proven`)."""
+        now = trusted(stat)
+        if now is not UNTRUSTED:
+            self.seen[path] = (now, sha1)
+
     def read(self, path: str) -> tuple[str, bytes, os.stat_result]:
         """Read the file (see `read_file`), and keep its digest when its stamp may be trusted."""
         sha1, data, stat = read_file(path)

@@ -21,7 +21,9 @@ What is trusted, and why it is safe:
   with a converting attribute is read as before. Line endings are not checked: reading a source
   turns CRLF and CR into LF before anything is parsed (`frontmatter.decode`), so bytes that
   differ only in line endings give the same source; the one other use of the bytes, the size
-  limit, is checked on the file's current size.
+  limit, is checked on the file's current size. Attachments are published byte for byte, so for
+  them (`exact`) a file git may convert line endings of is not vouched for either: one with a
+  `text`, `eol` or `crlf` attribute (unless unset, as `binary` does), or any under core.autocrlf.
 
 How git's view is read: git's index file itself, when the caller has the files' stats (`load`
 has them from its walk). Each index entry records the stat git took of the file when it last
@@ -60,7 +62,9 @@ SKIPPED = 0x4000 | 0x2000  # extended flags: skip-worktree, intent-to-add
 EMPTY = bytes.fromhex("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")  # the empty blob's id
 FOREIGN = (b"link", b"sdir")  # split index, sparse index: the entries are not all in this file
 CONVERTING = ("filter", "ident", "working-tree-encoding")  # what changes the bytes beyond line endings
+LINE_ENDINGS = ("text", "eol", "crlf")  # what may convert line endings (with core.autocrlf, below)
 HARMLESS = (b"unspecified", b"unset")
+NO = (b"", b"false", b"no", b"off", b"0")  # core.autocrlf values that convert nothing
 
 
 def blob_id(data: bytes) -> str:
@@ -70,14 +74,20 @@ def blob_id(data: bytes) -> str:
     return hasher.hexdigest()
 
 
-def unchanged(site: Path, paths: Iterable[str], stats: Mapping[str, os.stat_result] | None = None) -> dict[str, str]:
+def unchanged(
+    site: Path, paths: Iterable[str], stats: Mapping[str, os.stat_result] | None = None, exact: bool = False
+) -> dict[str, str]:
     """Site-relative path -> index blob id, for each of `paths` (under content/) whose work-tree
     bytes git vouches are its index blob's (see the module's docstring); {} without git. With
-    `stats` (each path's lstat, taken now) git's index is read directly."""
+    `stats` (each path's lstat, taken now) git's index is read directly. With `exact` (files whose
+    bytes are used as they are: attachments) a file git may convert line endings of is refused
+    too: any `text`, `eol` or `crlf` attribute but unset, or all of them under core.autocrlf."""
     wanted = set(paths)
     if not wanted or not in_repository(site):
         return {}
     try:
+        if exact and (run_git(site, "config", "--get", "core.autocrlf") or b"").strip().lower() not in NO:
+            return {}
         blobs = _from_index(site, wanted, stats) if stats is not None else None
         if blobs is None:
             listed = run_git(site, "ls-files", "-z", "--stage", "--cached", "--modified", "-t", "-v", "--", "content")
@@ -85,7 +95,8 @@ def unchanged(site: Path, paths: Iterable[str], stats: Mapping[str, os.stat_resu
         if not blobs:
             return {}
         names = [path.encode("utf-8", "surrogateescape") for path in blobs]
-        attributes = run_git(site, "check-attr", "-z", "--stdin", *CONVERTING, stdin=b"\0".join(names) + b"\0")
+        asked = CONVERTING + LINE_ENDINGS if exact else CONVERTING
+        attributes = run_git(site, "check-attr", "-z", "--stdin", *asked, stdin=b"\0".join(names) + b"\0")
     except GitError:
         return {}
     if attributes is None:

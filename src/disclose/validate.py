@@ -5,15 +5,18 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from .build_cache import CachedSource, OthersFound, config_key, file_digest
+from . import attachment_text, git_index
+from .build_cache import CachedSource, Files, OthersFound, config_key, file_digest
 from .catalogue import Catalogue
 from .config import SiteConfig
 from .fields import to_item
 from .file_digests import Stamp as Stat
+from .file_digests import stamp as stat_key
 from .model import Item, Problem, Source
 from .output import digest
 from .page_keys import KeyMismatch, verifying
@@ -32,7 +35,7 @@ def validate(
     reports: dict[int, Source] | None = None,
     cached: dict[str, CachedSource] | None = None,
     unreadable: frozenset[str] = frozenset(),
-    files: dict[str, tuple[Stat, str]] | None = None,
+    files: Files | None = None,
     others: OthersFound | None = None,
 ) -> tuple[Catalogue, list[Problem]]:
     """All problems of all rules; the catalogue holds the items whose schema passed.
@@ -41,9 +44,26 @@ def validate(
     under the same configuration: their results are kept in the cache entry. So are the findings
     of the item rules that read only their own item (`Rule.reads`), under a key of everything
     they read: the configuration, whether the item is public, its attachment files (`files`
-    remembers their digests by stat), and for the rules that read it, the build date. The
+    remembers their digests by stat, and by git blob id for git's index to vouch for them after a
+    checkout: `_Attachments`), and for the rules that read it, the build date. The
     findings of the item rules that read other items are kept in `others` (see `others_key`).
     """
+    files = files if files is not None else {}
+    with attachment_text.proven(root, files):  # the attachment scans take the digests taken here
+        return _validate(root, config, today, sources, reports, cached, unreadable, files, others)
+
+
+def _validate(
+    root: Path,
+    config: SiteConfig,
+    today: date,
+    sources: list[Source],
+    reports: dict[int, Source] | None,
+    cached: dict[str, CachedSource] | None,
+    unreadable: frozenset[str],
+    files: Files,
+    others: OthersFound | None,
+) -> tuple[Catalogue, list[Problem]]:
     rules = [rule for rule in all_rules() if rule.scope == "source"]
     item_rules = [rule for rule in all_rules() if rule.scope == "item"]
     own_rules = [rule for rule in item_rules if rule.reads in OWN]
@@ -51,7 +71,7 @@ def validate(
     key = config_key(config)
     dated = f"{key}/{today.isoformat()}"
     plain = {True: f"{key}/public", False: f"{key}/hidden"}  # own_key of an item without attachments
-    state = _Attachments(root, files if files is not None else {})
+    state = _Attachments(root, files)
     keep = others is not None and cached is not None
     digests = others.digests if others is not None else {}
     problems: list[Problem] = []
@@ -112,9 +132,8 @@ def validate(
         if entry.dated_for != dated:
             entry.dated_for, entry.dated = dated, _run(dated_rules, item, catalogue)
         problems.extend(entry.dated)
-    if files is not None:  # forget attachments no item names any more
-        for rel in files.keys() - state.seen:
-            del files[rel]
+    for rel in files.keys() - state.seen:  # forget attachments no item names any more
+        del files[rel]
     cross = [rule for rule in item_rules if rule.reads == "catalogue"]
     every = [rule for rule in item_rules if rule.reads == "anything"]
     if others is None or not keep:
@@ -257,13 +276,22 @@ def own_key(item: Item, config: str, is_public: bool, attachments: _Attachments)
     return f"{config}/{public}/{digest(chr(0).join(states).encode())}"
 
 
-class _Attachments:
-    """The state of attachment paths as the `files` rules see them, each looked up once a build."""
+GIT_FROM = 16  # attachments whose stat changed from which git's index is asked (fewer are read)
 
-    def __init__(self, root: Path, files: dict[str, tuple[Stat, str]]) -> None:
+
+class _Attachments:
+    """The state of attachment paths as the `files` rules see them, each looked up once a build.
+
+    After a fresh checkout (CI) every attachment has a new stat: git's index is then asked once
+    about all those `files` records (`_vouch`), and one it vouches holds the bytes hashed before
+    (the same blob id) is not read again (`build_cache.file_digest`)."""
+
+    def __init__(self, root: Path, files: Files) -> None:
         self.root, self.files = root, files
         self.seen: set[str] = set()
         self._folders: dict[str, str | None] = {}
+        self._vouched: dict[str, tuple[Stat, str]] | None = None  # path -> (stat git judged, blob id)
+        self._asked_at = 0
 
     def state(self, rel: str) -> str | None:
         """`rel` with what the rules can learn of it: outside content/; missing; not a file;
@@ -284,10 +312,35 @@ class _Attachments:
         if not stat.S_ISREG(status.st_mode):
             return f"{rel}\0other"
         self.seen.add(rel)
+        known, blob = self.files.get(rel), None
+        if known is not None and known[0] != stat_key(status):
+            if self._vouched is None:
+                self._vouched = self._vouch()
+            judged = self._vouched.get(rel)
+            if judged is not None and judged[0] == stat_key(status):
+                blob = judged[1]
         try:
-            return f"{rel}\0file\0{file_digest(self.files, self.root, rel, status)}"
+            return f"{rel}\0file\0{file_digest(self.files, self.root, rel, status, blob, self._asked_at)}"
         except OSError:
             return None
+
+    def _vouch(self) -> dict[str, tuple[Stat, str]]:
+        """Path -> (stat, blob id) of the recorded attachments whose stat changed and whose bytes
+        git's index vouches are that blob at that stat (`git_index.unchanged`); asked once, for
+        all of them, and only when they are many (a checkout): a few are cheaper to read."""
+        self._asked_at = time.time_ns()  # before the stats: what they prove is no newer than this
+        changed: dict[str, os.stat_result] = {}
+        for rel, known in self.files.items():
+            try:
+                status = os.lstat(os.path.join(self.root, rel))
+            except OSError:
+                continue
+            if stat.S_ISREG(status.st_mode) and known[0] != stat_key(status):
+                changed[rel] = status
+        if len(changed) < GIT_FROM:
+            return {}
+        blobs = git_index.unchanged(self.root, changed, changed, exact=True)
+        return {rel: (stat_key(changed[rel]), blob) for rel, blob in blobs.items()}
 
     def _folder(self, folder: str) -> str | None:
         """ "folder" when `folder` (content/…) and every folder above it up to content/ is a real
