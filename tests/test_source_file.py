@@ -54,12 +54,13 @@ def test_what_is_read_is_what_was_written(tmp_path):
             before.source.body,
         )
         assert entry.source.front == before.source.front
-        assert (entry.digest, entry.checked_for, entry.problems, entry.stat) == (
+        assert (entry.digest, entry.checked_for, list(entry.problems), entry.stat) == (
             before.digest,
             before.checked_for,
             before.problems,
             before.stat,
         )
+        assert all(type(getattr(entry, name)) is tuple for name in source_file.FINDINGS)  # no object when empty
         assert entry.item == before.item
         if entry.item is not None:
             assert entry.item.source is entry.source  # one object, as the build compares by identity

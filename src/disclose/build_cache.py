@@ -23,7 +23,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -117,13 +117,13 @@ class CachedSource:
     digest: str  # the git blob id of the file's bytes (`git_index.blob_id`): git's index can vouch for it
     source: Source
     checked_for: str = ""  # the configuration key `problems` and `item` were found under
-    problems: list[Problem] = field(default_factory=list)
+    problems: Sequence[Problem] = field(default_factory=list)  # read back from the cache as tuples
     item: Item | None = None
     stat: Stat | None = None  # the file's stat when read, if it proves the bytes unchanged (see `trusted`)
     own_for: str = ""  # the key (see `validate.own_key`) `own` was found under
-    own: list[Problem] = field(default_factory=list)  # what the rules that read only this item found
+    own: Sequence[Problem] = field(default_factory=list)  # what the rules that read only this item found
     dated_for: str = ""  # the key, with the build date, `dated` was found under
-    dated: list[Problem] = field(default_factory=list)  # what this item's rules that read the date found
+    dated: Sequence[Problem] = field(default_factory=list)  # what this item's rules that read the date found
 
 
 @dataclass
