@@ -137,6 +137,15 @@ def test_a_damaged_byte_stops_the_build_instead_of_showing_other_text(tmp_path):
         read["content/policies/p2.md"].source.body  # noqa: B018 - the access is the test
 
 
+def test_a_place_in_the_tail_not_as_written_is_damage(tmp_path):
+    """Where a source's part lies is packed in one bytes object; one of another size is damage."""
+    _, read = source_file.read(written(tmp_path))
+    source = read["content/policies/p2.md"].source
+    source.__dict__["_at"] = source.__dict__["_at"][:-1]
+    with pytest.raises(CacheDamaged):
+        source.body  # noqa: B018 - the access is the test
+
+
 def test_equal_field_values_are_read_as_one_object(tmp_path):
     _, read = source_file.read(written(tmp_path))
     first, second = (read[f"content/policies/p{n}.md"].item.fields for n in (0, 2))

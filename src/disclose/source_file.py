@@ -69,9 +69,12 @@ class KeptSource(Source):
     # CRC-32 packed in one bytes object (`AT`: one object to unpickle, not five).
 
     def _part(self) -> tuple[bytes, int]:
-        start, middle, end, crc = AT.unpack(self.__dict__["_at"])
+        try:
+            start, middle, end, crc = AT.unpack(self.__dict__["_at"])
+        except (struct.error, TypeError):
+            start = middle = end = crc = -1  # not what `write` wrote: damaged, as below
         data = bytes(self.__dict__["_tail"].data[start:end])
-        if len(data) != end - start or zlib.crc32(data) != crc:
+        if start < 0 or len(data) != end - start or zlib.crc32(data) != crc:
             raise CacheDamaged(
                 f"{self.path}: 构建缓存已损坏，请删除缓存目录后重试 (the build cache is damaged: delete it)"
             )
