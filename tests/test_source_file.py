@@ -54,12 +54,13 @@ def test_what_is_read_is_what_was_written(tmp_path):
             before.source.body,
         )
         assert entry.source.front == before.source.front
-        assert (entry.digest, entry.checked_for, entry.problems, entry.stat) == (
+        assert (entry.digest, entry.checked_for, list(entry.problems), entry.stat) == (
             before.digest,
             before.checked_for,
             before.problems,
             before.stat,
         )
+        assert all(type(getattr(entry, name)) is tuple for name in source_file.FINDINGS)  # no object when empty
         assert entry.item == before.item
         if entry.item is not None:
             assert entry.item.source is entry.source  # one object, as the build compares by identity
@@ -134,6 +135,15 @@ def test_a_damaged_byte_stops_the_build_instead_of_showing_other_text(tmp_path):
     assert read["content/policies/p1.md"].source.body == "正文1\n"
     with pytest.raises(CacheDamaged):
         read["content/policies/p2.md"].source.body  # noqa: B018 - the access is the test
+
+
+def test_a_place_in_the_tail_not_as_written_is_damage(tmp_path):
+    """Where a source's part lies is packed in one bytes object; one of another size is damage."""
+    _, read = source_file.read(written(tmp_path))
+    source = read["content/policies/p2.md"].source
+    source.__dict__["_at"] = source.__dict__["_at"][:-1]
+    with pytest.raises(CacheDamaged):
+        source.body  # noqa: B018 - the access is the test
 
 
 def test_equal_field_values_are_read_as_one_object(tmp_path):

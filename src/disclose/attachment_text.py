@@ -22,13 +22,11 @@ import io
 import logging
 import os
 import stat as stat_module
-import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from xml.etree import ElementTree
 
 from .file_digests import FileDigests, Stamp, code_key, load_store, save_store, stamp
 from .scan import Hit, personal, secrets
@@ -96,6 +94,8 @@ def _pdf(data: bytes) -> tuple[str, tuple[int, ...]]:
 def _xml_text(data: bytes, text_tags: tuple[str, ...], break_tags: tuple[str, ...]) -> str:
     """The text of the elements named `text_tags` (local names), a line break after each of
     `break_tags`."""
+    from xml.etree import ElementTree  # imported when an attachment is read: most builds read none
+
     out: list[str] = []
     for _, elem in ElementTree.iterparse(io.BytesIO(data), events=("end",)):
         name = elem.tag.rsplit("}", 1)[-1]
@@ -126,6 +126,8 @@ def _docx(data: bytes) -> str:
 
 
 def _zip_xml(data: bytes, wanted: Callable[[str], bool], text_tags: tuple[str, ...], label: str) -> str:
+    import zipfile  # imported when an attachment is read: most builds read none
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = [info for info in archive.infolist() if wanted(info.filename)]

@@ -2,9 +2,9 @@
 hash, with what the per-file rules and the rules that read only their own item found in them
 (`sources.pickle`, and the few changed since in `sources.delta.pickle`), the newer stats of
 unchanged sources apart from them, with the attachments' digests and blob ids
-(`stamps.pickle`); the manifest of the previous build's output (a content id for every file: for a page, the fingerprint of what
-it shows; for a search bundle, the fingerprint of the pages it indexes); and the spare output
-folder with its manifest (see `output`).
+(`stamps.pickle`); the manifest of the previous build's output (a content id for every file:
+for a page, the fingerprint of what it shows; for a search bundle, the fingerprint of the pages
+it indexes); and the spare output folder with its manifest (see `output`).
 
 All are exact: a source is reused only for the same bytes (its stat stands for them only while
 size, times, inode and device are all unchanged, see `trusted`; git's index, when it vouches for
@@ -23,7 +23,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -34,7 +34,7 @@ import orjson
 if sys.platform != "win32":  # no fcntl on Windows: builds there take no lock
     import fcntl
 
-from . import __version__, page_keys, source_file
+from . import __version__, installed, page_keys, source_file
 from .file_digests import RACY_NS, UNTRUSTED
 from .file_digests import Stamp as Stat  # size, mtime_ns, ctime_ns, inode, device
 from .file_digests import stamp as stat_key  # what identifies a file's bytes without reading them
@@ -84,33 +84,31 @@ def trusted(status: os.stat_result, read_at: int) -> Stat | None:
     return stat_key(status) if status.st_ctime_ns < read_at - RACY_NS else None
 
 
-def version(package: str) -> str:
-    """The installed version of `package` (importlib.metadata costs 15 ms to import: only when used)."""
-    from importlib.metadata import version as installed
-
-    return installed(package)
-
-
-def _version(package: str) -> str:
-    from importlib.metadata import PackageNotFoundError
-
-    try:
-        return version(package)
-    except PackageNotFoundError:  # pragma: no cover
-        return "unknown"
-
-
 @cache
 def _engine_key() -> str:
     """What makes cached results valid: the cache format, the versions of the packages that shape
-    the output (`ENGINES`) and disclose's own code (every module, not just the version number, so
-    a changed rule never reuses old results)."""
+    the output (`ENGINES`, read from their dist-info folders' names: `installed`) and disclose's
+    own code and data (every file of the package, not just the version number, so a changed rule
+    never reuses old results)."""
     code = hashlib.sha1(__version__.encode())
     package = Path(__file__).parent
-    for module in sorted(package.rglob("*.py")):
-        code.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())
-    engines = ",".join(f"{name}={_version(name)}" for name in ENGINES)
+    for name in sorted(_package_files(str(package))):
+        with open(os.path.join(package, name), "rb") as handle:
+            code.update(name.encode("utf-8", "surrogateescape") + b"\0" + handle.read())
+    engines = ",".join(f"{name}={version}" for name, version in installed.versions(ENGINES).items())
     return f"{FORMAT}/{code.hexdigest()}/{engines}"
+
+
+def _package_files(folder: str, prefix: str = "") -> Iterator[str]:
+    """Every file under `folder` (POSIX paths relative to it) but compiled bytecode: the code and
+    the data it reads (statutory.yaml). Linked folders are not followed (as before; it has none)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    yield from _package_files(entry.path, f"{prefix}{entry.name}/")
+            elif entry.is_file() and not entry.name.endswith((".pyc", ".pyo")):
+                yield prefix + entry.name
 
 
 @dataclass
@@ -120,13 +118,13 @@ class CachedSource:
     digest: str  # the git blob id of the file's bytes (`git_index.blob_id`): git's index can vouch for it
     source: Source
     checked_for: str = ""  # the configuration key `problems` and `item` were found under
-    problems: list[Problem] = field(default_factory=list)
+    problems: Sequence[Problem] = field(default_factory=list)  # read back from the cache as tuples
     item: Item | None = None
     stat: Stat | None = None  # the file's stat when read, if it proves the bytes unchanged (see `trusted`)
     own_for: str = ""  # the key (see `validate.own_key`) `own` was found under
-    own: list[Problem] = field(default_factory=list)  # what the rules that read only this item found
+    own: Sequence[Problem] = field(default_factory=list)  # what the rules that read only this item found
     dated_for: str = ""  # the key, with the build date, `dated` was found under
-    dated: list[Problem] = field(default_factory=list)  # what this item's rules that read the date found
+    dated: Sequence[Problem] = field(default_factory=list)  # what this item's rules that read the date found
 
 
 @dataclass

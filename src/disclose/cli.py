@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -360,8 +361,16 @@ def serve(site: Path, today: str | None, host: str, port: int) -> None:
     run_server(site, host, port, lambda: build_date(today), base)
 
 
+# Objects made before the cyclic collector's first run in a command (default: every 700): a
+# rebuild at 10,000 documents makes fewer than this, most of them kept to the end, which the
+# collector would walk again and again (50–70 ms of CPU a rebuild) to find next to no garbage.
+# Memory is freed by reference counting as before; only cycles wait longer.
+GC_THRESHOLD = (100_000, 10, 10)
+
+
 def main() -> None:
     """Entry point: an unexpected failure is one line, never a traceback, and exit status 3."""
+    gc.set_threshold(*GC_THRESHOLD)
     try:
         cli()  # click's standalone mode always ends in SystemExit
     except SystemExit as done:

@@ -9,10 +9,12 @@ else threads run) the work is done in one process instead.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
-from multiprocessing.context import BaseContext
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 
 def threads() -> int:
@@ -25,7 +27,12 @@ def threads() -> int:
 
 def fork_context(workers: int, tasks: int, minimum: int) -> BaseContext | None:
     """A fork context when there are several workers, at least `minimum` tasks and no other thread
-    in this process, else None (work in one process)."""
-    if workers > 1 and tasks >= minimum and "fork" in multiprocessing.get_all_start_methods() and threads() == 1:
+    in this process, else None (work in one process). multiprocessing is imported only then: a
+    rebuild that writes a few pages does without it."""
+    if workers < 2 or tasks < minimum:
+        return None
+    import multiprocessing
+
+    if "fork" in multiprocessing.get_all_start_methods() and threads() == 1:
         return multiprocessing.get_context("fork")
     return None

@@ -43,6 +43,7 @@ from typing import Any
 
 import orjson
 
+from . import installed
 from .browse import related_reach
 from .gate import Publication
 from .identifiers import reference_key
@@ -68,12 +69,7 @@ def verifying() -> bool:
 
 @cache
 def _calendar_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # imported when used: 15 ms
-
-    try:
-        return version("chinesecalendar")
-    except PackageNotFoundError:  # pragma: no cover
-        return "unknown"
+    return installed.versions(["chinesecalendar"])["chinesecalendar"]
 
 
 def _sha(data: bytes) -> bytes:

@@ -28,6 +28,7 @@ import copyreg
 import io
 import mmap
 import pickle
+import struct
 import sys
 import zlib
 from collections.abc import Mapping
@@ -39,7 +40,11 @@ from typing import Any
 from .model import Item, Source
 
 MAGIC = b"disclose-sources\n"
+AT = struct.Struct("<QQQI")  # where a source's part lies in the tail, and its CRC-32
 LENGTHS = 8  # bytes of each of the two lengths (head, tail) after MAGIC
+
+
+FINDINGS = ("problems", "own", "dated")  # the lists of findings of a cache entry (almost all empty)
 
 
 class CacheDamaged(RuntimeError):
@@ -60,12 +65,16 @@ class KeptSource(Source):
     """A `Source` read from the cache: meta, lines and body are read from the file's tail when
     first asked for, then kept. Equal to, and pickled as, the plain `Source` it stands for."""
 
-    # The instance holds path, id, body_line, front, `_tail` and `_at` (start, meta end, end, CRC-32).
+    # The instance holds path, id, body_line, front, `_tail` and `_at`: start, meta end, end and
+    # CRC-32 packed in one bytes object (`AT`: one object to unpickle, not five).
 
     def _part(self) -> tuple[bytes, int]:
-        start, middle, end, crc = self.__dict__["_at"]
+        try:
+            start, middle, end, crc = AT.unpack(self.__dict__["_at"])
+        except (struct.error, TypeError):
+            start = middle = end = crc = -1  # not what `write` wrote: damaged, as below
         data = bytes(self.__dict__["_tail"].data[start:end])
-        if len(data) != end - start or zlib.crc32(data) != crc:
+        if start < 0 or len(data) != end - start or zlib.crc32(data) != crc:
             raise CacheDamaged(
                 f"{self.path}: 构建缓存已损坏，请删除缓存目录后重试 (the build cache is damaged: delete it)"
             )
@@ -162,11 +171,13 @@ def write(path: Path, head: tuple, entries: Mapping[str, Any]) -> None:
             body_line=source.body_line,
             front=source.front,
             _tail=tail,
-            _at=(at, at + split, at + len(data), zlib.crc32(data)),
+            _at=AT.pack(at, at + split, at + len(data), zlib.crc32(data)),
         )
         at += len(data)
         shadow = entry.__class__.__new__(entry.__class__)
         shadow.__dict__.update(entry.__dict__, source=kept)
+        for name in FINDINGS:  # read back as tuples: nothing changes them in place, and () is no new object
+            shadow.__dict__[name] = tuple(entry.__dict__[name])
         if entry.item is not None:
             item = Item.__new__(Item)
             item.__dict__.update(entry.item.__dict__, source=kept, fields=shared.fields(entry.item.fields))

@@ -6,7 +6,7 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -89,7 +89,7 @@ def _validate(
         if entry is not None and entry.source is not source:
             entry = None
         if entry is None or entry.checked_for != key:
-            found = [p for rule in rules for p in rule.problems(source, rule.check(source, config))]
+            found: Sequence[Problem] = [p for rule in rules for p in rule.problems(source, rule.check(source, config))]
             failed = any(p.severity == "error" and p.code.startswith("F") for p in found)
             item = None if failed else to_item(source, config.kinds)
             if entry is not None:
