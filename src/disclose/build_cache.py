@@ -40,7 +40,7 @@ from .file_digests import Stamp as Stat  # size, mtime_ns, ctime_ns, inode, devi
 from .file_digests import stamp as stat_key  # what identifies a file's bytes without reading them
 from .git_index import blob_id
 from .model import Item, Problem, Source
-from .output import Manifest, digest, verified
+from .output import Manifest, digest, spare_changes, spare_of, verified
 
 FORMAT = 8
 SPARE = "spare"
@@ -236,7 +236,7 @@ class BuildCache:
             state = orjson.loads((folder / "state.json").read_bytes())
             if state.get("engine") == _engine_key():
                 cache.out, cache.manifest = state.get("out", ""), state.get("manifest", {})
-                cache.spare_manifest = state.get("spare_manifest", {})
+                cache.spare_manifest = spare_of(state)
                 cache.egress, cache.spare_egress = state.get("egress", ""), state.get("spare_egress", "")
                 cache._read_sources(folder)
                 cache.page_keys = page_keys.load(folder, _engine_key())
@@ -296,7 +296,11 @@ class BuildCache:
             "engine": _engine_key(),
             "out": self.out,
             "manifest": self.manifest,
-            "spare_manifest": self.spare_manifest,
+            **(
+                {"spare_changes": spare_changes(self.manifest, self.spare_manifest)}
+                if self.spare_manifest
+                else {"spare_manifest": {}}
+            ),
             "egress": self.egress,
             "spare_egress": self.spare_egress,
         }

@@ -49,7 +49,7 @@ from .pagefind_service import Service
 from .progress import QUIET, Progress
 from .records import report_years
 from .render import Page, Producer, Product, listing_keys, outline, recalled, render_site, shared, template_dirs
-from .search_index import CORE, SERVICE_PAGES, build_index, plan, time_limit
+from .search_index import CORE, SERVICE_PAGES, Plan, build_index, identifier_files, plan, time_limit
 from .source_file import CacheDamaged
 from .urls import SITE, attachment_output, clashes, encode, item_path
 from .validate import validate
@@ -145,6 +145,8 @@ def check(
 Listing = list[tuple[str, Page | Producer]]  # render_site's files, listed once per build
 U001 = "\0U001"  # the U001 check's last entries and findings, kept among the page keys (no path starts with NUL)
 DECISION = "\0decision"  # the last decision (gate.remember) and its orders (browse.remember), kept there too
+PLAN = "\0plan"  # the search bundles' plan and pagefind/ids/ (`_Plans`), kept there too
+COUNTS = "\0counts"  # each search bundle's counts by its fingerprint (search_index.build_index), kept there too
 
 
 def output_clashes(
@@ -318,6 +320,90 @@ def _known_digest(site: Path, rel: str, cache: BuildCache) -> str | None:
     except OSError:
         return None
     return known[1] if tuple(known[0]) == stamp(status) else None
+
+
+class _Plans:
+    """The search bundles' plan and the identifier files (pagefind/ids/) of this build, recalled
+    from the last one when their inputs are the same: a rebuild at 100,000 documents otherwise
+    sorts every page by date, cuts the bundles and normalizes every 文号 and 索引号 again (about a
+    second) only to find what it found before.
+
+    Their inputs are the paths, dates, 文号 and 索引号 of the public items, which the decision's
+    key (`gate.decision_key`: site.yaml, every content file but its body's text, the build date)
+    covers, the annual reports' data (report pages are indexed) and the bundle size; with none of
+    them changed the plan and the files are those of the last build. The files are recalled by
+    their sha1s: each is kept in the staging folder or linked from the last output only when it
+    holds those bytes, else they are made again. Under `page_keys.verifying` both are made afresh
+    and compared."""
+
+    def __init__(self, pub: Publication, kept: Any) -> None:
+        self.pub = pub
+        decided = pub.memo.get(DECISION, (None, None))[0]
+        self.key = None
+        if decided is not None:
+            reports = repr(pub.reports).encode("utf-8", "surrogatepass")
+            inputs = f"{decided}\0{pub.config.search_bundle_size}\0".encode() + reports
+            self.key = hashlib.sha1(inputs).hexdigest()
+        self.kept = kept if self.key is not None and isinstance(kept, dict) and kept.get("key") == self.key else None
+        self.ids: list[list[str]] = []
+
+    def bundles(self) -> Plan:
+        """The plan, recalled when its inputs are unchanged."""
+        recalled = None
+        if self.kept is not None:
+            try:
+                recalled = Plan((name, list(paths)) for name, paths in self.kept["bundles"])
+                recalled.years = {name: tuple(span) if span else None for name, span in self.kept["years"]}
+                recalled.front = int(self.kept["front"])
+            except (KeyError, TypeError, ValueError):  # a damaged record: planned afresh
+                recalled = None
+        if recalled is not None and not verifying():
+            return recalled
+        bundles = plan(indexed_pages(self.pub), self.pub.config.search_bundle_size)
+        same = recalled == bundles and recalled.years == bundles.years and recalled.front == bundles.front
+        if recalled is not None and not same:
+            raise KeyMismatch("搜索分包的输入未变而分包变了 / the search bundles changed, not their inputs")
+        return bundles
+
+    def stage_ids(self, bundles: Plan, staging: Staging, previous: BuildCache) -> list[str]:
+        """Stage pagefind/ids/: the recalled files kept or linked by their sha1s, else made."""
+        kept = self.kept.get("ids") if self.kept is not None else None
+        if not (isinstance(kept, list) and all(isinstance(e, list) and len(e) == 2 and e[1] for e in kept)):
+            kept = None
+        staged = set()  # recalled files in place: the same bytes as made afresh (else KeyMismatch below)
+        if kept is not None and not verifying():
+            for rel, sha1 in kept:
+                if not _reuse(staging, previous, rel, sha1):
+                    break
+                staged.add(rel)
+            else:
+                self.ids = kept
+                return [rel for rel, _ in kept]
+        files = identifier_files(bundles, self._identifiers())
+        self.ids = [[rel, digest(data)] for rel, data in files.items()]
+        if kept is not None and kept != self.ids:
+            raise KeyMismatch("标识文件的输入未变而文件变了 / pagefind/ids/ changed, not its inputs")
+        for rel, data in files.items():
+            if rel not in staged:
+                staging.put(rel, data)
+        return list(files)
+
+    def _identifiers(self) -> dict[str, list[str]]:
+        return {item_path(i): [str(i.get("doc_no") or ""), str(i.get("index_no") or "")] for i in self.pub.items}
+
+    def record(self, bundles: Plan) -> dict[str, Any] | None:
+        """What to keep for the next build, None without a key."""
+        if self.key is None:
+            return None
+        if self.kept is not None and self.kept.get("ids") == self.ids:
+            return self.kept
+        return {
+            "key": self.key,
+            "bundles": list(bundles.items()),
+            "years": [[name, list(span) if span else None] for name, span in bundles.years.items()],
+            "front": bundles.front,
+            "ids": self.ids,
+        }
 
 
 def indexed_pages(pub: Publication) -> list[tuple[str, str]]:
@@ -568,6 +654,9 @@ def _build(
     pub = decide(report.catalogue, history) if decided is None else with_history(decided, history)
     report.publication = pub
     dirs = tuple(template_dirs(site))
+    records: dict[str, Any] = cache.page_keys  # read before write_pages replaces them
+    plans = _Plans(pub, records.get(PLAN))
+    counts: dict[str, dict] = dict(records[COUNTS]) if isinstance(records.get(COUNTS), dict) else {}
     files = listing(pub, dirs, site, cache)  # listed once: for U001 and the writers
     report.problems.extend(output_clashes(site, report.catalogue, pub, files, cache))
     report.problems.sort()
@@ -591,7 +680,7 @@ def _build(
                 return egress.collect(site, today, dirs, cache.folder, _read_as(report.catalogue, cache))
 
             collected = [background.submit(collect)] if pages_ready else []
-            bundles = plan(indexed_pages(pub), pub.config.search_bundle_size)
+            bundles = plans.bundles()
             known = ahead.plan if ahead is not None else index_ahead.previous_plan(cache.folder)
             index_ahead.remember(cache.folder, bundles, known)  # for the next build's guess
             fingerprints = {name: bundle_fingerprint(staging.written, paths) for name, paths in bundles.items()}
@@ -623,11 +712,17 @@ def _build(
                 workers,
                 progress.update,
                 scan_bundle,
-                lambda: {item_path(i): [str(i.get("doc_no") or ""), str(i.get("index_no") or "")] for i in pub.items},
+                plans._identifiers,
                 meanwhile,
                 service,
                 ahead,
+                counts,
+                lambda staging: plans.stage_ids(bundles, staging, cache),
             )
+            now: dict[str, Any] = cache.page_keys  # this build's (write_pages), not one of them
+            if (recorded := plans.record(bundles)) is not None:
+                now[PLAN] = recorded
+            now[COUNTS] = counts
             meanwhile()  # when build_index did not call it (a stand-in for it, in tests)
             progress.finish()
             report.seconds["index"] = time.perf_counter() - started - report.seconds["render"]
