@@ -59,6 +59,7 @@ ENGINES = (
     "MarkupSafe",
     "markdown-it-py",
     "markdown-it-pyrs",
+    "markdown-it-pyrs-abi3",  # the same renderer, as its abi3 wheel is named (what CI installs)
     "pypdf",
     "python-docx",
     "chinesecalendar",
